@@ -1,0 +1,363 @@
+//! The syntax tree: data only. Every node carries a [`Span`]; spans never
+//! take part in equality, so two trees compare by content.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::span::Span;
+
+/// One parsed rule file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct File {
+    pub decls: Vec<Decl>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decl {
+    Schema(Schema),
+    Calendar(Calendar),
+    Ruleset(Ruleset),
+}
+
+/// A name as written, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    pub text: String,
+    pub span: Span,
+}
+
+// ------------------------------------------------------------------ schema
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schema {
+    pub name: Name,
+    pub items: Vec<SchemaItem>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SchemaItem {
+    Field(FieldDecl),
+    Require(Requirement),
+}
+
+/// `quota.used  money >= 0` in a schema, or `output fee money` in a ruleset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDecl {
+    pub name: Name,
+    pub ty: TypeSpec,
+    pub options: Vec<FieldOption>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeSpec {
+    pub optional: bool,
+    pub kind: TypeKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Base(BaseType),
+    Enum(Vec<Name>),
+    List(BaseType),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BaseType {
+    Text,
+    Int,
+    Decimal,
+    Money,
+    Rate,
+    Bool,
+    Date,
+}
+
+impl BaseType {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            BaseType::Text => "text",
+            BaseType::Int => "int",
+            BaseType::Decimal => "decimal",
+            BaseType::Money => "money",
+            BaseType::Rate => "rate",
+            BaseType::Bool => "bool",
+            BaseType::Date => "date",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldOption {
+    pub kind: FieldOptionKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldOptionKind {
+    /// `in 0..5` (both ends inclusive)
+    Range(Literal, Literal),
+    /// `>= 0`
+    Bound(CmpOp, Literal),
+    /// `not empty`
+    NotEmpty,
+    /// `default false`, `default active`
+    Default(Expr),
+}
+
+/// `require quota.used <= quota.limit because "..."`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Requirement {
+    pub expr: Expr,
+    pub because: Option<Template>,
+    pub span: Span,
+}
+
+// ------------------------------------------------------------------ calendar
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calendar {
+    pub name: Name,
+    pub entries: Vec<CalendarEntry>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CalendarEntry {
+    Working(Vec<WeekdayRange>),
+    Holidays(Vec<DateRange>),
+    MakeUp(Vec<DateRange>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeekdayRange {
+    pub first: Name,
+    pub last: Option<Name>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DateRange {
+    pub first: Literal,
+    pub last: Option<Literal>,
+}
+
+// ------------------------------------------------------------------ rulesets
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ruleset {
+    pub name: Name,
+    pub title: Option<Template>,
+    pub items: Vec<RulesetItem>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RulesetItem {
+    /// `outcomes freeze, decrease, hold`
+    Outcomes(Vec<Name>),
+    Output(FieldDecl),
+    Applies(Applies),
+    Require(Requirement),
+    Let(Let),
+    Rule(Rule),
+    Otherwise(OutcomeClause),
+}
+
+/// `applies when <expr> else <outcome clause>`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applies {
+    pub when: Expr,
+    pub otherwise: OutcomeClause,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Let {
+    pub name: Name,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub name: Name,
+    pub title: Option<Template>,
+    /// `for <expr>`: the rule only concerns records where this holds.
+    pub scope: Option<Expr>,
+    pub when: Condition,
+    pub then: OutcomeClause,
+    /// `else <outcome>`: decides when the scope holds but the condition fails.
+    pub otherwise: Option<OutcomeClause>,
+    pub span: Span,
+}
+
+/// `increase, new_limit = candidate, explain unmet conditions of x because "..."`
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeClause {
+    pub outcome: Name,
+    pub assignments: Vec<Assignment>,
+    pub explain_unmet: Option<Name>,
+    pub because: Option<Template>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub output: Name,
+    pub value: Expr,
+    /// `when <expr>`: assigned only when this holds.
+    pub when: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    Expr(Expr),
+    Group(Group),
+}
+
+impl Condition {
+    pub fn span(&self) -> Span {
+        match self {
+            Condition::Expr(e) => e.span,
+            Condition::Group(g) => g.span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupKind {
+    All,
+    Any,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub kind: GroupKind,
+    pub items: Vec<GroupItem>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupItem {
+    pub condition: Condition,
+    pub because: Option<Template>,
+    pub span: Span,
+}
+
+// ------------------------------------------------------------------ expressions
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Literal(Literal),
+    /// A field path, a `let` name, or an enum value: the checker decides.
+    Path(Name),
+    Call { function: Name, args: Vec<Expr> },
+    /// `calendar cn-2026`, only as a function argument.
+    CalendarRef(Name),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `x is present` (true) or `x is absent` (false).
+    Presence { expr: Box<Expr>, present: bool },
+    In { expr: Box<Expr>, list: Vec<Expr>, negated: bool },
+    If { cond: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
+    List(Vec<Expr>),
+    Text(Template),
+    /// Stands in for a subtree lowering could not build; already reported.
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Or,
+    And,
+    Cmp(CmpOp),
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Or => "or",
+            BinOp::And => "and",
+            BinOp::Cmp(c) => c.symbol(),
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+/// A literal with its value and the text the author wrote (kept so the
+/// formatter prints `¥500,000` back as written).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Literal {
+    pub value: LitValue,
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LitValue {
+    /// `100`, `4.5`
+    Number(Decimal),
+    /// `98.5%`, stored as the fraction 0.985
+    Percent(Decimal),
+    /// `¥500,000`
+    Money(Decimal),
+    Date(NaiveDate),
+    /// `180 days`
+    Days(i64),
+    Bool(bool),
+    /// A literal that did not lower; already reported.
+    Error,
+}
+
+/// A string with `{expr}` placeholders.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub parts: Vec<TemplatePart>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TemplatePart {
+    Text(String),
+    Expr(Expr),
+}

@@ -1,0 +1,301 @@
+//! Diagnostics about rule text: data first, rendered once at the edge.
+//!
+//! Every problem found in rule files is a [`Diagnostic`] with a stable
+//! [`Code`]. Renderers turn them into the human form (file, line, column,
+//! source line, caret, hint), a one-line plain form, or JSON.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+use crate::span::{SourceMap, Span};
+
+/// Stable diagnostic codes. Each variant's doc shows the smallest rule text
+/// that triggers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[non_exhaustive]
+pub enum Code {
+    /// `rule x when` (text the grammar does not accept)
+    Syntax,
+    /// `store.ratng > 1`
+    UnknownField,
+    /// `as_of > quota.limit`
+    TypeMismatch,
+    /// `quota.due_date > as_of` where `quota.due_date` is optional
+    OptionalUnguarded,
+    /// `quota.status = actve`
+    UnknownEnumValue,
+    /// `maxx(1, 2)`
+    UnknownFunction,
+    /// `round_cents(1, 2)`
+    WrongArity,
+    /// `business_days_after(as_of, 1, calendar cn-2025)`
+    UnknownCalendar,
+    /// two `rule freeze` in one ruleset
+    DuplicateRule,
+    /// two `ruleset limit_adjustment`
+    DuplicateRuleset,
+    /// `then hold` when the ruleset declares `output new_limit money`
+    MissingOutput,
+    /// `because "{store.ratng}"`
+    UnknownPlaceholder,
+    /// a rule after `rule x when true ...` with no scope
+    UnreachableRule,
+    /// `1e400`, or a decimal with 40 fractional digits
+    LiteralOutOfRange,
+    /// two hundred nested parentheses
+    TooDeep,
+    /// a rule file that is not UTF-8
+    InvalidUtf8,
+    /// a file with no declarations
+    EmptyFile,
+    /// a field, output, let or calendar declared twice
+    Duplicate,
+    /// `then freze` when the ruleset's outcomes do not include it
+    UnknownOutcome,
+    /// no `schema` in the rule directory, or two of them
+    Schema,
+    /// a ruleset whose rules may all fail without an `otherwise`
+    NoDefault,
+    /// `explain unmet conditions of increse`
+    UnknownRule,
+    /// `new_limt = 1` in an outcome
+    UnknownOutput,
+    /// `¥5,00` or `2026-02-30`
+    InvalidLiteral,
+    /// `working mondy..friday`
+    InvalidCalendar,
+    /// a rule file that cannot be read
+    Io,
+}
+
+impl Code {
+    /// The stable `V0xx` identifier.
+    pub fn id(self) -> &'static str {
+        match self {
+            Code::Syntax => "V001",
+            Code::UnknownField => "V002",
+            Code::TypeMismatch => "V003",
+            Code::OptionalUnguarded => "V004",
+            Code::UnknownEnumValue => "V005",
+            Code::UnknownFunction => "V006",
+            Code::WrongArity => "V007",
+            Code::UnknownCalendar => "V008",
+            Code::DuplicateRule => "V009",
+            Code::DuplicateRuleset => "V010",
+            Code::MissingOutput => "V011",
+            Code::UnknownPlaceholder => "V012",
+            Code::UnreachableRule => "V013",
+            Code::LiteralOutOfRange => "V014",
+            Code::TooDeep => "V015",
+            Code::InvalidUtf8 => "V016",
+            Code::EmptyFile => "V017",
+            Code::Duplicate => "V018",
+            Code::UnknownOutcome => "V019",
+            Code::Schema => "V020",
+            Code::NoDefault => "V021",
+            Code::UnknownRule => "V022",
+            Code::UnknownOutput => "V023",
+            Code::InvalidLiteral => "V024",
+            Code::InvalidCalendar => "V025",
+            Code::Io => "V026",
+        }
+    }
+}
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem in rule text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    /// Lowercase, no final period, user input in backticks.
+    pub message: String,
+    /// Where the problem is; `None` only for problems of the whole directory.
+    pub span: Option<Span>,
+    /// Advice: the likely fix.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            span: Some(span),
+            help: None,
+        }
+    }
+
+    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, span, message)
+        }
+    }
+
+    /// A problem that belongs to no single place in the text.
+    pub fn global(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            span: None,
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ErrorFormat {
+    /// Location, message, source line with a caret, and hint.
+    #[default]
+    Human,
+    /// One line per diagnostic.
+    Plain,
+    /// One JSON object per diagnostic, one per line.
+    Json,
+}
+
+/// Sorts diagnostics by file and position, errors first on the same spot.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| {
+        let (file, start) = d.span.map_or((u32::MAX, 0), |s| (s.file.0, s.start));
+        (file, start, d.severity, d.code)
+    });
+}
+
+/// Renders every diagnostic, with a count first.
+pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap, format: ErrorFormat) -> String {
+    let mut out = String::new();
+    match format {
+        ErrorFormat::Human => {
+            for d in diagnostics {
+                render_human(&mut out, d, sources);
+                out.push('\n');
+            }
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            let warnings = diagnostics.len() - errors;
+            let _ = writeln!(out, "{}", summary_line(errors, warnings));
+        }
+        ErrorFormat::Plain => {
+            for d in diagnostics {
+                let _ = writeln!(out, "{}", render_plain(d, sources));
+            }
+        }
+        ErrorFormat::Json => {
+            for d in diagnostics {
+                let _ = writeln!(out, "{}", render_json(d, sources));
+            }
+        }
+    }
+    out
+}
+
+fn summary_line(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+}
+
+struct Location<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    source_line: &'a str,
+    /// Display width of the text before the span and of the span itself,
+    /// so carets line up under wide (CJK) characters.
+    caret_offset: usize,
+    caret_len: usize,
+}
+
+fn locate<'a>(d: &Diagnostic, sources: &'a SourceMap) -> Option<Location<'a>> {
+    let span = d.span?;
+    let source = sources.get(span.file)?;
+    let (line, column) = source.line_col(span.start);
+    let source_line = source.line_text(line);
+    let before: String = source_line.chars().take(column.saturating_sub(1)).collect();
+    let (end_line, end_col) = source.line_col(span.end);
+    let span_chars = if end_line == line {
+        end_col.saturating_sub(column)
+    } else {
+        source_line.chars().count().saturating_sub(column - 1)
+    };
+    let covered: String = source_line.chars().skip(column - 1).take(span_chars).collect();
+    Some(Location {
+        file: &source.name,
+        line,
+        column,
+        source_line,
+        caret_offset: before.width(),
+        caret_len: covered.width().max(1),
+    })
+}
+
+fn render_human(out: &mut String, d: &Diagnostic, sources: &SourceMap) {
+    let kind = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let _ = writeln!(out, "{kind}[{}]: {}", d.code.id(), d.message);
+    if let Some(loc) = locate(d, sources) {
+        let gutter = loc.line.to_string().len();
+        let pad = " ".repeat(gutter);
+        let _ = writeln!(out, "{pad}--> {}:{}:{}", loc.file, loc.line, loc.column);
+        let _ = writeln!(out, "{pad} |");
+        let _ = writeln!(out, "{} | {}", loc.line, loc.source_line.replace('\t', " "));
+        let _ = writeln!(
+            out,
+            "{pad} | {}{}",
+            " ".repeat(loc.caret_offset),
+            "^".repeat(loc.caret_len)
+        );
+    }
+    if let Some(help) = &d.help {
+        let _ = writeln!(out, "  = help: {help}");
+    }
+}
+
+fn render_plain(d: &Diagnostic, sources: &SourceMap) -> String {
+    let kind = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let place = locate(d, sources)
+        .map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column))
+        .unwrap_or_default();
+    let help = d.help.as_ref().map(|h| format!(" (help: {h})")).unwrap_or_default();
+    format!("{place}{kind}[{}]: {}{help}", d.code.id(), d.message)
+}
+
+fn render_json(d: &Diagnostic, sources: &SourceMap) -> String {
+    let loc = locate(d, sources);
+    let value = serde_json::json!({
+        "code": d.code.id(),
+        "severity": d.severity,
+        "message": d.message,
+        "file": loc.as_ref().map(|l| l.file),
+        "line": loc.as_ref().map(|l| l.line),
+        "column": loc.as_ref().map(|l| l.column),
+        "help": d.help,
+    });
+    value.to_string()
+}

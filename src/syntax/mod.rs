@@ -1,0 +1,231 @@
+//! Rule text -> syntax tree. The only door to pest: no pest type leaves this
+//! folder.
+
+mod grammar;
+mod lower;
+
+use std::num::NonZeroUsize;
+
+use pest::error::{ErrorVariant, InputLocation};
+use pest::Parser as _;
+
+use crate::ast::File;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::span::{FileId, Source, Span};
+use grammar::{describe, Rule, VerdiktParser};
+
+/// Brackets, parentheses and placeholders nested deeper than this are
+/// refused before pest sees the text: pest's recursive descent would
+/// otherwise exhaust the stack.
+const MAX_NESTING: usize = 64;
+
+/// Bounds pest's work on pathological input so a parse always ends.
+const CALL_LIMIT: usize = 50_000_000;
+
+/// Parses one rule file. Returns the tree when the text is syntactically
+/// valid, and every diagnostic found (syntax, literal and depth problems).
+pub fn parse(source: &Source, file: FileId) -> (Option<File>, Vec<Diagnostic>) {
+    let text: &str = &source.text;
+    if let Some(d) = check_nesting(text, file) {
+        return (None, vec![d]);
+    }
+    pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
+    let mut pairs = match VerdiktParser::parse(Rule::file, text) {
+        Ok(pairs) => pairs,
+        Err(e) => return (None, vec![syntax_error(&e, text, file)]),
+    };
+    let Some(root) = pairs.next() else {
+        return (None, vec![Diagnostic::error(Code::Syntax, Span::new(file, 0, 0), "internal error: empty parse")]);
+    };
+    let lowerer = lower::Lowerer::new(file);
+    let tree = lowerer.lower_file(root);
+    let mut diagnostics = lowerer.finish();
+    if tree.decls.is_empty() && diagnostics.is_empty() {
+        diagnostics.push(
+            Diagnostic::warning(Code::EmptyFile, Span::new(file, 0, 0), "rule file declares nothing")
+                .with_help("add a `schema`, `calendar` or `ruleset`, or delete the file"),
+        );
+    }
+    (Some(tree), diagnostics)
+}
+
+/// Parses a single expression (used by tests and the formatter).
+pub fn parse_expr(text: &str, file: FileId) -> Result<crate::ast::Expr, Vec<Diagnostic>> {
+    if let Some(d) = check_nesting(text, file) {
+        return Err(vec![d]);
+    }
+    pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
+    let mut pairs = VerdiktParser::parse(Rule::expr, text).map_err(|e| vec![syntax_error(&e, text, file)])?;
+    let root = pairs
+        .next()
+        .ok_or_else(|| vec![Diagnostic::error(Code::Syntax, Span::new(file, 0, 0), "empty expression")])?;
+    let lowerer = lower::Lowerer::new(file);
+    let expr = lowerer.lower_expr(root);
+    let diagnostics = lowerer.finish();
+    if diagnostics.is_empty() {
+        Ok(expr)
+    } else {
+        Err(diagnostics)
+    }
+}
+
+/// Finds the first place where nesting exceeds [`MAX_NESTING`], skipping
+/// comments and string text (but not placeholders inside strings).
+fn check_nesting(text: &str, file: FileId) -> Option<Diagnostic> {
+    #[derive(PartialEq)]
+    enum Mode {
+        Code,
+        Str,
+    }
+    let mut stack: Vec<Mode> = vec![Mode::Code];
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let in_string = stack.last() == Some(&Mode::Str);
+        if in_string {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' | '\n' => {
+                    stack.pop();
+                }
+                '{' => stack.push(Mode::Code),
+                _ => {}
+            }
+        } else {
+            match c {
+                '#' => {
+                    while let Some(&(_, n)) = chars.peek() {
+                        if n == '\n' {
+                            break;
+                        }
+                        chars.next();
+                    }
+                }
+                '"' => stack.push(Mode::Str),
+                '(' | '[' | '{' => stack.push(Mode::Code),
+                ')' | ']' | '}' => {
+                    if stack.len() > 1 {
+                        stack.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
+        if stack.len() > MAX_NESTING {
+            return Some(
+                Diagnostic::error(Code::TooDeep, Span::new(file, i, i + c.len_utf8()), "brackets are nested too deeply")
+                    .with_help(format!("nest at most {MAX_NESTING} levels; split the expression with `let`")),
+            );
+        }
+    }
+    None
+}
+
+fn syntax_error(error: &pest::error::Error<Rule>, text: &str, file: FileId) -> Diagnostic {
+    let pos = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let found = found_token(text, pos);
+    let end = pos + found.len().max(1).min(text.len().saturating_sub(pos).max(0));
+    let span = Span::new(file, pos, end.max(pos));
+    let found_words = if found.is_empty() {
+        "end of file".to_string()
+    } else {
+        format!("`{found}`")
+    };
+    let (message, expected) = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut words: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();
+            words.sort_unstable();
+            words.dedup();
+            let expected = join_alternatives(&words);
+            if expected.is_empty() {
+                (format!("unexpected {found_words}"), words)
+            } else {
+                (format!("expected {expected}, found {found_words}"), words)
+            }
+        }
+        ErrorVariant::CustomError { message } => {
+            if message.contains("call limit") {
+                (
+                    "rule text is too complex to parse".to_string(),
+                    Vec::new(),
+                )
+            } else {
+                (message.clone(), Vec::new())
+            }
+        }
+    };
+    let diagnostic = Diagnostic::error(Code::Syntax, span, message);
+    match hint(&found, &expected) {
+        Some(h) => diagnostic.with_help(h),
+        None => diagnostic,
+    }
+}
+
+fn join_alternatives(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The word or symbol at `pos`, for "found `...`".
+fn found_token(text: &str, pos: usize) -> String {
+    let rest = text.get(pos..).unwrap_or("");
+    let mut chars = rest.chars();
+    match chars.next() {
+        None => String::new(),
+        Some(c) if c.is_alphanumeric() || c == '_' => rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+            .take(40)
+            .collect(),
+        Some(c) => {
+            let two: String = rest.chars().take(2).collect();
+            if ["&&", "||", "==", "!=", "<=", ">="].contains(&two.as_str()) {
+                two
+            } else {
+                c.to_string()
+            }
+        }
+    }
+}
+
+/// Advice for the usual mistakes.
+fn hint(found: &str, expected: &[&str]) -> Option<String> {
+    const RESERVED: &[&str] = &[
+        "schema", "calendar", "ruleset", "rule", "let", "when", "then", "else", "otherwise", "because", "applies",
+        "for", "and", "or", "not", "in", "is", "present", "absent", "all", "any", "of", "one", "optional", "require",
+        "output", "outcomes", "explain", "if", "true", "false", "default", "list", "empty",
+    ];
+    let expects = |w: &str| expected.contains(&w);
+    if found == "&&" {
+        return Some("write `and` instead of `&&`".into());
+    }
+    if found == "||" {
+        return Some("write `or` instead of `||`".into());
+    }
+    if found == "'" {
+        return Some("strings are written in double quotes: \"...\"".into());
+    }
+    if found == "}" && expects("`then`") {
+        return Some("a rule needs `then <outcome>` after its condition".into());
+    }
+    if (expects("a name") || expects("a field name")) && RESERVED.contains(&found) {
+        return Some(format!("`{found}` is a reserved word and cannot be used as a name"));
+    }
+    if expects("`then`") && !found.is_empty() {
+        return Some("every rule reads `rule <name> when <condition> then <outcome>`; check the line above for an unfinished condition".into());
+    }
+    if expects("a string in double quotes") && expected.len() == 1 {
+        return Some("put the text in double quotes".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,89 @@
+//! Grammar unit tests: each construct parses to the tree it should.
+
+use super::*;
+use crate::ast::*;
+
+fn expr(text: &str) -> Expr {
+    parse_expr(text, FileId(0)).unwrap()
+}
+
+fn file(text: &str) -> (Option<File>, Vec<Diagnostic>) {
+    parse(&Source::new("t.vk", text), FileId(0))
+}
+
+#[test]
+fn precedence_and_postfix() {
+    let e = expr("not a and b or c > 1 + 2 * 3");
+    let ExprKind::Binary(BinOp::Or, l, r) = e.kind else { panic!("{e:?}") };
+    assert!(matches!(l.kind, ExprKind::Binary(BinOp::And, _, _)));
+    let ExprKind::Binary(BinOp::Cmp(CmpOp::Gt), _, sum) = r.kind else { panic!() };
+    assert!(matches!(sum.kind, ExprKind::Binary(BinOp::Add, _, _)));
+    let e = expr("quota.due_date is present and x in [a, b]");
+    let ExprKind::Binary(BinOp::And, l, r) = e.kind else { panic!() };
+    assert!(matches!(l.kind, ExprKind::Presence { present: true, .. }));
+    assert!(matches!(r.kind, ExprKind::In { negated: false, .. }));
+}
+
+#[test]
+fn literals() {
+    let lit = |t: &str| match expr(t).kind {
+        ExprKind::Literal(l) => l.value,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(lit("98.5%"), LitValue::Percent("0.985".parse().unwrap()));
+    assert_eq!(lit("¥500,000"), LitValue::Money("500000".parse().unwrap()));
+    assert_eq!(lit("500_000"), LitValue::Number("500000".parse().unwrap()));
+    assert_eq!(lit("180 days"), LitValue::Days(180));
+    assert_eq!(lit("2026-11-24"), LitValue::Date(NaiveDateExt::ymd(2026, 11, 24)));
+}
+
+struct NaiveDateExt;
+impl NaiveDateExt {
+    fn ymd(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+}
+
+#[test]
+fn keywords_need_a_boundary() {
+    // `calendar_days` is a name, not `calendar _days`.
+    let e = expr("f(calendar_days)");
+    let ExprKind::Call { args, .. } = e.kind else { panic!() };
+    assert!(matches!(args[0].kind, ExprKind::Path(_)));
+    let (tree, diags) = file("rulex");
+    assert!(tree.is_none());
+    assert_eq!(diags[0].code, Code::Syntax);
+}
+
+#[test]
+fn call_needs_no_space_before_paren() {
+    let (tree, diags) = file(
+        "ruleset r { rule a when all of\n x > 1\n (y > 2)\n then ok }",
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+    let tree = tree.unwrap();
+    let Decl::Ruleset(rs) = &tree.decls[0] else { panic!() };
+    let RulesetItem::Rule(rule) = &rs.items[0] else { panic!() };
+    let Condition::Group(g) = &rule.when else { panic!() };
+    assert_eq!(g.items.len(), 2);
+}
+
+#[test]
+fn deep_nesting_is_refused_not_a_crash() {
+    let text = format!("{}1{}", "(".repeat(5000), ")".repeat(5000));
+    let err = parse_expr(&text, FileId(0)).unwrap_err();
+    assert_eq!(err[0].code, Code::TooDeep);
+    let long = vec!["1"; 5000].join(" + ");
+    let err = parse_expr(&long, FileId(0)).unwrap_err();
+    assert_eq!(err[0].code, Code::TooDeep);
+}
+
+#[test]
+fn bad_literals_are_all_reported() {
+    let (_, diags) = file("ruleset r { let a = 1e400 let b = 0.1234567890123456789012345678901234567890 let c = 2026-02-30 let d = ¥5,00 }");
+    let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        vec![Code::LiteralOutOfRange, Code::LiteralOutOfRange, Code::InvalidLiteral, Code::InvalidLiteral]
+    );
+}
