@@ -1,0 +1,615 @@
+//! Expressions: name resolution, types and presence narrowing -> IR nodes.
+//!
+//! An optional field may only be read where a presence test has proved it
+//! present: on the right of `x is present and ...`, in a later item of an
+//! `all of` group, in the `then` branch of `if x is present`. The proof is a
+//! list of fields carried in [`Scope`].
+
+use crate::ast::{self, BinOp, CmpOp, ExprKind, LitValue};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::{ArithOp, ExprId, FieldId, Func, Node, TemplatePart};
+use crate::suggest::did_you_mean;
+use crate::types::{self, Ty};
+use crate::value::Value;
+
+use super::Checker;
+
+/// What is known where an expression is checked.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scope {
+    /// Optional fields proved present here.
+    pub present: Vec<FieldId>,
+    /// Inside a `{placeholder}`: an absent optional field prints as `—`.
+    pub placeholder: bool,
+}
+
+impl Scope {
+    pub(crate) fn with(&self, facts: &[FieldId]) -> Scope {
+        let mut s = self.clone();
+        s.present.extend_from_slice(facts);
+        s
+    }
+}
+
+const FUNCTIONS: &[(&str, &str)] = &[
+    ("min", "min(a, b, ...)"),
+    ("max", "max(a, b, ...)"),
+    ("floor_to", "floor_to(x, step)"),
+    ("ceil_to", "ceil_to(x, step)"),
+    ("round_cents", "round_cents(x)"),
+    ("abs", "abs(x)"),
+    ("days", "days(from, to)"),
+    ("add_days", "add_days(date, n)"),
+    ("business_days_after", "business_days_after(date, n, calendar <name>)"),
+    ("if_absent", "if_absent(optional_field, fallback)"),
+];
+
+impl Checker<'_> {
+    /// Resolves a path to a field, if it names one.
+    pub(crate) fn lookup_field(&self, path: &str) -> Option<FieldId> {
+        self.field_index.get(path).copied()
+    }
+
+    /// Fields proved present when `e` evaluates to `when`.
+    pub(crate) fn facts(&self, e: &ast::Expr, when: bool) -> Vec<FieldId> {
+        match &e.kind {
+            ExprKind::Presence { expr, present } if *present == when => match &expr.kind {
+                ExprKind::Path(p) => self.lookup_field(&p.text).into_iter().collect(),
+                _ => Vec::new(),
+            },
+            ExprKind::Not(inner) => self.facts(inner, !when),
+            ExprKind::Binary(BinOp::And, a, b) if when => {
+                let mut f = self.facts(a, true);
+                f.extend(self.facts(b, true));
+                f
+            }
+            ExprKind::Binary(BinOp::Or, a, b) if !when => {
+                let mut f = self.facts(a, false);
+                f.extend(self.facts(b, false));
+                f
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn poison(&mut self, span: crate::span::Span) -> (ExprId, Ty) {
+        (self.push_expr(Node::Const(Value::Bool(false)), span, Ty::Error), Ty::Error)
+    }
+
+    fn type_name(&self, ty: &Ty) -> String {
+        match ty {
+            Ty::Enum(id) => {
+                let values: Vec<&str> = self
+                    .enums
+                    .get(id.0 as usize)
+                    .map(|v| v.iter().map(|s| self.symbols.name(*s)).collect())
+                    .unwrap_or_default();
+                format!("one of {}", values.join(", "))
+            }
+            other => other.describe(),
+        }
+    }
+
+    /// Checks an expression that must be a condition.
+    pub(crate) fn check_bool(&mut self, e: &ast::Expr, scope: &Scope) -> ExprId {
+        let (id, ty) = self.check_expr(e, scope, None);
+        if ty != Ty::Bool && ty != Ty::Error {
+            self.report(
+                Diagnostic::error(Code::TypeMismatch, e.span, format!("expected a condition, found {}", self.type_name(&ty)))
+                    .with_help("compare it with something, like `x >= 1`"),
+            );
+        }
+        id
+    }
+
+    /// Checks `e`; `expected` resolves bare enum values (`active`).
+    pub(crate) fn check_expr(&mut self, e: &ast::Expr, scope: &Scope, expected: Option<&Ty>) -> (ExprId, Ty) {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Error => self.poison(span),
+            ExprKind::Literal(lit) => self.check_literal(lit),
+            ExprKind::Path(name) => self.check_path(name, scope, expected),
+            ExprKind::Text(t) => {
+                let node = self.check_template(t, scope);
+                (self.push_expr(node, span, Ty::Text), Ty::Text)
+            }
+            ExprKind::List(items) => {
+                let mut ids = Vec::new();
+                let mut item_ty = Ty::Error;
+                let mut first = true;
+                for item in items {
+                    let (id, ty) = self.check_expr(item, scope, None);
+                    ids.push(id);
+                    if first {
+                        item_ty = ty;
+                        first = false;
+                    } else if let Some(t) = types::unify(&item_ty, &ty) {
+                        item_ty = t;
+                    } else {
+                        self.report(Diagnostic::error(
+                            Code::TypeMismatch,
+                            item.span,
+                            format!("list items must have one type: {} and {}", self.type_name(&item_ty), self.type_name(&ty)),
+                        ));
+                    }
+                }
+                let ty = Ty::List(Box::new(item_ty));
+                (self.push_expr(Node::List(ids), span, ty.clone()), ty)
+            }
+            ExprKind::CalendarRef(name) => {
+                self.report(
+                    Diagnostic::error(Code::TypeMismatch, span, format!("`calendar {}` is only a function argument", name.text))
+                        .with_help("use it as the last argument of `business_days_after`"),
+                );
+                self.poison(span)
+            }
+            ExprKind::Not(inner) => {
+                let id = self.check_bool(inner, scope);
+                (self.push_expr(Node::Not(id), span, Ty::Bool), Ty::Bool)
+            }
+            ExprKind::Neg(inner) => {
+                let (id, ty) = self.check_expr(inner, scope, None);
+                if !ty.is_numeric() && ty != Ty::Days && ty != Ty::Error {
+                    self.report(Diagnostic::error(
+                        Code::TypeMismatch,
+                        span,
+                        format!("cannot negate {}", self.type_name(&ty)),
+                    ));
+                    return self.poison(span);
+                }
+                (self.push_expr(Node::Neg(id), span, ty.clone()), ty)
+            }
+            ExprKind::Binary(op, l, r) => self.check_binary(*op, l, r, span, scope),
+            ExprKind::Presence { expr, present } => self.check_presence(expr, *present, span),
+            ExprKind::In { expr, list, negated } => {
+                let (value, ty) = self.check_cmp_operand_pair(expr, None, scope);
+                let mut ids = Vec::new();
+                for item in list {
+                    let (id, ity) = self.check_expr(item, scope, Some(&ty));
+                    if !types::comparable(&ty, &ity) {
+                        self.report(Diagnostic::error(
+                            Code::TypeMismatch,
+                            item.span,
+                            format!("cannot compare {} with {}", self.type_name(&ty), self.type_name(&ity)),
+                        ));
+                    }
+                    ids.push(id);
+                }
+                let node = Node::In { expr: value, list: ids, negated: *negated };
+                (self.push_expr(node, span, Ty::Bool), Ty::Bool)
+            }
+            ExprKind::If { cond, then, otherwise } => {
+                let c = self.check_bool(cond, scope);
+                let (t, tt) = self.check_expr(then, &scope.with(&self.facts(cond, true)), expected);
+                let (o, ot) = self.check_expr(otherwise, &scope.with(&self.facts(cond, false)), expected.or(Some(&tt)));
+                let Some(ty) = types::unify(&tt, &ot) else {
+                    self.report(Diagnostic::error(
+                        Code::TypeMismatch,
+                        span,
+                        format!("the branches of `if` differ: {} and {}", self.type_name(&tt), self.type_name(&ot)),
+                    ));
+                    return self.poison(span);
+                };
+                (self.push_expr(Node::If { cond: c, then: t, otherwise: o }, span, ty.clone()), ty)
+            }
+            ExprKind::Call { function, args } => self.check_call(function, args, span, scope),
+        }
+    }
+
+    fn check_literal(&mut self, lit: &ast::Literal) -> (ExprId, Ty) {
+        let (value, ty) = match &lit.value {
+            LitValue::Number(d) => (Value::Num(*d), Ty::Number),
+            LitValue::Percent(d) => (Value::Num(*d), Ty::Rate),
+            LitValue::Money(d) => (Value::Num(*d), Ty::Money),
+            LitValue::Date(d) => (Value::Date(*d), Ty::Date),
+            LitValue::Days(n) => (Value::Days(*n), Ty::Days),
+            LitValue::Bool(b) => (Value::Bool(*b), Ty::Bool),
+            LitValue::Error => return self.poison(lit.span),
+        };
+        (self.push_expr(Node::Const(value), lit.span, ty.clone()), ty)
+    }
+
+    fn check_path(&mut self, name: &ast::Name, scope: &Scope, expected: Option<&Ty>) -> (ExprId, Ty) {
+        let span = name.span;
+        // An enum value where an enum is expected wins over other names.
+        if let Some(Ty::Enum(id)) = expected {
+            if let Some(sym) = self.enum_value(*id, &name.text) {
+                let ty = Ty::Enum(*id);
+                return (self.push_expr(Node::Const(Value::Enum(sym)), span, ty.clone()), ty);
+            }
+        }
+        if let Some((let_id, ty)) = self.current_lets.get(&name.text).cloned() {
+            return (self.push_expr(Node::Let(let_id), span, ty.clone()), ty);
+        }
+        if let Some(field_id) = self.lookup_field(&name.text) {
+            let Some(field) = self.fields.get(field_id.index()).cloned() else {
+                return self.poison(span);
+            };
+            let guarded = !field.optional || field.default.is_some() || scope.present.contains(&field_id);
+            if !guarded && !scope.placeholder {
+                self.report(
+                    Diagnostic::error(
+                        Code::OptionalUnguarded,
+                        span,
+                        format!("`{}` is optional and may be absent here", name.text),
+                    )
+                    .with_help(format!(
+                        "test it first (`{0} is present and ...`), or give a fallback with `if_absent({0}, ...)`",
+                        name.text
+                    )),
+                );
+            }
+            return (self.push_expr(Node::Field(field_id), span, field.ty.clone()), field.ty);
+        }
+        if let Some(Ty::Enum(id)) = expected {
+            let values: Vec<String> = self
+                .enums
+                .get(id.0 as usize)
+                .map(|v| v.iter().map(|s| self.symbols.name(*s).to_string()).collect())
+                .unwrap_or_default();
+            let mut d = Diagnostic::error(Code::UnknownEnumValue, span, format!("unknown value `{}`", name.text));
+            d = match did_you_mean(&name.text, values.iter().map(String::as_str)) {
+                Some(s) => d.with_help(format!("did you mean `{s}`? (values are case-sensitive: {})", values.join(", "))),
+                None => d.with_help(format!("the possible values are {}", values.join(", "))),
+            };
+            self.report(d);
+            return self.poison(span);
+        }
+        self.report_unknown_name(name, scope.placeholder);
+        self.poison(span)
+    }
+
+    pub(crate) fn report_unknown_name(&mut self, name: &ast::Name, placeholder: bool) {
+        let text = &name.text;
+        let candidates: Vec<String> = self
+            .field_index
+            .keys()
+            .cloned()
+            .chain(self.current_lets.keys().cloned())
+            .collect();
+        let (code, what) = if placeholder {
+            (Code::UnknownPlaceholder, "placeholder names an unknown field")
+        } else {
+            (Code::UnknownField, "unknown field")
+        };
+        let mut d = Diagnostic::error(code, name.span, format!("{what} `{text}`"));
+        if let Some(s) = did_you_mean(text, candidates.iter().map(String::as_str)) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        } else {
+            // List a few fields under the same group (`quota.`), if any.
+            let group = text.split('.').next().unwrap_or("");
+            let mut siblings: Vec<&str> = candidates
+                .iter()
+                .map(String::as_str)
+                .filter(|c| c.split('.').next() == Some(group) && c.contains('.'))
+                .collect();
+            siblings.sort_unstable();
+            siblings.truncate(5);
+            if !siblings.is_empty() {
+                d = d.with_help(format!("fields under `{group}` include {}", siblings.join(", ")));
+            } else {
+                d = d.with_help("declare it in the schema, or bind it with `let`");
+            }
+        }
+        self.report(d);
+    }
+
+    fn check_presence(&mut self, expr: &ast::Expr, present: bool, span: crate::span::Span) -> (ExprId, Ty) {
+        let ExprKind::Path(name) = &expr.kind else {
+            self.report(
+                Diagnostic::error(Code::TypeMismatch, expr.span, "only a field can be tested for presence")
+                    .with_help("write `<field> is present`"),
+            );
+            return self.poison(span);
+        };
+        let Some(field_id) = self.lookup_field(&name.text) else {
+            self.report_unknown_name(name, false);
+            return self.poison(span);
+        };
+        let optional = self.fields.get(field_id.index()).is_some_and(|f| f.optional && f.default.is_none());
+        if !optional {
+            self.report(
+                Diagnostic::warning(Code::TypeMismatch, span, format!("`{}` is never absent", name.text))
+                    .with_help("only optional fields without a default can be absent; drop the test"),
+            );
+        }
+        (self.push_expr(Node::Present { field: field_id, present }, span, Ty::Bool), Ty::Bool)
+    }
+
+    /// Checks an operand of `=`/`in`, resolving enum values against `other`.
+    fn check_cmp_operand_pair(&mut self, e: &ast::Expr, other: Option<&Ty>, scope: &Scope) -> (ExprId, Ty) {
+        self.check_expr(e, scope, other)
+    }
+
+    /// Whether a bare name resolves without context (a field or a let).
+    fn resolves(&self, e: &ast::Expr) -> bool {
+        match &e.kind {
+            ExprKind::Path(n) => self.lookup_field(&n.text).is_some() || self.current_lets.contains_key(&n.text),
+            _ => true,
+        }
+    }
+
+    fn check_binary(&mut self, op: BinOp, l: &ast::Expr, r: &ast::Expr, span: crate::span::Span, scope: &Scope) -> (ExprId, Ty) {
+        match op {
+            BinOp::And | BinOp::Or => {
+                let a = self.check_bool(l, scope);
+                let right_scope = scope.with(&self.facts(l, op == BinOp::And));
+                let b = self.check_bool(r, &right_scope);
+                let node = if op == BinOp::And { Node::And(a, b) } else { Node::Or(a, b) };
+                (self.push_expr(node, span, Ty::Bool), Ty::Bool)
+            }
+            BinOp::Cmp(cmp) => {
+                // Check the side that names something first, so `active = quota.status` works too.
+                let ((a, at), (b, bt)) = if !self.resolves(l) && self.resolves(r) {
+                    let right = self.check_expr(r, scope, None);
+                    let left = self.check_expr(l, scope, Some(&right.1));
+                    (left, right)
+                } else {
+                    let left = self.check_expr(l, scope, None);
+                    let right = self.check_expr(r, scope, Some(&left.1));
+                    (left, right)
+                };
+                if !types::comparable(&at, &bt) {
+                    let mut d = Diagnostic::error(
+                        Code::TypeMismatch,
+                        span,
+                        format!("cannot compare {} with {}", self.type_name(&at), self.type_name(&bt)),
+                    );
+                    if at == Ty::Date || bt == Ty::Date {
+                        d = d.with_help("compare a date with a date; count days with `days(a, b)`");
+                    } else {
+                        d = d.with_help("both sides of a comparison must have the same type");
+                    }
+                    self.report(d);
+                    return self.poison(span);
+                }
+                if !matches!(cmp, CmpOp::Eq | CmpOp::Ne) && !(types::ordered(&at) && types::ordered(&bt)) {
+                    self.report(
+                        Diagnostic::error(Code::TypeMismatch, span, format!("{} values have no order", self.type_name(&at)))
+                            .with_help("use `=` or `!=`, or `in [...]`"),
+                    );
+                    return self.poison(span);
+                }
+                (self.push_expr(Node::Cmp(cmp, a, b), span, Ty::Bool), Ty::Bool)
+            }
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                let (a, at) = self.check_expr(l, scope, None);
+                let (b, bt) = self.check_expr(r, scope, None);
+                // Dates move by durations.
+                match (op, &at, &bt) {
+                    (BinOp::Add, Ty::Date, Ty::Days) | (BinOp::Sub, Ty::Date, Ty::Days) => {
+                        let node = Node::DateShift { date: a, days: b, subtract: op == BinOp::Sub };
+                        return (self.push_expr(node, span, Ty::Date), Ty::Date);
+                    }
+                    (BinOp::Add, Ty::Days, Ty::Date) => {
+                        let node = Node::DateShift { date: b, days: a, subtract: false };
+                        return (self.push_expr(node, span, Ty::Date), Ty::Date);
+                    }
+                    _ => {}
+                }
+                let Some(ty) = types::arith(op, &at, &bt) else {
+                    let mut d = Diagnostic::error(
+                        Code::TypeMismatch,
+                        span,
+                        format!("cannot apply `{}` to {} and {}", op.symbol(), self.type_name(&at), self.type_name(&bt)),
+                    );
+                    d = if at == Ty::Date && bt == Ty::Date {
+                        d.with_help("count the days between two dates with `days(from, to)`")
+                    } else if at == Ty::Date || bt == Ty::Date {
+                        d.with_help("move a date by a duration: `as_of + 180 days`")
+                    } else {
+                        d.with_help("money combines with money, or scales by a number or rate")
+                    };
+                    self.report(d);
+                    return self.poison(span);
+                };
+                let arith = match op {
+                    BinOp::Add => ArithOp::Add,
+                    BinOp::Sub => ArithOp::Sub,
+                    BinOp::Mul => ArithOp::Mul,
+                    _ => ArithOp::Div,
+                };
+                (self.push_expr(Node::Arith(arith, a, b), span, ty.clone()), ty)
+            }
+        }
+    }
+
+    fn check_call(&mut self, function: &ast::Name, args: &[ast::Expr], span: crate::span::Span, scope: &Scope) -> (ExprId, Ty) {
+        let name = function.text.as_str();
+        let Some((_, signature)) = FUNCTIONS.iter().find(|(n, _)| *n == name) else {
+            let mut d = Diagnostic::error(Code::UnknownFunction, function.span, format!("unknown function `{name}`"));
+            d = match did_you_mean(name, FUNCTIONS.iter().map(|(n, _)| *n)) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(format!(
+                    "the functions are {}",
+                    FUNCTIONS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                )),
+            };
+            self.report(d);
+            return self.poison(span);
+        };
+        let arity_ok = match name {
+            "min" | "max" => args.len() >= 2,
+            "round_cents" | "abs" => args.len() == 1,
+            "business_days_after" => args.len() == 3,
+            _ => args.len() == 2,
+        };
+        if !arity_ok {
+            self.report(
+                Diagnostic::error(
+                    Code::WrongArity,
+                    span,
+                    format!("`{name}` does not take {} argument{}", args.len(), if args.len() == 1 { "" } else { "s" }),
+                )
+                .with_help(format!("write `{signature}`")),
+            );
+            return self.poison(span);
+        }
+        // `if_absent` reads its optional first argument without a guard.
+        if name == "if_absent" {
+            return self.check_if_absent(args, span, scope);
+        }
+        let mut calendar = None;
+        let mut ids = Vec::new();
+        let mut tys = Vec::new();
+        for arg in args {
+            if let ExprKind::CalendarRef(cal) = &arg.kind {
+                if name != "business_days_after" {
+                    self.report(Diagnostic::error(Code::TypeMismatch, arg.span, format!("`{name}` takes no calendar")));
+                    return self.poison(span);
+                }
+                match self.calendar_index.get(&cal.text) {
+                    Some(id) => calendar = Some(*id),
+                    None => {
+                        let names: Vec<String> = self.calendar_index.keys().cloned().collect();
+                        let mut d =
+                            Diagnostic::error(Code::UnknownCalendar, cal.span, format!("unknown calendar `{}`", cal.text));
+                        d = match did_you_mean(&cal.text, names.iter().map(String::as_str)) {
+                            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                            None if names.is_empty() => d.with_help("declare it with `calendar <name> { ... }`"),
+                            None => d.with_help(format!("declared calendars: {}", names.join(", "))),
+                        };
+                        self.report(d);
+                        return self.poison(span);
+                    }
+                }
+                continue;
+            }
+            let (id, ty) = self.check_expr(arg, scope, None);
+            ids.push(id);
+            tys.push((ty, arg.span));
+        }
+        let mismatch = |this: &mut Self, at: crate::span::Span, want: &str, got: &Ty| {
+            let got = this.type_name(got);
+            this.report(
+                Diagnostic::error(Code::TypeMismatch, at, format!("`{name}` expects {want} here, found {got}"))
+                    .with_help(format!("write `{signature}`")),
+            );
+        };
+        let ty_at = |i: usize| tys.get(i).cloned().unwrap_or((Ty::Error, span));
+        let (func, result) = match name {
+            "min" | "max" => {
+                let mut acc = ty_at(0).0;
+                for (t, at) in tys.iter().skip(1) {
+                    match types::unify(&acc, t) {
+                        Some(u) if u.is_numeric() || matches!(u, Ty::Date | Ty::Days | Ty::Error) => acc = u,
+                        _ => {
+                            mismatch(self, *at, &format!("a value like the first ({})", self.type_name(&acc)), t);
+                            return self.poison(span);
+                        }
+                    }
+                }
+                (if name == "min" { Func::Min } else { Func::Max }, acc)
+            }
+            "floor_to" | "ceil_to" | "round_cents" | "abs" => {
+                for (t, at) in &tys {
+                    if !t.is_numeric() && *t != Ty::Error {
+                        mismatch(self, *at, "a number", t);
+                        return self.poison(span);
+                    }
+                }
+                let func = match name {
+                    "floor_to" => Func::FloorTo,
+                    "ceil_to" => Func::CeilTo,
+                    "abs" => Func::Abs,
+                    _ => Func::RoundCents,
+                };
+                (func, ty_at(0).0)
+            }
+            "days" => {
+                for (t, at) in &tys {
+                    if !matches!(t, Ty::Date | Ty::Error) {
+                        mismatch(self, *at, "a date", t);
+                        return self.poison(span);
+                    }
+                }
+                (Func::Days, Ty::Int)
+            }
+            _ => {
+                // add_days(date, n) and business_days_after(date, n, calendar c)
+                let (t0, at0) = ty_at(0);
+                let (t1, at1) = ty_at(1);
+                if !matches!(t0, Ty::Date | Ty::Error) {
+                    mismatch(self, at0, "a date", &t0);
+                    return self.poison(span);
+                }
+                if !matches!(t1, Ty::Int | Ty::Number | Ty::Days | Ty::Error) {
+                    mismatch(self, at1, "a whole number of days", &t1);
+                    return self.poison(span);
+                }
+                if name == "add_days" {
+                    (Func::AddDays, Ty::Date)
+                } else {
+                    let Some(cal) = calendar else {
+                        self.report(
+                            Diagnostic::error(Code::WrongArity, span, "`business_days_after` needs a calendar")
+                                .with_help(format!("write `{signature}`")),
+                        );
+                        return self.poison(span);
+                    };
+                    (Func::BusinessDaysAfter(cal), Ty::Date)
+                }
+            }
+        };
+        (self.push_expr(Node::Call(func, ids), span, result.clone()), result)
+    }
+
+    fn check_if_absent(&mut self, args: &[ast::Expr], span: crate::span::Span, scope: &Scope) -> (ExprId, Ty) {
+        let [first, fallback] = args else {
+            return self.poison(span);
+        };
+        let ExprKind::Path(name) = &first.kind else {
+            self.report(Diagnostic::error(Code::TypeMismatch, first.span, "`if_absent` takes an optional field first"));
+            return self.poison(span);
+        };
+        let Some(field) = self.lookup_field(&name.text) else {
+            self.report_unknown_name(name, scope.placeholder);
+            return self.poison(span);
+        };
+        let ty = self.fields.get(field.index()).map_or(Ty::Error, |f| f.ty.clone());
+        let a = self.push_expr(Node::Field(field), first.span, ty.clone());
+        let (b, bt) = self.check_expr(fallback, scope, Some(&ty));
+        let Some(result) = types::unify(&ty, &bt) else {
+            self.report(Diagnostic::error(
+                Code::TypeMismatch,
+                fallback.span,
+                format!("the fallback must be {}, found {}", self.type_name(&ty), self.type_name(&bt)),
+            ));
+            return self.poison(span);
+        };
+        (self.push_expr(Node::Call(Func::IfAbsent, vec![a, b]), span, result.clone()), result)
+    }
+
+    /// A string with placeholders. Placeholders may read optional fields
+    /// (absent prints as `—`), so reasons never fail to render.
+    pub(crate) fn check_template(&mut self, t: &ast::Template, scope: &Scope) -> Node {
+        let inner = Scope {
+            placeholder: true,
+            ..scope.clone()
+        };
+        let parts = t
+            .parts
+            .iter()
+            .map(|p| match p {
+                ast::TemplatePart::Text(s) => TemplatePart::Text(s.as_str().into()),
+                ast::TemplatePart::Expr(e) => {
+                    let (id, ty) = self.check_expr(e, &inner, None);
+                    TemplatePart::Expr(id, ty)
+                }
+            })
+            .collect();
+        Node::Template(parts)
+    }
+
+    /// A template as an expression node.
+    pub(crate) fn check_reason(&mut self, t: &ast::Template, scope: &Scope) -> ExprId {
+        let node = self.check_template(t, scope);
+        self.push_expr(node, t.span, Ty::Text)
+    }
+
+    /// Whether a name is a declared value of an enum.
+    pub(crate) fn enum_value(&self, id: crate::types::EnumId, text: &str) -> Option<crate::value::Sym> {
+        let sym = self.symbols.lookup(text)?;
+        self.enums.get(id.0 as usize)?.contains(&sym).then_some(sym)
+    }
+}

@@ -1,0 +1,391 @@
+//! Rulesets: outcomes, outputs, guard, lets, rules and their clauses.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::ast::{self, Condition, GroupKind, RulesetItem};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::{Assign, Clause, Cond, CondId, CondKind, LetDef, LetId, Output, Rule, Ruleset};
+use crate::suggest::did_you_mean;
+use crate::types::{self, Ty};
+
+use super::{Checker, Scope};
+
+/// Names a clause can refer to, gathered before any rule is checked.
+struct RulesetNames {
+    outcomes: Vec<Arc<str>>,
+    outputs: Vec<Output>,
+    rules: HashMap<String, usize>,
+}
+
+impl Checker<'_> {
+    pub(super) fn check_ruleset(&mut self, rs: &ast::Ruleset) -> Ruleset {
+        self.current_lets.clear();
+        let names = self.collect_names(rs);
+
+        // The guard and ruleset-level requirements prove facts for every rule.
+        let mut base = Scope::default();
+        let mut guard = None;
+        let mut requirements = Vec::new();
+        for item in &rs.items {
+            match item {
+                RulesetItem::Applies(a) => {
+                    if guard.is_some() {
+                        self.report(Diagnostic::error(Code::Duplicate, a.span, "a ruleset has one `applies when`"));
+                        continue;
+                    }
+                    let cond = self.check_bool(&a.when, &Scope::default());
+                    // Outputs do not apply when the ruleset does not: not required here.
+                    let clause = self.check_clause(&a.otherwise, &names, &Scope::default(), false);
+                    base = base.with(&self.facts(&a.when, true));
+                    guard = Some((cond, clause));
+                }
+                RulesetItem::Require(r) => {
+                    let req = self.check_requirement(r, &base);
+                    base = base.with(&self.facts(&r.expr, true));
+                    requirements.push(req);
+                }
+                _ => {}
+            }
+        }
+        for item in &rs.items {
+            if let RulesetItem::Let(l) = item {
+                self.check_let(l, &base);
+            }
+        }
+
+        let mut rules = Vec::new();
+        let mut default = None;
+        let mut total_at: Option<(String, crate::span::Span)> = None;
+        let mut seen_rules: HashMap<String, crate::span::Span> = HashMap::new();
+        for item in &rs.items {
+            match item {
+                RulesetItem::Rule(rule) => {
+                    if let Some((name, _)) = &total_at {
+                        self.report(
+                            Diagnostic::error(Code::UnreachableRule, rule.name.span, format!("rule `{}` can never be reached", rule.name.text))
+                                .with_help(format!("rule `{name}` before it always decides; move this rule above it or delete it")),
+                        );
+                    }
+                    if let Some(first) = seen_rules.get(&rule.name.text).copied() {
+                        let at = self.describe_location(first);
+                        self.report(
+                            Diagnostic::error(Code::DuplicateRule, rule.name.span, format!("rule `{}` is declared twice in ruleset `{}`", rule.name.text, rs.name.text))
+                                .with_help(format!("rename one of them; the first is at {at}")),
+                        );
+                    }
+                    seen_rules.insert(rule.name.text.clone(), rule.name.span);
+                    if rule.scope.is_none() && (rule.otherwise.is_some() || is_always_true(&rule.when)) && total_at.is_none() {
+                        total_at = Some((rule.name.text.clone(), rule.name.span));
+                    }
+                    rules.push(self.check_rule(rule, &names, &base));
+                }
+                RulesetItem::Otherwise(clause) => {
+                    if default.is_some() {
+                        self.report(Diagnostic::error(Code::Duplicate, clause.span, "a ruleset has one `otherwise`"));
+                        continue;
+                    }
+                    if let Some((name, _)) = &total_at {
+                        self.report(
+                            Diagnostic::error(Code::UnreachableRule, clause.outcome.span, "`otherwise` can never be reached")
+                                .with_help(format!("rule `{name}` always decides; delete `otherwise` or give that rule a `for` scope")),
+                        );
+                    }
+                    default = Some(self.check_clause(clause, &names, &base, true));
+                }
+                _ => {}
+            }
+        }
+        if default.is_none() && total_at.is_none() {
+            self.report(
+                Diagnostic::error(Code::NoDefault, rs.name.span, format!("ruleset `{}` may decide nothing", rs.name.text))
+                    .with_help("end it with `otherwise <outcome>`, or give its last rule an `else`"),
+            );
+        }
+        Ruleset {
+            name: Arc::from(rs.name.text.as_str()),
+            title: rs.title.as_ref().map(template_text),
+            outcomes: names.outcomes,
+            outputs: names.outputs,
+            guard,
+            requirements,
+            rules,
+            default,
+        }
+    }
+
+    fn collect_names(&mut self, rs: &ast::Ruleset) -> RulesetNames {
+        let mut outcomes: Vec<Arc<str>> = Vec::new();
+        let mut outputs: Vec<Output> = Vec::new();
+        let mut declared_outcomes = false;
+        for item in &rs.items {
+            match item {
+                RulesetItem::Outcomes(list) => {
+                    declared_outcomes = true;
+                    for name in list {
+                        if outcomes.iter().any(|o| **o == *name.text) {
+                            self.report(Diagnostic::error(Code::Duplicate, name.span, format!("outcome `{}` is listed twice", name.text)));
+                        } else {
+                            outcomes.push(Arc::from(name.text.as_str()));
+                        }
+                    }
+                }
+                RulesetItem::Output(decl) => {
+                    if outputs.iter().any(|o| *o.name == *decl.name.text) || matches!(decl.name.text.as_str(), "outcome" | "rule" | "reasons") {
+                        self.report(
+                            Diagnostic::error(Code::Duplicate, decl.name.span, format!("output `{}` is declared twice", decl.name.text))
+                                .with_help("`outcome`, `rule` and `reasons` are always part of a decision"),
+                        );
+                        continue;
+                    }
+                    let ty = self.declared_type(&decl.ty);
+                    let (constraints, default) = self.check_field_options(&decl.options, &ty, decl.ty.optional);
+                    if !constraints.is_empty() {
+                        self.report(Diagnostic::error(Code::TypeMismatch, decl.span, "outputs take no constraints, only a `default`"));
+                    }
+                    // Lists default to empty.
+                    let default = default.or_else(|| match ty {
+                        Ty::List(_) => Some(crate::value::Value::List(Arc::from(Vec::new()))),
+                        _ => None,
+                    });
+                    outputs.push(Output {
+                        name: Arc::from(decl.name.text.as_str()),
+                        ty,
+                        optional: decl.ty.optional,
+                        default,
+                    });
+                }
+                _ => {}
+            }
+        }
+        if !declared_outcomes {
+            self.report(
+                Diagnostic::error(Code::UnknownOutcome, rs.name.span, format!("ruleset `{}` declares no outcomes", rs.name.text))
+                    .with_help("list them: `outcomes approve, deny`"),
+            );
+        }
+        // Rule indexes follow declaration order, duplicates keeping the first.
+        let mut index = 0;
+        let mut rules_by_position = HashMap::new();
+        for item in &rs.items {
+            if let RulesetItem::Rule(r) = item {
+                rules_by_position.entry(r.name.text.clone()).or_insert(index);
+                index += 1;
+            }
+        }
+        RulesetNames {
+            outcomes,
+            outputs,
+            rules: rules_by_position,
+        }
+    }
+
+    fn check_let(&mut self, l: &ast::Let, base: &Scope) {
+        if self.current_lets.contains_key(&l.name.text) {
+            self.report(Diagnostic::error(Code::Duplicate, l.name.span, format!("`{}` is bound twice", l.name.text)));
+            return;
+        }
+        if self.lookup_field(&l.name.text).is_some() {
+            self.report(
+                Diagnostic::error(Code::Duplicate, l.name.span, format!("`{}` is already a field", l.name.text))
+                    .with_help("choose another name for the binding"),
+            );
+            return;
+        }
+        let (value, ty) = self.check_expr(&l.value, base, None);
+        self.lets.push(LetDef {
+            name: Arc::from(l.name.text.as_str()),
+            value,
+        });
+        let id = LetId::from_index(self.lets.len() - 1);
+        self.current_lets.insert(l.name.text.clone(), (id, ty));
+    }
+
+    fn check_rule(&mut self, rule: &ast::Rule, names: &RulesetNames, base: &Scope) -> Rule {
+        let (scope_id, scoped) = match &rule.scope {
+            Some(e) => {
+                let id = self.check_bool(e, base);
+                (Some(id), base.with(&self.facts(e, true)))
+            }
+            None => (None, base.clone()),
+        };
+        let when = self.check_condition(&rule.when, &scoped);
+        let then_scope = scoped.with(&self.condition_facts(&rule.when, true));
+        let then = self.check_clause(&rule.then, names, &then_scope, true);
+        let else_scope = scoped.with(&self.condition_facts(&rule.when, false));
+        let otherwise = rule.otherwise.as_ref().map(|c| self.check_clause(c, names, &else_scope, true));
+        Rule {
+            name: Arc::from(rule.name.text.as_str()),
+            title: rule.title.as_ref().map(template_text),
+            scope: scope_id,
+            when,
+            then,
+            otherwise,
+        }
+    }
+
+    /// Facts proved when a condition has the given truth value.
+    fn condition_facts(&self, c: &Condition, when: bool) -> Vec<crate::ir::FieldId> {
+        match c {
+            Condition::Expr(e) => self.facts(e, when),
+            Condition::Group(g) => match (g.kind, when) {
+                (GroupKind::All, true) | (GroupKind::Any, false) => {
+                    g.items.iter().flat_map(|i| self.condition_facts(&i.condition, when)).collect()
+                }
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    fn check_condition(&mut self, c: &Condition, scope: &Scope) -> CondId {
+        match c {
+            Condition::Expr(e) => {
+                let id = self.check_bool(e, scope);
+                self.push_cond(Cond {
+                    kind: CondKind::Leaf(id),
+                    reason: None,
+                    span: e.span,
+                })
+            }
+            Condition::Group(g) => self.check_group(g, scope),
+        }
+    }
+
+    /// Items of `all of` see what earlier items proved true; items of
+    /// `any of` see what earlier items proved false.
+    fn check_group(&mut self, g: &ast::Group, scope: &Scope) -> CondId {
+        let all = g.kind == GroupKind::All;
+        let mut item_scope = scope.clone();
+        let mut items = Vec::new();
+        for item in &g.items {
+            let id = self.check_condition(&item.condition, &item_scope);
+            let reason_scope = item_scope.with(&self.condition_facts(&item.condition, all));
+            let reason = item.because.as_ref().map(|t| self.check_reason(t, &reason_scope));
+            if let Some(cond) = self.conds.get_mut(id.index()) {
+                cond.reason = reason;
+            }
+            item_scope = item_scope.with(&self.condition_facts(&item.condition, all));
+            items.push(id);
+        }
+        let kind = if all { CondKind::All(items) } else { CondKind::Any(items) };
+        self.push_cond(Cond {
+            kind,
+            reason: None,
+            span: g.span,
+        })
+    }
+
+    /// An outcome with its outputs. `require_outputs` is false only for the
+    /// guard's `else`, where the ruleset does not apply.
+    fn check_clause(&mut self, clause: &ast::OutcomeClause, names: &RulesetNames, scope: &Scope, require_outputs: bool) -> Clause {
+        let outcome = match names.outcomes.iter().position(|o| **o == *clause.outcome.text) {
+            Some(i) => i,
+            None => {
+                if !names.outcomes.is_empty() {
+                    let mut d = Diagnostic::error(
+                        Code::UnknownOutcome,
+                        clause.outcome.span,
+                        format!("`{}` is not one of the ruleset's outcomes", clause.outcome.text),
+                    );
+                    d = match did_you_mean(&clause.outcome.text, names.outcomes.iter().map(|o| &**o)) {
+                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                        None => d.with_help(format!(
+                            "add it to `outcomes`, or use one of {}",
+                            names.outcomes.iter().map(|o| &**o).collect::<Vec<_>>().join(", ")
+                        )),
+                    };
+                    self.report(d);
+                }
+                0
+            }
+        };
+        let mut assignments: Vec<Assign> = Vec::new();
+        for a in &clause.assignments {
+            let Some(index) = names.outputs.iter().position(|o| *o.name == *a.output.text) else {
+                let mut d = Diagnostic::error(Code::UnknownOutput, a.output.span, format!("unknown output `{}`", a.output.text));
+                d = match did_you_mean(&a.output.text, names.outputs.iter().map(|o| &*o.name)) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help(format!("declare it with `output {} <type>`", a.output.text)),
+                };
+                self.report(d);
+                continue;
+            };
+            if assignments.iter().any(|x| x.output == index) {
+                self.report(Diagnostic::error(Code::Duplicate, a.output.span, format!("`{}` is assigned twice", a.output.text)));
+                continue;
+            }
+            let Some(output_ty) = names.outputs.get(index).map(|o| o.ty.clone()) else { continue };
+            let (when, value_scope) = match &a.when {
+                Some(w) => (Some(self.check_bool(w, scope)), scope.with(&self.facts(w, true))),
+                None => (None, scope.clone()),
+            };
+            let (value, ty) = self.check_expr(&a.value, &value_scope, Some(&output_ty));
+            if !types::assignable(&ty, &output_ty) {
+                let want = self.type_name_pub(&output_ty);
+                let got = self.type_name_pub(&ty);
+                self.report(Diagnostic::error(
+                    Code::TypeMismatch,
+                    a.value.span,
+                    format!("`{}` is {want}, but this value is {got}", a.output.text),
+                ));
+            }
+            assignments.push(Assign { output: index, value, when });
+        }
+        if require_outputs {
+            for (i, output) in names.outputs.iter().enumerate() {
+                if output.optional || output.default.is_some() {
+                    continue;
+                }
+                let assigned = assignments.iter().any(|a| a.output == i && a.when.is_none());
+                if !assigned {
+                    self.report(
+                        Diagnostic::error(
+                            Code::MissingOutput,
+                            clause.outcome.span,
+                            format!("outcome `{}` does not set output `{}`", clause.outcome.text, output.name),
+                        )
+                        .with_help(format!(
+                            "add `, {} = ...`, or declare the output `optional` or with a `default`",
+                            output.name
+                        )),
+                    );
+                }
+            }
+        }
+        let explain_unmet = clause.explain_unmet.as_ref().and_then(|name| match names.rules.get(&name.text) {
+            Some(i) => Some(*i),
+            None => {
+                let mut d = Diagnostic::error(Code::UnknownRule, name.span, format!("no rule `{}` in this ruleset", name.text));
+                if let Some(s) = did_you_mean(&name.text, names.rules.keys().map(String::as_str)) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                self.report(d);
+                None
+            }
+        });
+        let because = clause.because.as_ref().map(|t| self.check_reason(t, scope));
+        Clause {
+            outcome,
+            assignments,
+            explain_unmet,
+            because,
+        }
+    }
+}
+
+fn is_always_true(c: &Condition) -> bool {
+    matches!(c, Condition::Expr(ast::Expr { kind: ast::ExprKind::Literal(ast::Literal { value: ast::LitValue::Bool(true), .. }), .. }))
+}
+
+/// A title: its text parts (titles have no placeholders worth evaluating).
+fn template_text(t: &ast::Template) -> Arc<str> {
+    let text: String = t
+        .parts
+        .iter()
+        .filter_map(|p| match p {
+            ast::TemplatePart::Text(s) => Some(s.as_str()),
+            ast::TemplatePart::Expr(_) => None,
+        })
+        .collect();
+    Arc::from(text.as_str())
+}

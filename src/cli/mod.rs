@@ -1,0 +1,81 @@
+//! Command-line verbs. Each is thin: read input, call the library, render,
+//! map to an exit code.
+//!
+//! Exit codes: 0 all good; 1 the verb found what it looks for (rule
+//! errors, bad records); 2 unusable rules, arguments or unreadable files.
+
+mod check;
+mod eval;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use verdikt::{Checked, ErrorFormat, Policy};
+
+/// verdikt: rule files in, decisions with explanations out.
+#[derive(Debug, Parser)]
+#[command(name = "verdikt", version, about, after_help = "Exit codes: 0 success; 1 rule errors or rejected records; 2 unusable rules, arguments or unreadable input.")]
+pub struct Cli {
+    /// How diagnostics are printed.
+    #[arg(long, global = true, value_enum, default_value = "human")]
+    error_format: Format,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Plain,
+    Json,
+}
+
+impl From<Format> for ErrorFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Human => ErrorFormat::Human,
+            Format::Plain => ErrorFormat::Plain,
+            Format::Json => ErrorFormat::Json,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check rule files and print every problem found.
+    Check {
+        /// The rule directory.
+        #[arg(default_value = "rules")]
+        rules: PathBuf,
+    },
+    /// Decide snapshots (.json, .jsonl, .yaml) and print decision records.
+    Eval(eval::EvalArgs),
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let format = cli.error_format.into();
+    match cli.command {
+        Command::Check { rules } => check::run(&rules, format),
+        Command::Eval(args) => eval::run(&args, format),
+    }
+}
+
+/// Loads and checks rules; prints diagnostics; `Err` carries the exit code.
+fn load_policy(dir: &Path, format: ErrorFormat) -> Result<Policy, ExitCode> {
+    let checked = match verdikt::check_dir(dir) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(ExitCode::from(2));
+        }
+    };
+    let Checked { policy, diagnostics, sources } = checked;
+    if !diagnostics.is_empty() {
+        eprint!("{}", verdikt::diagnostic::render(&diagnostics, &sources, format));
+    }
+    policy.ok_or_else(|| {
+        eprintln!("error: the rules in `{}` have errors; nothing was evaluated", dir.display());
+        ExitCode::from(2)
+    })
+}

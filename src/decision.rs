@@ -1,0 +1,144 @@
+//! Decisions: plain data, serialized as the decision record of the policy
+//! (one JSON object per snapshot).
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+use crate::eval::{TraceStep, Unmet};
+use crate::value::money_json;
+
+/// Every ruleset's decision for one snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub merchant_id: Option<String>,
+    /// Hash of the rule files that decided.
+    pub ruleset_version: Arc<str>,
+    pub rulesets: Vec<RulesetDecision>,
+    /// Every condition tried, when a trace was asked for.
+    pub trace: Vec<TraceStep>,
+}
+
+/// One ruleset's outcome, outputs and reasons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RulesetDecision {
+    pub ruleset: Arc<str>,
+    pub title: Option<Arc<str>>,
+    pub outcome: Arc<str>,
+    /// The deciding rule (`otherwise` for the default); `None` when the
+    /// ruleset did not apply.
+    pub rule: Option<Arc<str>>,
+    /// Outputs that have a value, in declaration order.
+    pub outputs: Vec<(Arc<str>, OutputValue)>,
+    pub reasons: Vec<String>,
+    /// Conditions not met, with actual and required values (denials, holds).
+    pub unmet: Vec<Unmet>,
+}
+
+/// A typed output value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutputValue {
+    Money(Decimal),
+    Decimal(Decimal),
+    Rate(Decimal),
+    Int(Decimal),
+    Date(NaiveDate),
+    Days(i64),
+    Bool(bool),
+    Text(String),
+    List(Vec<OutputValue>),
+}
+
+impl OutputValue {
+    /// The value as a person reads it.
+    pub fn human(&self) -> String {
+        match self {
+            OutputValue::Money(d) => crate::value::money_human(*d),
+            OutputValue::Rate(d) => crate::value::rate_human(*d),
+            OutputValue::Decimal(d) | OutputValue::Int(d) => d.normalize().to_string(),
+            OutputValue::Date(d) => d.format("%Y-%m-%d").to_string(),
+            OutputValue::Days(n) => format!("{n} days"),
+            OutputValue::Bool(b) => b.to_string(),
+            OutputValue::Text(t) => t.clone(),
+            OutputValue::List(items) => {
+                let parts: Vec<String> = items.iter().map(OutputValue::human).collect();
+                format!("[{}]", parts.join("; "))
+            }
+        }
+    }
+}
+
+impl Serialize for OutputValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            OutputValue::Money(d) => s.serialize_str(&money_json(*d)),
+            OutputValue::Decimal(d) | OutputValue::Rate(d) => s.serialize_str(&d.normalize().to_string()),
+            OutputValue::Int(d) => match i64::try_from(*d) {
+                Ok(n) => s.serialize_i64(n),
+                Err(_) => s.serialize_str(&d.to_string()),
+            },
+            OutputValue::Date(d) => s.serialize_str(&d.format("%Y-%m-%d").to_string()),
+            OutputValue::Days(n) => s.serialize_i64(*n),
+            OutputValue::Bool(b) => s.serialize_bool(*b),
+            OutputValue::Text(t) => s.serialize_str(t),
+            OutputValue::List(items) => items.serialize(s),
+        }
+    }
+}
+
+impl RulesetDecision {
+    /// An output's value, if it has one.
+    pub fn output(&self, name: &str) -> Option<&OutputValue> {
+        self.outputs.iter().find(|(n, _)| &**n == name).map(|(_, v)| v)
+    }
+}
+
+impl Decision {
+    /// The decision of a ruleset, by name.
+    pub fn ruleset(&self, name: &str) -> Option<&RulesetDecision> {
+        self.rulesets.iter().find(|r| &*r.ruleset == name)
+    }
+}
+
+impl Serialize for RulesetDecision {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("outcome", &*self.outcome)?;
+        if let Some(rule) = &self.rule {
+            map.serialize_entry("rule", &**rule)?;
+        }
+        for (name, value) in &self.outputs {
+            map.serialize_entry(&**name, value)?;
+        }
+        map.serialize_entry("reasons", &self.reasons)?;
+        map.end()
+    }
+}
+
+struct Rulesets<'a>(&'a [RulesetDecision]);
+
+impl Serialize for Rulesets<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for r in self.0 {
+            map.serialize_entry(&*r.ruleset, r)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Decision {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("merchant_id", &self.merchant_id)?;
+        map.serialize_entry("ruleset_version", &*self.ruleset_version)?;
+        map.serialize_entry("decisions", &Rulesets(&self.rulesets))?;
+        if !self.trace.is_empty() {
+            map.serialize_entry("trace", &self.trace)?;
+        }
+        map.end()
+    }
+}

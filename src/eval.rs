@@ -1,0 +1,716 @@
+//! Runs a compiled policy on a record. Total: overflow, division by zero and
+//! dates out of range are errors for that record, never panics.
+#![deny(clippy::arithmetic_side_effects)]
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use crate::ast::CmpOp;
+use crate::decimal::{self, ArithError};
+use crate::ir::{ArithOp, Clause, CondId, CondKind, ExprId, FieldId, Func, Node, Policy, Requirement, Ruleset, TemplatePart};
+use crate::snapshot::Record;
+use crate::value::{human, Value};
+
+/// Why a record could not be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    /// An optional field was read where it was absent (only in explanations
+    /// of conditions whose guard failed).
+    #[error("`{0}` is absent")]
+    Missing(Arc<str>),
+    #[error("{error} in `{expr}`")]
+    Arith { error: ArithError, expr: String },
+    #[error("date out of range in `{0}`")]
+    Date(String),
+    #[error("{0}")]
+    Requirement(String),
+    #[error("output `{output}` = {value} has more than two decimals; round it with round_cents")]
+    MoneyPrecision { output: Arc<str>, value: String },
+    #[error("internal error: {0}")]
+    Internal(&'static str),
+}
+
+/// What to record besides the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mode {
+    /// Render the author's reasons (the decision record has them).
+    pub reasons: bool,
+    /// Record every condition tried, with operand values.
+    pub trace: bool,
+}
+
+/// One step of a trace.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TraceStep {
+    pub ruleset: Arc<str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<Arc<str>>,
+    /// `guard`, `require`, `scope`, `condition` or `assign-when`.
+    pub kind: &'static str,
+    pub condition: String,
+    pub operands: Vec<(String, String)>,
+    /// `None` when a field it needs is absent.
+    pub result: Option<bool>,
+}
+
+/// A condition that was not met, with what the record had and what it needed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Unmet {
+    pub condition: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required: Option<String>,
+    pub reason: String,
+}
+
+/// The result of one ruleset, before it is shaped for output.
+#[derive(Debug, Clone)]
+pub(crate) struct RawDecision {
+    pub outcome: usize,
+    pub rule: Option<Arc<str>>,
+    /// One slot per declared output.
+    pub outputs: Vec<Option<Value>>,
+    pub reasons: Vec<String>,
+    pub unmet: Vec<Unmet>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Truth {
+    True,
+    False,
+    /// A field it needs is absent.
+    Unknown,
+}
+
+pub(crate) struct Evaluator<'p, 'r> {
+    policy: &'p Policy,
+    record: &'r Record,
+    lets: Vec<Option<Value>>,
+    mode: Mode,
+    pub trace: Vec<TraceStep>,
+    ruleset: Arc<str>,
+    rule: Option<Arc<str>>,
+}
+
+impl<'p, 'r> Evaluator<'p, 'r> {
+    pub(crate) fn new(policy: &'p Policy, record: &'r Record, mode: Mode) -> Self {
+        Evaluator {
+            policy,
+            record,
+            lets: vec![None; policy.lets.len()],
+            mode,
+            trace: Vec::new(),
+            ruleset: Arc::from(""),
+            rule: None,
+        }
+    }
+
+    fn arith_error(&self, error: ArithError, at: ExprId) -> EvalError {
+        EvalError::Arith {
+            error,
+            expr: self.policy.expr_text(at).to_string(),
+        }
+    }
+
+    pub(crate) fn eval(&mut self, id: ExprId) -> Result<Value, EvalError> {
+        let policy = self.policy;
+        let node = policy.node(id).ok_or(EvalError::Internal("dangling expression"))?;
+        match node {
+            Node::Const(v) => Ok(v.clone()),
+            Node::Field(f) => self.field(*f),
+            Node::Let(l) => {
+                if let Some(Some(v)) = self.lets.get(l.index()) {
+                    return Ok(v.clone());
+                }
+                let def = policy.lets.get(l.index()).ok_or(EvalError::Internal("dangling let"))?;
+                let v = self.eval(def.value)?;
+                if let Some(slot) = self.lets.get_mut(l.index()) {
+                    *slot = Some(v.clone());
+                }
+                Ok(v)
+            }
+            Node::Not(e) => Ok(Value::Bool(!self.eval_bool(*e)?)),
+            Node::Neg(e) => match self.eval(*e)? {
+                Value::Num(d) => Ok(Value::Num(-d)),
+                Value::Days(n) => n.checked_neg().map(Value::Days).ok_or_else(|| self.arith_error(ArithError::Overflow, id)),
+                _ => Err(EvalError::Internal("negating a non-number")),
+            },
+            Node::And(a, b) => Ok(Value::Bool(self.eval_bool(*a)? && self.eval_bool(*b)?)),
+            Node::Or(a, b) => Ok(Value::Bool(self.eval_bool(*a)? || self.eval_bool(*b)?)),
+            Node::Cmp(op, a, b) => {
+                let (x, y) = (self.eval(*a)?, self.eval(*b)?);
+                let ord = compare(&x, &y).ok_or(EvalError::Internal("comparing values of different types"))?;
+                Ok(Value::Bool(cmp_holds(*op, ord)))
+            }
+            Node::Arith(op, a, b) => {
+                let (x, y) = (self.eval(*a)?, self.eval(*b)?);
+                match (x, y) {
+                    (Value::Num(x), Value::Num(y)) => {
+                        let r = match op {
+                            ArithOp::Add => decimal::add(x, y),
+                            ArithOp::Sub => decimal::sub(x, y),
+                            ArithOp::Mul => decimal::mul(x, y),
+                            ArithOp::Div => decimal::div(x, y),
+                        };
+                        r.map(Value::Num).map_err(|e| self.arith_error(e, id))
+                    }
+                    (Value::Days(x), Value::Days(y)) => {
+                        let r = match op {
+                            ArithOp::Add => x.checked_add(y),
+                            _ => x.checked_sub(y),
+                        };
+                        r.map(Value::Days).ok_or_else(|| self.arith_error(ArithError::Overflow, id))
+                    }
+                    _ => Err(EvalError::Internal("arithmetic on non-numbers")),
+                }
+            }
+            Node::DateShift { date, days, subtract } => {
+                let d = self.eval_date(*date)?;
+                let n = self.eval_whole(*days, id)?;
+                let n = if *subtract { n.checked_neg() } else { Some(n) };
+                n.and_then(|n| d.checked_add_signed(chrono::TimeDelta::try_days(n)?))
+                    .map(Value::Date)
+                    .ok_or_else(|| EvalError::Date(policy.expr_text(id).to_string()))
+            }
+            Node::Present { field, present } => Ok(Value::Bool(self.record.get(*field).is_some() == *present)),
+            Node::In { expr, list, negated } => {
+                let v = self.eval(*expr)?;
+                let mut found = false;
+                for item in list {
+                    let w = self.eval(*item)?;
+                    if compare(&v, &w) == Some(Ordering::Equal) {
+                        found = true;
+                        break;
+                    }
+                }
+                Ok(Value::Bool(found != *negated))
+            }
+            Node::If { cond, then, otherwise } => {
+                if self.eval_bool(*cond)? {
+                    self.eval(*then)
+                } else {
+                    self.eval(*otherwise)
+                }
+            }
+            Node::Call(func, args) => self.call(*func, args, id),
+            Node::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.eval(*item)?);
+                }
+                Ok(Value::List(Arc::from(out)))
+            }
+            Node::Template(parts) => Ok(Value::Text(Arc::from(self.render(parts)?.as_str()))),
+        }
+    }
+
+    fn field(&self, f: FieldId) -> Result<Value, EvalError> {
+        match self.record.get(f) {
+            Some(v) => Ok(v.clone()),
+            None => Err(EvalError::Missing(self.policy.field(f).map_or_else(|| Arc::from("?"), |x| x.path.clone()))),
+        }
+    }
+
+    fn eval_bool(&mut self, id: ExprId) -> Result<bool, EvalError> {
+        match self.eval(id)? {
+            Value::Bool(b) => Ok(b),
+            _ => Err(EvalError::Internal("condition is not a bool")),
+        }
+    }
+
+    fn eval_num(&mut self, id: ExprId) -> Result<rust_decimal::Decimal, EvalError> {
+        match self.eval(id)? {
+            Value::Num(d) => Ok(d),
+            _ => Err(EvalError::Internal("expected a number")),
+        }
+    }
+
+    fn eval_date(&mut self, id: ExprId) -> Result<chrono::NaiveDate, EvalError> {
+        match self.eval(id)? {
+            Value::Date(d) => Ok(d),
+            _ => Err(EvalError::Internal("expected a date")),
+        }
+    }
+
+    /// A whole number of days (an int, a number or a duration).
+    fn eval_whole(&mut self, id: ExprId, at: ExprId) -> Result<i64, EvalError> {
+        match self.eval(id)? {
+            Value::Days(n) => Ok(n),
+            Value::Num(d) => {
+                if !d.fract().is_zero() {
+                    return Err(EvalError::Date(format!("{} is not a whole number of days", d.normalize())));
+                }
+                i64::try_from(d).map_err(|_| self.arith_error(ArithError::Overflow, at))
+            }
+            _ => Err(EvalError::Internal("expected a day count")),
+        }
+    }
+
+    fn call(&mut self, func: Func, args: &[ExprId], id: ExprId) -> Result<Value, EvalError> {
+        let arg = |i: usize| args.get(i).copied().ok_or(EvalError::Internal("missing argument"));
+        match func {
+            Func::Min | Func::Max => {
+                let mut best = self.eval(arg(0)?)?;
+                for a in args.iter().skip(1) {
+                    let v = self.eval(*a)?;
+                    let ord = compare(&v, &best).ok_or(EvalError::Internal("min/max of mixed values"))?;
+                    let better = if func == Func::Min { ord.is_lt() } else { ord.is_gt() };
+                    if better {
+                        best = v;
+                    }
+                }
+                Ok(best)
+            }
+            Func::FloorTo | Func::CeilTo => {
+                let x = self.eval_num(arg(0)?)?;
+                let step = self.eval_num(arg(1)?)?;
+                let r = if func == Func::FloorTo { decimal::floor_to(x, step) } else { decimal::ceil_to(x, step) };
+                r.map(Value::Num).map_err(|e| self.arith_error(e, id))
+            }
+            Func::RoundCents => Ok(Value::Num(decimal::round_cents(self.eval_num(arg(0)?)?))),
+            Func::Abs => Ok(Value::Num(self.eval_num(arg(0)?)?.abs())),
+            Func::Days => {
+                let a = self.eval_date(arg(0)?)?;
+                let b = self.eval_date(arg(1)?)?;
+                Ok(Value::Num(rust_decimal::Decimal::from(b.signed_duration_since(a).num_days())))
+            }
+            Func::AddDays => {
+                let d = self.eval_date(arg(0)?)?;
+                let n = self.eval_whole(arg(1)?, id)?;
+                chrono::TimeDelta::try_days(n)
+                    .and_then(|delta| d.checked_add_signed(delta))
+                    .map(Value::Date)
+                    .ok_or_else(|| EvalError::Date(self.policy.expr_text(id).to_string()))
+            }
+            Func::BusinessDaysAfter(cal) => {
+                let d = self.eval_date(arg(0)?)?;
+                let n = self.eval_whole(arg(1)?, id)?;
+                let n = u32::try_from(n).map_err(|_| EvalError::Date(format!("{n} is not a count of working days")))?;
+                let calendar = self.policy.calendars.get(cal.index()).ok_or(EvalError::Internal("dangling calendar"))?;
+                calendar
+                    .business_days_after(d, n)
+                    .map(Value::Date)
+                    .map_err(|_| EvalError::Date(self.policy.expr_text(id).to_string()))
+            }
+            Func::IfAbsent => match self.eval(arg(0)?) {
+                Err(EvalError::Missing(_)) => self.eval(arg(1)?),
+                other => other,
+            },
+        }
+    }
+
+    /// A reason template with values formatted for people. An absent field
+    /// prints as `—`.
+    fn render(&mut self, parts: &[TemplatePart]) -> Result<String, EvalError> {
+        let mut out = String::new();
+        for part in parts {
+            match part {
+                TemplatePart::Text(t) => out.push_str(t),
+                TemplatePart::Expr(e, ty) => match self.eval(*e) {
+                    Ok(v) => out.push_str(&human(&v, ty, &self.policy.symbols)),
+                    Err(EvalError::Missing(_)) => out.push('—'),
+                    Err(other) => return Err(other),
+                },
+            }
+        }
+        Ok(out)
+    }
+
+    fn render_reason(&mut self, id: ExprId) -> Result<String, EvalError> {
+        match self.eval(id)? {
+            Value::Text(t) => Ok(t.to_string()),
+            other => Ok(format!("{other:?}")),
+        }
+    }
+
+    // ------------------------------------------------------------ conditions
+
+    /// First-match evaluation: stops at the first item that settles a group.
+    fn cond(&mut self, id: CondId) -> Result<Truth, EvalError> {
+        let policy = self.policy;
+        let cond = policy.cond(id).ok_or(EvalError::Internal("dangling condition"))?;
+        match &cond.kind {
+            CondKind::Leaf(e) => {
+                let t = match self.eval(*e) {
+                    Ok(Value::Bool(true)) => Truth::True,
+                    Ok(_) => Truth::False,
+                    Err(EvalError::Missing(_)) => Truth::Unknown,
+                    Err(other) => return Err(other),
+                };
+                if self.mode.trace {
+                    self.trace_leaf("condition", *e, t);
+                }
+                Ok(t)
+            }
+            CondKind::All(items) => {
+                for item in items {
+                    let t = self.cond(*item)?;
+                    if t != Truth::True {
+                        return Ok(t);
+                    }
+                }
+                Ok(Truth::True)
+            }
+            CondKind::Any(items) => {
+                let mut unknown = false;
+                for item in items {
+                    match self.cond(*item)? {
+                        Truth::True => return Ok(Truth::True),
+                        Truth::Unknown => unknown = true,
+                        Truth::False => {}
+                    }
+                }
+                Ok(if unknown { Truth::Unknown } else { Truth::False })
+            }
+        }
+    }
+
+    /// Truth of a condition without recording or short-circuit side effects.
+    fn quiet_cond(&mut self, id: CondId) -> Result<Truth, EvalError> {
+        let trace = self.mode.trace;
+        self.mode.trace = false;
+        let t = self.cond(id);
+        self.mode.trace = trace;
+        t
+    }
+
+    fn trace_leaf(&mut self, kind: &'static str, e: ExprId, t: Truth) {
+        let operands = self.operands(e);
+        self.trace.push(TraceStep {
+            ruleset: self.ruleset.clone(),
+            rule: self.rule.clone(),
+            kind,
+            condition: self.policy.expr_text(e).to_string(),
+            operands,
+            result: match t {
+                Truth::True => Some(true),
+                Truth::False => Some(false),
+                Truth::Unknown => None,
+            },
+        });
+    }
+
+    /// The values of a comparison's sides (or of the fields a test reads).
+    fn operands(&mut self, e: ExprId) -> Vec<(String, String)> {
+        let policy = self.policy;
+        let mut out = Vec::new();
+        let mut push = |this: &mut Self, x: ExprId| {
+            if matches!(policy.node(x), Some(Node::Const(_))) {
+                return;
+            }
+            let text = policy.expr_text(x).to_string();
+            let shown = match this.eval(x) {
+                Ok(v) => human(&v, policy.expr_type(x), &policy.symbols),
+                Err(EvalError::Missing(_)) => "absent".into(),
+                Err(err) => format!("error: {err}"),
+            };
+            out.push((text, shown));
+        };
+        match policy.node(e) {
+            Some(Node::Cmp(_, a, b)) => {
+                push(self, *a);
+                push(self, *b);
+            }
+            Some(Node::In { expr, .. }) => push(self, *expr),
+            Some(Node::Or(a, b) | Node::And(a, b)) => {
+                for side in [*a, *b] {
+                    if let Some(Node::Cmp(_, x, y)) = policy.node(side) {
+                        push(self, *x);
+                        push(self, *y);
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// Reasons of the items that made a condition true.
+    fn met_reasons(&mut self, id: CondId, out: &mut Vec<String>) -> Result<(), EvalError> {
+        let policy = self.policy;
+        let cond = policy.cond(id).ok_or(EvalError::Internal("dangling condition"))?;
+        if let Some(reason) = cond.reason {
+            out.push(self.render_reason(reason)?);
+            return Ok(());
+        }
+        match &cond.kind {
+            CondKind::Leaf(e) => out.push(self.auto_reason(*e)),
+            CondKind::All(items) => {
+                for item in items {
+                    self.met_reasons(*item, out)?;
+                }
+            }
+            CondKind::Any(items) => {
+                for item in items {
+                    if self.quiet_cond(*item)? == Truth::True {
+                        self.met_reasons(*item, out)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every unmet item of a condition that is not true.
+    fn unmet(&mut self, id: CondId, out: &mut Vec<Unmet>) -> Result<(), EvalError> {
+        let policy = self.policy;
+        let cond = policy.cond(id).ok_or(EvalError::Internal("dangling condition"))?;
+        if self.quiet_cond(id)? == Truth::True {
+            return Ok(());
+        }
+        match &cond.kind {
+            CondKind::All(items) if cond.reason.is_none() => {
+                for item in items {
+                    self.unmet(*item, out)?;
+                }
+            }
+            CondKind::Any(items) if cond.reason.is_none() => {
+                for item in items {
+                    self.unmet(*item, out)?;
+                }
+            }
+            _ => {
+                let condition = policy.sources.slice(cond.span).to_string();
+                let condition = strip_because(&condition);
+                let (actual, required) = match &cond.kind {
+                    CondKind::Leaf(e) => self.actual_required(*e),
+                    _ => (None, None),
+                };
+                let reason = match cond.reason {
+                    Some(r) => self.render_reason(r)?,
+                    None => match &cond.kind {
+                        CondKind::Leaf(e) => self.auto_reason(*e),
+                        _ => format!("not met: {condition}"),
+                    },
+                };
+                out.push(Unmet {
+                    condition,
+                    actual,
+                    required,
+                    reason,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// For `x op y`: what `x` is, and `op y`.
+    fn actual_required(&mut self, e: ExprId) -> (Option<String>, Option<String>) {
+        let policy = self.policy;
+        let show = |this: &mut Self, x: ExprId| match this.eval(x) {
+            Ok(v) => human(&v, policy.expr_type(x), &policy.symbols),
+            Err(EvalError::Missing(_)) => "absent".into(),
+            Err(err) => format!("error: {err}"),
+        };
+        match policy.node(e) {
+            Some(Node::Cmp(op, a, b)) => {
+                let actual = format!("{} = {}", policy.expr_text(*a), show(self, *a));
+                let required = format!("{} {}", op.symbol(), show(self, *b));
+                (Some(actual), Some(required))
+            }
+            Some(Node::In { expr, list, negated }) => {
+                let actual = format!("{} = {}", policy.expr_text(*expr), show(self, *expr));
+                let values: Vec<String> = list.iter().map(|x| show(self, *x)).collect();
+                let required = format!("{}one of {}", if *negated { "not " } else { "" }, values.join(", "));
+                (Some(actual), Some(required))
+            }
+            _ => (None, None),
+        }
+    }
+
+    /// A reason for a condition the author gave none: its text and values.
+    fn auto_reason(&mut self, e: ExprId) -> String {
+        let text = self.policy.expr_text(e).to_string();
+        let operands = self.operands(e);
+        if operands.is_empty() {
+            text
+        } else {
+            let values: Vec<String> = operands.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            format!("{text} ({})", values.join(", "))
+        }
+    }
+
+    // ------------------------------------------------------------ rulesets
+
+    fn guard_or_scope(&mut self, kind: &'static str, e: ExprId) -> Result<bool, EvalError> {
+        let t = match self.eval(e) {
+            Ok(Value::Bool(b)) => b,
+            Ok(_) => false,
+            Err(EvalError::Missing(_)) => false,
+            Err(other) => return Err(other),
+        };
+        if self.mode.trace {
+            self.trace_leaf(kind, e, if t { Truth::True } else { Truth::False });
+        }
+        Ok(t)
+    }
+
+    pub(crate) fn decide(&mut self, rs: &Ruleset) -> Result<RawDecision, EvalError> {
+        self.ruleset = rs.name.clone();
+        self.rule = None;
+        if let Some((guard, clause)) = &rs.guard {
+            if !self.guard_or_scope("guard", *guard)? {
+                return self.finish(rs, clause, None, Vec::new(), Vec::new());
+            }
+        }
+        for req in &rs.requirements {
+            if !holds_in(self, req)? {
+                return Err(EvalError::Requirement(format!(
+                    "ruleset `{}`: {}",
+                    rs.name,
+                    requirement_text(self, req)
+                )));
+            }
+        }
+        for rule in &rs.rules {
+            self.rule = Some(rule.name.clone());
+            if let Some(scope) = rule.scope {
+                if !self.guard_or_scope("scope", scope)? {
+                    continue;
+                }
+            }
+            if self.cond(rule.when)? == Truth::True {
+                let mut reasons = Vec::new();
+                if self.mode.reasons && rule.then.because.is_none() {
+                    self.met_reasons(rule.when, &mut reasons)?;
+                }
+                return self.finish(rs, &rule.then, Some(rule.name.clone()), reasons, Vec::new());
+            }
+            if let Some(otherwise) = &rule.otherwise {
+                let mut unmet = Vec::new();
+                if self.mode.reasons {
+                    self.unmet(rule.when, &mut unmet)?;
+                }
+                let reasons = unmet.iter().map(|u| u.reason.clone()).collect();
+                return self.finish(rs, otherwise, Some(rule.name.clone()), reasons, unmet);
+            }
+        }
+        self.rule = None;
+        let Some(default) = &rs.default else {
+            return Err(EvalError::Internal("no rule decided and no otherwise"));
+        };
+        let mut unmet = Vec::new();
+        if let (true, Some(rule)) = (self.mode.reasons, default.explain_unmet.and_then(|i| rs.rules.get(i))) {
+            self.rule = Some(rule.name.clone());
+            self.unmet(rule.when, &mut unmet)?;
+            self.rule = None;
+        }
+        let reasons = unmet.iter().map(|u| u.reason.clone()).collect();
+        self.finish(rs, default, Some(Arc::from("otherwise")), reasons, unmet)
+    }
+
+    /// Evaluates a clause's outputs and the reasons that go with it.
+    fn finish(
+        &mut self,
+        rs: &Ruleset,
+        clause: &Clause,
+        rule: Option<Arc<str>>,
+        mut reasons: Vec<String>,
+        unmet: Vec<Unmet>,
+    ) -> Result<RawDecision, EvalError> {
+        let mut outputs: Vec<Option<Value>> = rs.outputs.iter().map(|o| o.default.clone()).collect();
+        for a in &clause.assignments {
+            if let Some(w) = a.when {
+                if !self.eval_bool(w)? {
+                    continue;
+                }
+            }
+            let v = self.eval(a.value)?;
+            if let Some(output) = rs.outputs.get(a.output) {
+                if let (crate::types::Ty::Money, Value::Num(d)) = (&output.ty, &v) {
+                    if !decimal::fits_places(*d, 2) {
+                        return Err(EvalError::MoneyPrecision {
+                            output: output.name.clone(),
+                            value: d.normalize().to_string(),
+                        });
+                    }
+                }
+            }
+            if let Some(slot) = outputs.get_mut(a.output) {
+                *slot = Some(v);
+            }
+        }
+        if self.mode.reasons {
+            if let Some(b) = clause.because {
+                reasons.insert(0, self.render_reason(b)?);
+            }
+        }
+        Ok(RawDecision {
+            outcome: clause.outcome,
+            rule,
+            outputs,
+            reasons,
+            unmet,
+        })
+    }
+}
+
+fn holds_in(ev: &mut Evaluator<'_, '_>, req: &Requirement) -> Result<bool, EvalError> {
+    match ev.eval(req.expr) {
+        Ok(Value::Bool(b)) => Ok(b),
+        Ok(_) => Ok(false),
+        Err(EvalError::Missing(_)) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
+fn requirement_text(ev: &mut Evaluator<'_, '_>, req: &Requirement) -> String {
+    let mut text = match req.because {
+        Some(b) => ev.render_reason(b).unwrap_or_else(|_| req.text.to_string()),
+        None => format!("requirement `{}` is not met", req.text),
+    };
+    let operands = ev.operands(req.expr);
+    if !operands.is_empty() {
+        let values: Vec<String> = operands.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        text.push_str(&format!(" ({})", values.join(", ")));
+    }
+    text
+}
+
+/// Whether a schema requirement holds for a record.
+pub(crate) fn holds(policy: &Policy, record: &Record, req: &Requirement) -> Result<bool, EvalError> {
+    let mut ev = Evaluator::new(policy, record, Mode { reasons: false, trace: false });
+    holds_in(&mut ev, req)
+}
+
+/// The message for a broken schema requirement, with the values involved.
+pub(crate) fn requirement_message(policy: &Policy, record: &Record, req: &Requirement) -> String {
+    let mut ev = Evaluator::new(policy, record, Mode { reasons: true, trace: false });
+    requirement_text(&mut ev, req)
+}
+
+/// Orders two values of the same kind; `None` for different kinds.
+pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Num(x), Value::Num(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::Days(x), Value::Days(y)) => Some(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        (Value::Enum(x), Value::Enum(y)) => Some(if x == y { Ordering::Equal } else { x.cmp(y) }),
+        (Value::Text(x), Value::Text(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+pub(crate) fn cmp_holds(op: CmpOp, ord: Ordering) -> bool {
+    match op {
+        CmpOp::Eq => ord.is_eq(),
+        CmpOp::Ne => ord.is_ne(),
+        CmpOp::Lt => ord.is_lt(),
+        CmpOp::Le => ord.is_le(),
+        CmpOp::Gt => ord.is_gt(),
+        CmpOp::Ge => ord.is_ge(),
+    }
+}
+
+/// A group item's source text includes its `because "..."`; drop it.
+fn strip_because(text: &str) -> String {
+    let cut = text.find(" because ").or_else(|| text.find("\tbecause ")).or_else(|| text.find("\nbecause"));
+    let body = match cut {
+        Some(i) => text.get(..i).unwrap_or(text),
+        None => text,
+    };
+    let lines: Vec<&str> = body.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    lines.join(" ")
+}

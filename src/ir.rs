@@ -1,0 +1,269 @@
+//! The compiled form of a checked policy: flat arenas addressed by index.
+//!
+//! Field access is by [`FieldId`] into the record's slots, never by name.
+//! Spans and source text live in side tables for explanations only.
+
+use std::sync::Arc;
+
+use crate::ast::CmpOp;
+use crate::calendar::Calendar;
+use crate::span::{SourceMap, Span};
+use crate::types::Ty;
+use crate::value::{Symbols, Value};
+
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            pub(crate) fn from_index(i: usize) -> Self {
+                $name(u32::try_from(i).unwrap_or(u32::MAX))
+            }
+            pub(crate) fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id!(
+    /// A snapshot field: the index of its slot in a record.
+    FieldId
+);
+id!(
+    /// An expression node in [`Policy::exprs`].
+    ExprId
+);
+id!(
+    /// A condition (leaf or group) in [`Policy::conds`].
+    CondId
+);
+id!(
+    /// A `let` binding in [`Policy::lets`].
+    LetId
+);
+id!(
+    /// A calendar in [`Policy::calendars`].
+    CalendarId
+);
+
+/// A checked, compiled policy: schema, calendars and rulesets.
+#[derive(Debug)]
+pub struct Policy {
+    pub(crate) symbols: Symbols,
+    /// The values of each `one of` type, by `EnumId`.
+    pub(crate) enums: Vec<Vec<crate::value::Sym>>,
+    pub(crate) schema: Schema,
+    pub(crate) calendars: Vec<Calendar>,
+    pub(crate) exprs: Vec<Node>,
+    pub(crate) expr_spans: Vec<Span>,
+    pub(crate) expr_types: Vec<Ty>,
+    pub(crate) conds: Vec<Cond>,
+    pub(crate) lets: Vec<LetDef>,
+    pub(crate) rulesets: Vec<Ruleset>,
+    pub(crate) sources: SourceMap,
+    pub(crate) version: Arc<str>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    Min,
+    Max,
+    FloorTo,
+    CeilTo,
+    RoundCents,
+    Abs,
+    Days,
+    AddDays,
+    BusinessDaysAfter(CalendarId),
+    IfAbsent,
+}
+
+/// One expression node; children are other nodes.
+#[derive(Debug, Clone)]
+pub enum Node {
+    Const(Value),
+    Field(FieldId),
+    Let(LetId),
+    Not(ExprId),
+    Neg(ExprId),
+    And(ExprId, ExprId),
+    Or(ExprId, ExprId),
+    Cmp(CmpOp, ExprId, ExprId),
+    Arith(ArithOp, ExprId, ExprId),
+    /// `date + n days` / `date - n days`.
+    DateShift { date: ExprId, days: ExprId, subtract: bool },
+    Present { field: FieldId, present: bool },
+    In { expr: ExprId, list: Vec<ExprId>, negated: bool },
+    If { cond: ExprId, then: ExprId, otherwise: ExprId },
+    Call(Func, Vec<ExprId>),
+    List(Vec<ExprId>),
+    Template(Vec<TemplatePart>),
+}
+
+#[derive(Debug, Clone)]
+pub enum TemplatePart {
+    Text(Arc<str>),
+    /// A placeholder, with its type so it prints as money, rate, ...
+    Expr(ExprId, Ty),
+}
+
+/// A condition with the author's reason for it.
+#[derive(Debug, Clone)]
+pub struct Cond {
+    pub kind: CondKind,
+    /// A template (`because "..."`).
+    pub reason: Option<ExprId>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum CondKind {
+    Leaf(ExprId),
+    All(Vec<CondId>),
+    Any(Vec<CondId>),
+}
+
+#[derive(Debug, Clone)]
+pub struct LetDef {
+    pub name: Arc<str>,
+    pub value: ExprId,
+}
+
+/// The snapshot schema.
+#[derive(Debug, Clone, Default)]
+pub struct Schema {
+    pub fields: Vec<Field>,
+    pub requirements: Vec<Requirement>,
+    /// The record's identity, when the schema declares `merchant_id`.
+    pub merchant_id: Option<FieldId>,
+    /// Field paths as a tree, for readers of nested records.
+    pub tree: PathTree,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub path: Arc<str>,
+    pub ty: Ty,
+    pub optional: bool,
+    /// Value taken when the field is absent or null.
+    pub default: Option<Value>,
+    pub constraints: Vec<Constraint>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Constraint {
+    /// Both ends inclusive.
+    Range(Value, Value),
+    Bound(CmpOp, Value),
+    NotEmpty,
+}
+
+/// One level of dotted field paths: `quota` -> {`limit`, `used`, ...}.
+#[derive(Debug, Clone, Default)]
+pub struct PathTree {
+    pub entries: Vec<(Arc<str>, PathEntry)>,
+}
+
+#[derive(Debug, Clone)]
+pub enum PathEntry {
+    Leaf(FieldId),
+    Node(PathTree),
+}
+
+impl PathTree {
+    pub fn get(&self, key: &str) -> Option<&PathEntry> {
+        self.entries.iter().find(|(k, _)| &**k == key).map(|(_, e)| e)
+    }
+}
+
+/// `require <expr>`: in a schema, a broken one makes a bad record; in a
+/// ruleset that applies, too.
+#[derive(Debug, Clone)]
+pub struct Requirement {
+    pub expr: ExprId,
+    pub because: Option<ExprId>,
+    pub text: Arc<str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Ruleset {
+    pub name: Arc<str>,
+    pub title: Option<Arc<str>>,
+    pub outcomes: Vec<Arc<str>>,
+    pub outputs: Vec<Output>,
+    pub guard: Option<(ExprId, Clause)>,
+    pub requirements: Vec<Requirement>,
+    pub rules: Vec<Rule>,
+    pub default: Option<Clause>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub name: Arc<str>,
+    pub ty: Ty,
+    pub optional: bool,
+    pub default: Option<Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub name: Arc<str>,
+    pub title: Option<Arc<str>>,
+    pub scope: Option<ExprId>,
+    pub when: CondId,
+    pub then: Clause,
+    pub otherwise: Option<Clause>,
+}
+
+/// An outcome with its output values.
+#[derive(Debug, Clone)]
+pub struct Clause {
+    /// Index into the ruleset's outcomes.
+    pub outcome: usize,
+    pub assignments: Vec<Assign>,
+    /// Index of the rule whose unmet conditions explain this outcome.
+    pub explain_unmet: Option<usize>,
+    pub because: Option<ExprId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Assign {
+    /// Index into the ruleset's outputs.
+    pub output: usize,
+    pub value: ExprId,
+    pub when: Option<ExprId>,
+}
+
+impl Policy {
+    pub(crate) fn node(&self, id: ExprId) -> Option<&Node> {
+        self.exprs.get(id.index())
+    }
+
+    pub(crate) fn cond(&self, id: CondId) -> Option<&Cond> {
+        self.conds.get(id.index())
+    }
+
+    pub(crate) fn expr_type(&self, id: ExprId) -> &Ty {
+        self.expr_types.get(id.index()).unwrap_or(&Ty::Error)
+    }
+
+    /// The rule text an expression was compiled from.
+    pub(crate) fn expr_text(&self, id: ExprId) -> &str {
+        self.expr_spans.get(id.index()).map_or("", |s| self.sources.slice(*s))
+    }
+
+    pub(crate) fn field(&self, id: FieldId) -> Option<&Field> {
+        self.schema.fields.get(id.index())
+    }
+}

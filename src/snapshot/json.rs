@@ -1,0 +1,340 @@
+//! A strict JSON reader that fills a record straight from the text.
+//!
+//! No intermediate value tree and no `f64`: numbers are kept as their text
+//! and converted exactly by the schema type. Unknown keys are skipped (but
+//! still syntax-checked); nesting is bounded.
+
+use std::borrow::Cow;
+
+use super::{Raw, Record, RecordBuilder, RecordError};
+use crate::ir::{PathEntry, PathTree, Policy};
+
+/// Deeper JSON is refused (bounds recursion).
+const MAX_DEPTH: u32 = 64;
+
+/// Reads one JSON object (one JSONL line) into a record.
+pub fn read_json(policy: &Policy, text: &str) -> Result<Record, RecordError> {
+    let mut reader = Reader {
+        bytes: text.as_bytes(),
+        text,
+        pos: 0,
+    };
+    let mut builder = RecordBuilder::new(policy);
+    reader.skip_ws();
+    if reader.peek() != Some(b'{') {
+        let found = reader.peek().map_or("end of input".to_string(), |c| format!("`{}`", c as char));
+        return Err(RecordError::single(format!("expected a JSON object, found {found}")));
+    }
+    let result = reader
+        .object(Some(&policy.schema.tree), "", &mut builder, 1)
+        .and_then(|()| {
+            reader.skip_ws();
+            match reader.peek() {
+                None => Ok(()),
+                Some(_) => Err(reader.error("unexpected text after the object")),
+            }
+        });
+    match result {
+        Ok(()) => builder.finish(),
+        Err(message) => {
+            let mut err = RecordError::single(message);
+            err.merchant_id = builder_merchant(&builder);
+            Err(err)
+        }
+    }
+}
+
+fn builder_merchant(builder: &RecordBuilder<'_>) -> Option<String> {
+    builder.merchant_id.clone()
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn error(&self, what: &str) -> String {
+        // Columns count characters, from 1.
+        let col = self.text.get(..self.pos.min(self.text.len())).map_or(self.pos, |p| p.chars().count()) + 1;
+        format!("invalid JSON at column {col}: {what}")
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, c: u8) -> Result<(), String> {
+        self.skip_ws();
+        if self.peek() == Some(c) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            let found = match self.peek() {
+                None => "the line ends (truncated?)".to_string(),
+                Some(f) => format!("found `{}`", f as char),
+            };
+            Err(self.error(&format!("expected `{}`, {found}", c as char)))
+        }
+    }
+
+    /// An object whose keys are looked up in `tree` (`None`: skip everything).
+    fn object(&mut self, tree: Option<&PathTree>, prefix: &str, out: &mut RecordBuilder<'_>, depth: u32) -> Result<(), String> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("nested too deeply"));
+        }
+        self.expect(b'{')?;
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(());
+        }
+        let mut seen_groups: Vec<String> = Vec::new();
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a key in double quotes"));
+            }
+            let key = self.string()?;
+            self.expect(b':')?;
+            self.skip_ws();
+            match tree.and_then(|t| t.get(&key)) {
+                Some(PathEntry::Leaf(id)) => {
+                    let raw = self.scalar(depth)?;
+                    out.set(*id, raw);
+                }
+                Some(PathEntry::Node(child)) => {
+                    let path = if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") };
+                    if seen_groups.contains(&path) {
+                        out.problem(Some(&path), "appears twice (duplicate key)");
+                    }
+                    match self.peek() {
+                        Some(b'{') => self.object(Some(child), &path, out, depth + 1)?,
+                        // `null` for a whole group means all its fields are absent.
+                        Some(b'n') => self.literal("null")?,
+                        _ => {
+                            self.skip_value(depth)?;
+                            out.problem(Some(&path), "must be an object");
+                        }
+                    }
+                    seen_groups.push(path);
+                }
+                None => self.skip_value(depth)?,
+            }
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                None => return Err(self.error("the object is not closed (truncated?)")),
+                Some(c) => return Err(self.error(&format!("expected `,` or `}}`, found `{}`", c as char))),
+            }
+        }
+    }
+
+    /// A value where a schema field is expected.
+    fn scalar(&mut self, depth: u32) -> Result<Raw<'a>, String> {
+        match self.peek() {
+            Some(b'"') => Ok(Raw::Str(self.string()?)),
+            Some(b't') => self.literal("true").map(|()| Raw::Bool(true)),
+            Some(b'f') => self.literal("false").map(|()| Raw::Bool(false)),
+            Some(b'n') => self.literal("null").map(|()| Raw::Null),
+            Some(b'-' | b'0'..=b'9') => self.number().map(Raw::Number),
+            Some(b'{' | b'[') => {
+                self.skip_value(depth)?;
+                Ok(Raw::Composite)
+            }
+            Some(c) => Err(self.error(&format!("unexpected `{}`", c as char))),
+            None => Err(self.error("the line ends (truncated?)")),
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Result<(), String> {
+        let end = self.pos + word.len();
+        if self.bytes.get(self.pos..end) == Some(word.as_bytes()) {
+            self.pos = end;
+            Ok(())
+        } else {
+            Err(self.error("expected a value (NaN and Infinity are not JSON)"))
+        }
+    }
+
+    /// A JSON number's text, checked against the JSON grammar.
+    fn number(&mut self) -> Result<&'a str, String> {
+        let start = self.pos;
+        let digits = |r: &mut Self| {
+            let s = r.pos;
+            while let Some(b'0'..=b'9') = r.peek() {
+                r.pos += 1;
+            }
+            r.pos - s
+        };
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let int_start = self.pos;
+        let n = digits(self);
+        if n == 0 || (n > 1 && self.bytes.get(int_start) == Some(&b'0')) {
+            return Err(self.error("malformed number"));
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if digits(self) == 0 {
+                return Err(self.error("malformed number"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if digits(self) == 0 {
+                return Err(self.error("malformed number"));
+            }
+        }
+        self.text.get(start..self.pos).ok_or_else(|| self.error("malformed number"))
+    }
+
+    /// A string, unescaped only when it holds escapes.
+    fn string(&mut self) -> Result<Cow<'a, str>, String> {
+        self.pos += 1; // opening quote
+        let start = self.pos;
+        loop {
+            match self.peek() {
+                None => return Err(self.error("the string is not closed (truncated?)")),
+                Some(b'"') => {
+                    let s = self.text.get(start..self.pos).unwrap_or("");
+                    self.pos += 1;
+                    return Ok(Cow::Borrowed(s));
+                }
+                Some(b'\\') => break,
+                Some(c) if c < 0x20 => return Err(self.error("control character in a string")),
+                Some(_) => self.pos += 1,
+            }
+        }
+        let mut out = String::from(self.text.get(start..self.pos).unwrap_or(""));
+        loop {
+            match self.peek() {
+                None => return Err(self.error("the string is not closed (truncated?)")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let c = self.peek().ok_or_else(|| self.error("unfinished escape"))?;
+                    self.pos += 1;
+                    match c {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let first = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&first) {
+                                if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                                    return Err(self.error("unpaired surrogate in \\u escape"));
+                                }
+                                self.pos += 2;
+                                let second = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&second) {
+                                    return Err(self.error("unpaired surrogate in \\u escape"));
+                                }
+                                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                            } else {
+                                first
+                            };
+                            out.push(char::from_u32(code).ok_or_else(|| self.error("invalid \\u escape"))?);
+                        }
+                        _ => return Err(self.error("invalid escape")),
+                    }
+                }
+                Some(c) if c < 0x20 => return Err(self.error("control character in a string")),
+                Some(_) => {
+                    // Copy one whole UTF-8 character.
+                    let rest = self.text.get(self.pos..).unwrap_or("");
+                    let ch = rest.chars().next().ok_or_else(|| self.error("invalid text"))?;
+                    out.push(ch);
+                    self.pos += ch.len_utf8();
+                }
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, String> {
+        let s = self.text.get(self.pos..self.pos + 4).ok_or_else(|| self.error("short \\u escape"))?;
+        let v = u32::from_str_radix(s, 16).map_err(|_| self.error("invalid \\u escape"))?;
+        self.pos += 4;
+        Ok(v)
+    }
+
+    /// Skips any value, checking its syntax.
+    fn skip_value(&mut self, depth: u32) -> Result<(), String> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("nested too deeply"));
+        }
+        self.skip_ws();
+        match self.peek() {
+            Some(b'{') => {
+                self.pos += 1;
+                self.skip_ws();
+                if self.peek() == Some(b'}') {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                loop {
+                    self.skip_ws();
+                    if self.peek() != Some(b'"') {
+                        return Err(self.error("expected a key in double quotes"));
+                    }
+                    self.string()?;
+                    self.expect(b':')?;
+                    self.skip_value(depth + 1)?;
+                    self.skip_ws();
+                    match self.peek() {
+                        Some(b',') => self.pos += 1,
+                        Some(b'}') => {
+                            self.pos += 1;
+                            return Ok(());
+                        }
+                        _ => return Err(self.error("expected `,` or `}` (truncated?)")),
+                    }
+                }
+            }
+            Some(b'[') => {
+                self.pos += 1;
+                self.skip_ws();
+                if self.peek() == Some(b']') {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                loop {
+                    self.skip_value(depth + 1)?;
+                    self.skip_ws();
+                    match self.peek() {
+                        Some(b',') => self.pos += 1,
+                        Some(b']') => {
+                            self.pos += 1;
+                            return Ok(());
+                        }
+                        _ => return Err(self.error("expected `,` or `]` (truncated?)")),
+                    }
+                }
+            }
+            _ => self.scalar(depth).map(|_| ()),
+        }
+    }
+}

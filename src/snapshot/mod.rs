@@ -1,0 +1,234 @@
+//! Snapshot records: JSON, YAML (and CSV, batch) -> typed slots by field.
+//!
+//! Every reader produces raw scalars for known field paths; one conversion
+//! ([`convert`]) turns them into typed values, so all formats share the same
+//! rules for numbers, dates and enums. A bad record lists every problem.
+
+mod convert;
+mod json;
+mod yaml;
+
+use std::fmt;
+
+use crate::ir::{Constraint, FieldId, Policy};
+use crate::value::Value;
+
+pub use json::read_json;
+pub use yaml::{read_yaml_documents, read_yaml_value};
+
+/// A validated snapshot: one slot per schema field, `None` when absent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub(crate) slots: Vec<Option<Value>>,
+}
+
+impl Record {
+    pub(crate) fn get(&self, id: FieldId) -> Option<&Value> {
+        self.slots.get(id.index()).and_then(Option::as_ref)
+    }
+}
+
+/// One thing wrong with a record.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// The field concerned, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{field}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// A record that cannot be decided, with every problem found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RecordError {
+    /// The merchant, when its id could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merchant_id: Option<String>,
+    pub problems: Vec<Problem>,
+}
+
+impl RecordError {
+    pub fn single(message: impl Into<String>) -> Self {
+        RecordError {
+            merchant_id: None,
+            problems: vec![Problem {
+                field: None,
+                message: message.into(),
+            }],
+        }
+    }
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A scalar as a reader found it, before typing.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Raw<'a> {
+    Null,
+    Bool(bool),
+    /// A JSON/YAML number, as written.
+    Number(&'a str),
+    Str(std::borrow::Cow<'a, str>),
+    /// An object or array where a scalar belongs.
+    Composite,
+}
+
+/// Collects a record's fields as a reader finds them.
+pub(crate) struct RecordBuilder<'p> {
+    policy: &'p Policy,
+    slots: Vec<Option<Value>>,
+    seen: Vec<bool>,
+    problems: Vec<Problem>,
+    merchant_id: Option<String>,
+}
+
+impl<'p> RecordBuilder<'p> {
+    pub(crate) fn new(policy: &'p Policy) -> Self {
+        let n = policy.schema.fields.len();
+        RecordBuilder {
+            policy,
+            slots: vec![None; n],
+            seen: vec![false; n],
+            problems: Vec::new(),
+            merchant_id: None,
+        }
+    }
+
+    pub(crate) fn problem(&mut self, field: Option<&str>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            field: field.map(str::to_string),
+            message: message.into(),
+        });
+    }
+
+    /// Sets a field from a raw scalar, converting and validating it.
+    pub(crate) fn set(&mut self, id: FieldId, raw: Raw<'_>) {
+        let Some(field) = self.policy.field(id) else { return };
+        let path = &field.path;
+        match self.seen.get_mut(id.index()) {
+            Some(seen) if *seen => {
+                let path = path.to_string();
+                self.problem(Some(&path), "appears twice (duplicate key)");
+                return;
+            }
+            Some(seen) => *seen = true,
+            None => return,
+        }
+        if raw == Raw::Null {
+            return;
+        }
+        if Some(id) == self.policy.schema.merchant_id {
+            if let Raw::Str(s) = &raw {
+                self.merchant_id = Some(s.to_string());
+            } else if let Raw::Number(n) = &raw {
+                self.merchant_id = Some((*n).to_string());
+            }
+        }
+        match convert::convert(raw, &field.ty, self.policy) {
+            Ok(value) => {
+                if let Some(message) = violated_constraint(&value, &field.constraints, &field.ty, self.policy) {
+                    let path = path.to_string();
+                    self.problem(Some(&path), message);
+                }
+                if let Some(slot) = self.slots.get_mut(id.index()) {
+                    *slot = Some(value);
+                }
+            }
+            Err(message) => {
+                let path = path.to_string();
+                self.problem(Some(&path), message);
+            }
+        }
+    }
+
+    /// Fills defaults, reports missing fields and checks requirements.
+    pub(crate) fn finish(mut self) -> Result<Record, RecordError> {
+        let policy = self.policy;
+        for (i, field) in policy.schema.fields.iter().enumerate() {
+            let present = self.slots.get(i).is_some_and(Option::is_some);
+            if present {
+                continue;
+            }
+            let seen = self.seen.get(i).copied().unwrap_or(false);
+            let had_problem = self.problems.iter().any(|p| p.field.as_deref() == Some(&*field.path));
+            if let Some(default) = &field.default {
+                if let Some(slot) = self.slots.get_mut(i) {
+                    *slot = Some(default.clone());
+                }
+            } else if !field.optional && !had_problem {
+                let path = field.path.to_string();
+                let message = if seen { "is null, but the field is required" } else { "is missing (required)" };
+                self.problem(Some(&path), message);
+            }
+        }
+        let record = Record { slots: self.slots };
+        if self.problems.is_empty() {
+            for req in &policy.schema.requirements {
+                match crate::eval::holds(policy, &record, req) {
+                    Ok(true) => {}
+                    Ok(false) => self.problems.push(Problem {
+                        field: None,
+                        message: crate::eval::requirement_message(policy, &record, req),
+                    }),
+                    Err(e) => self.problems.push(Problem {
+                        field: None,
+                        message: format!("cannot check `{}`: {e}", req.text),
+                    }),
+                }
+            }
+        }
+        if self.problems.is_empty() {
+            Ok(record)
+        } else {
+            Err(RecordError {
+                merchant_id: self.merchant_id,
+                problems: self.problems,
+            })
+        }
+    }
+}
+
+/// The first constraint a value breaks, as a message.
+fn violated_constraint(value: &Value, constraints: &[Constraint], ty: &crate::types::Ty, policy: &Policy) -> Option<String> {
+    let show = |v: &Value| crate::value::human(v, ty, &policy.symbols);
+    for c in constraints {
+        match c {
+            Constraint::Range(lo, hi) => {
+                if crate::eval::compare(value, lo).is_some_and(|o| o.is_lt())
+                    || crate::eval::compare(value, hi).is_some_and(|o| o.is_gt())
+                {
+                    return Some(format!("{} is out of range {}..{}", show(value), show(lo), show(hi)));
+                }
+            }
+            Constraint::Bound(op, bound) => {
+                if !crate::eval::compare(value, bound).is_some_and(|o| crate::eval::cmp_holds(*op, o)) {
+                    return Some(format!("{} is not {} {}", show(value), op.symbol(), show(bound)));
+                }
+            }
+            Constraint::NotEmpty => {
+                if matches!(value, Value::Text(t) if t.trim().is_empty()) {
+                    return Some("must not be empty".into());
+                }
+            }
+        }
+    }
+    None
+}

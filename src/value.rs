@@ -1,0 +1,134 @@
+//! Runtime values and how people and JSON see them.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::types::Ty;
+
+/// An interned name: enum values and outcomes compare as integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sym(pub u32);
+
+/// A value during evaluation. Numbers of every numeric type are exact
+/// decimals; the static type (known at the use site) says how to print them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Num(Decimal),
+    Date(NaiveDate),
+    Days(i64),
+    Bool(bool),
+    Enum(Sym),
+    Text(Arc<str>),
+    List(Arc<[Value]>),
+}
+
+/// Interned names of a policy.
+#[derive(Debug, Clone, Default)]
+pub struct Symbols {
+    names: Vec<Arc<str>>,
+    index: std::collections::HashMap<Arc<str>, Sym>,
+}
+
+impl Symbols {
+    pub fn intern(&mut self, name: &str) -> Sym {
+        if let Some(&s) = self.index.get(name) {
+            return s;
+        }
+        let sym = Sym(u32::try_from(self.names.len()).unwrap_or(u32::MAX));
+        let name: Arc<str> = Arc::from(name);
+        self.names.push(name.clone());
+        self.index.insert(name, sym);
+        sym
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<Sym> {
+        self.index.get(name).copied()
+    }
+
+    pub fn name(&self, sym: Sym) -> &str {
+        self.names.get(sym.0 as usize).map_or("?", |n| n)
+    }
+
+    pub fn arc(&self, sym: Sym) -> Arc<str> {
+        self.names.get(sym.0 as usize).cloned().unwrap_or_else(|| Arc::from("?"))
+    }
+}
+
+/// `65000` -> `65,000.00`; keeps a minus sign in front.
+pub fn money_human(d: Decimal) -> String {
+    let rounded = crate::decimal::round_cents(d);
+    let text = format!("{:.2}", rounded.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
+    format!("{sign}¥{grouped}.{frac}")
+}
+
+/// A rate as a percentage: `0.975` -> `97.5%`.
+pub fn rate_human(d: Decimal) -> String {
+    match d.checked_mul(Decimal::ONE_HUNDRED) {
+        Some(p) => format!("{}%", p.normalize()),
+        None => d.normalize().to_string(),
+    }
+}
+
+/// Money in the decision record: exactly two decimals.
+pub fn money_json(d: Decimal) -> String {
+    format!("{:.2}", d)
+}
+
+/// A value as a person reads it in a reason.
+pub fn human(value: &Value, ty: &Ty, symbols: &Symbols) -> String {
+    match (value, ty) {
+        (Value::Num(d), Ty::Money) => money_human(*d),
+        (Value::Num(d), Ty::Rate) => rate_human(*d),
+        (Value::Num(d), _) => d.normalize().to_string(),
+        (Value::Date(d), _) => d.format("%Y-%m-%d").to_string(),
+        (Value::Days(n), _) => n.to_string(),
+        (Value::Bool(b), _) => b.to_string(),
+        (Value::Enum(s), _) => symbols.name(*s).to_string(),
+        (Value::Text(t), _) => t.to_string(),
+        (Value::List(items), t) => {
+            let inner = match t {
+                Ty::List(inner) => inner.as_ref(),
+                other => other,
+            };
+            let mut out = String::new();
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let _ = write!(out, "{}", human(v, inner, symbols));
+            }
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn human_forms() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        assert_eq!(money_human(d("65000")), "¥65,000.00");
+        assert_eq!(money_human(d("1234567.891")), "¥1,234,567.89");
+        assert_eq!(money_human(d("-5.005")), "-¥5.01");
+        assert_eq!(money_human(d("100")), "¥100.00");
+        assert_eq!(rate_human(d("0.975")), "97.5%");
+        assert_eq!(rate_human(d("0.98")), "98%");
+        assert_eq!(money_json(d("5.1")), "5.10");
+        assert_eq!(money_json(d("65000")), "65000.00");
+    }
+}
