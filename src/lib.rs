@@ -15,6 +15,7 @@
 
 pub mod ast;
 pub mod calendar;
+pub mod cases;
 pub mod check;
 pub mod decimal;
 pub mod decision;

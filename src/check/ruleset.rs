@@ -11,6 +11,8 @@ use crate::types::{self, Ty};
 
 use super::{Checker, Scope};
 
+const MAX_LETS: usize = 256;
+
 /// Names a clause can refer to, gathered before any rule is checked.
 struct RulesetNames {
     outcomes: Vec<Arc<str>>,
@@ -181,6 +183,15 @@ impl Checker<'_> {
     }
 
     fn check_let(&mut self, l: &ast::Let, base: &Scope) {
+        // Each `let` may use the ones before it; evaluation follows that
+        // chain recursively, so its length is bounded.
+        if self.current_lets.len() >= MAX_LETS {
+            self.report(
+                Diagnostic::error(Code::TooDeep, l.name.span, format!("more than {MAX_LETS} `let` bindings in one ruleset"))
+                    .with_help("split the ruleset"),
+            );
+            return;
+        }
         if self.current_lets.contains_key(&l.name.text) {
             self.report(Diagnostic::error(Code::Duplicate, l.name.span, format!("`{}` is bound twice", l.name.text)));
             return;

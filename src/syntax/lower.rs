@@ -482,6 +482,22 @@ impl Lowerer {
     }
 
     fn lower_expr_depth(&self, pair: Pair<'_, Rule>) -> (Expr, Depth) {
+        let span = self.span(&pair);
+        // A chain of operators builds a tree as deep as it is long: refuse a
+        // long one before building it (dropping a deep tree recurses too).
+        let tokens = pair.clone().into_inner().count();
+        let too_deep = MAX_EXPR_DEPTH.saturating_add(1);
+        if tokens > 2 * MAX_EXPR_DEPTH as usize {
+            return (error_expr(span), too_deep);
+        }
+        let (expr, depth) = self.pratt(pair);
+        if depth > MAX_EXPR_DEPTH {
+            return (error_expr(span), too_deep);
+        }
+        (expr, depth)
+    }
+
+    fn pratt(&self, pair: Pair<'_, Rule>) -> (Expr, Depth) {
         PRATT
             .map_primary(|p| self.lower_primary(p))
             .map_prefix(|op, (e, d)| {
