@@ -161,7 +161,7 @@ pub enum RulesetItem {
     Applies(Applies),
     Require(Requirement),
     Let(Let),
-    Rule(Rule),
+    Rule(Box<Rule>),
     Otherwise(OutcomeClause),
 }
 
@@ -260,16 +260,30 @@ pub enum ExprKind {
     Literal(Literal),
     /// A field path, a `let` name, or an enum value: the checker decides.
     Path(Name),
-    Call { function: Name, args: Vec<Expr> },
+    Call {
+        function: Name,
+        args: Vec<Expr>,
+    },
     /// `calendar cn-2026`, only as a function argument.
     CalendarRef(Name),
     Not(Box<Expr>),
     Neg(Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `x is present` (true) or `x is absent` (false).
-    Presence { expr: Box<Expr>, present: bool },
-    In { expr: Box<Expr>, list: Vec<Expr>, negated: bool },
-    If { cond: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
+    Presence {
+        expr: Box<Expr>,
+        present: bool,
+    },
+    In {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    If {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
     List(Vec<Expr>),
     Text(Template),
     /// Stands in for a subtree lowering could not build; already reported.

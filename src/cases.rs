@@ -66,7 +66,10 @@ impl CaseResult {
 
 /// Runs every case of the given files (name, text). Bases are shared by
 /// all files. `Err` when a file cannot be read as a case file.
-pub fn run_case_files(policy: &Policy, files: &[(String, String)]) -> Result<Vec<CaseResult>, String> {
+pub fn run_case_files(
+    policy: &Policy,
+    files: &[(String, String)],
+) -> Result<Vec<CaseResult>, String> {
     let mut parsed = Vec::new();
     let mut bases = BTreeMap::new();
     for (name, text) in files {
@@ -109,11 +112,17 @@ fn run_case(policy: &Policy, bases: &BTreeMap<String, Value>, case: &Case) -> Ve
             apply_patch(&mut snapshot, path, value.clone());
         }
     }
-    let mode = Mode { reasons: true, trace: false };
-    let result = crate::snapshot::read_yaml_value(policy, &snapshot).and_then(|r| policy.decide_record(&r, mode));
+    let mode = Mode {
+        reasons: true,
+        trace: false,
+    };
+    let result = crate::snapshot::read_yaml_value(policy, &snapshot)
+        .and_then(|r| policy.decide_record(&r, mode));
     let decision = match (result, case.expect_reject) {
         (Err(_), true) => return Vec::new(),
-        (Ok(_), true) => return vec!["expected the record to be rejected, but it was decided".into()],
+        (Ok(_), true) => {
+            return vec!["expected the record to be rejected, but it was decided".into()]
+        }
         (Err(e), false) => return vec![format!("record rejected: {e}")],
         (Ok(d), false) => d,
     };
@@ -127,7 +136,10 @@ fn run_case(policy: &Policy, bases: &BTreeMap<String, Value>, case: &Case) -> Ve
         for (key, want) in expected {
             let Some(key) = key.as_str() else { continue };
             let want_json = yaml_to_json(want);
-            let got = actual_json.get(key).cloned().unwrap_or(serde_json::Value::Null);
+            let got = actual_json
+                .get(key)
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
             if got != want_json {
                 failures.push(format!("{ruleset}.{key}: expected {want_json}, got {got}"));
             }
@@ -140,7 +152,9 @@ fn run_case(policy: &Policy, bases: &BTreeMap<String, Value>, case: &Case) -> Ve
 fn apply_patch(root: &mut Value, path: &str, value: Value) {
     let mut node = root;
     let segments: Vec<&str> = path.split('.').collect();
-    let Some((last, parents)) = segments.split_last() else { return };
+    let Some((last, parents)) = segments.split_last() else {
+        return;
+    };
     for seg in parents {
         if !matches!(node, Value::Mapping(_)) {
             *node = Value::Mapping(Mapping::new());
@@ -150,7 +164,9 @@ fn apply_patch(root: &mut Value, path: &str, value: Value) {
         if !matches!(map.get(&key), Some(Value::Mapping(_))) {
             map.insert(key.clone(), Value::Mapping(Mapping::new()));
         }
-        let Some(next) = map.get_mut(&key) else { return };
+        let Some(next) = map.get_mut(&key) else {
+            return;
+        };
         node = next;
     }
     if let Value::Mapping(map) = node {
@@ -170,7 +186,9 @@ fn yaml_to_json(v: &Value) -> serde_json::Value {
         Value::Bool(b) => serde_json::Value::Bool(*b),
         Value::Number(n) => serde_json::from_str(&n.to_string()).unwrap_or(serde_json::Value::Null),
         Value::String(s) => serde_json::Value::String(s.clone()),
-        Value::Sequence(items) => serde_json::Value::Array(items.iter().map(yaml_to_json).collect()),
+        Value::Sequence(items) => {
+            serde_json::Value::Array(items.iter().map(yaml_to_json).collect())
+        }
         Value::Mapping(m) => serde_json::Value::Object(
             m.iter()
                 .filter_map(|(k, v)| Some((k.as_str()?.to_string(), yaml_to_json(v))))

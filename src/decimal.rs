@@ -24,7 +24,12 @@ const MAX_DIGITS: usize = 28;
 /// Builds a decimal from its sign, digits and a power of ten, exactly.
 ///
 /// `digits` holds only ASCII digits; the value is `digits * 10^-(frac_len) * 10^exponent`.
-fn from_parts(negative: bool, digits: &str, frac_len: usize, exponent: i64) -> Result<Decimal, DecimalError> {
+fn from_parts(
+    negative: bool,
+    digits: &str,
+    frac_len: usize,
+    exponent: i64,
+) -> Result<Decimal, DecimalError> {
     let trimmed = digits.trim_start_matches('0');
     // scale = number of decimal places after applying the exponent.
     let frac = i64::try_from(frac_len).map_err(|_| DecimalError::TooPrecise)?;
@@ -32,19 +37,29 @@ fn from_parts(negative: bool, digits: &str, frac_len: usize, exponent: i64) -> R
     let mut significant = trimmed;
     // Trailing zeros after the decimal point carry no value: drop them.
     while scale > 0 && significant.ends_with('0') {
-        significant = significant.get(..significant.len().saturating_sub(1)).unwrap_or("");
+        significant = significant
+            .get(..significant.len().saturating_sub(1))
+            .unwrap_or("");
         scale = scale.saturating_sub(1);
     }
     if significant.is_empty() {
         return Ok(Decimal::ZERO);
     }
-    let zeros = if scale < 0 { usize::try_from(scale.unsigned_abs()).map_err(|_| DecimalError::TooLarge)? } else { 0 };
+    let zeros = if scale < 0 {
+        usize::try_from(scale.unsigned_abs()).map_err(|_| DecimalError::TooLarge)?
+    } else {
+        0
+    };
     let total = significant.len().saturating_add(zeros);
     if total > MAX_DIGITS || scale > 28 {
         // Digits left of the decimal point decide between too large and too precise.
         let len = i64::try_from(total).unwrap_or(i64::MAX);
         let integer_digits = len.saturating_sub(scale.max(0));
-        return Err(if integer_digits > 28 { DecimalError::TooLarge } else { DecimalError::TooPrecise });
+        return Err(if integer_digits > 28 {
+            DecimalError::TooLarge
+        } else {
+            DecimalError::TooPrecise
+        });
     }
     let mut mantissa: i128 = significant.parse().map_err(|_| DecimalError::Syntax)?;
     for _ in 0..zeros {
@@ -93,7 +108,10 @@ pub fn parse_json_number(text: &str) -> Result<Decimal, DecimalError> {
         None => (false, text),
     };
     let (mantissa, exponent) = match body.find(['e', 'E']) {
-        Some(i) => (body.get(..i).unwrap_or(""), Some(body.get(i.saturating_add(1)..).unwrap_or(""))),
+        Some(i) => (
+            body.get(..i).unwrap_or(""),
+            Some(body.get(i.saturating_add(1)..).unwrap_or("")),
+        ),
         None => (body, None),
     };
     let (digits, frac_len) = split_plain(mantissa).ok_or(DecimalError::Syntax)?;
@@ -118,7 +136,11 @@ fn parse_exponent(text: &str) -> Result<i64, DecimalError> {
     }
     // Anything beyond a few thousand cannot be exact anyway; saturate.
     let magnitude: i64 = digits.parse().unwrap_or(i64::MAX / 2).min(100_000);
-    Ok(if negative { magnitude.saturating_neg() } else { magnitude })
+    Ok(if negative {
+        magnitude.saturating_neg()
+    } else {
+        magnitude
+    })
 }
 
 /// A number as written in a rule file: `500_000`, `4.5`, `1e3`.
@@ -139,7 +161,10 @@ pub fn parse_rule_number(text: &str) -> Result<Decimal, DecimalError> {
 
 /// `98.5` -> `0.985`, exactly.
 pub fn percent_to_fraction(value: Decimal) -> Result<Decimal, DecimalError> {
-    let scale = value.scale().checked_add(2).ok_or(DecimalError::TooPrecise)?;
+    let scale = value
+        .scale()
+        .checked_add(2)
+        .ok_or(DecimalError::TooPrecise)?;
     if scale > 28 {
         return Err(DecimalError::TooPrecise);
     }
@@ -222,7 +247,9 @@ mod tests {
     fn plain_notation_is_strict() {
         assert_eq!(parse_plain("0.980"), Ok(d("0.98")));
         assert_eq!(parse_plain("-12"), Ok(d("-12")));
-        for bad in ["98e-2", "+5", ".5", "5.", " 5", "1,000.00", "¥100000", "98%", "", "-", "0x10"] {
+        for bad in [
+            "98e-2", "+5", ".5", "5.", " 5", "1,000.00", "¥100000", "98%", "", "-", "0x10",
+        ] {
             assert_eq!(parse_plain(bad), Err(DecimalError::Syntax), "{bad}");
         }
     }
@@ -231,7 +258,10 @@ mod tests {
     fn json_numbers_are_exact() {
         assert_eq!(parse_json_number("98e-2"), Ok(d("0.98")));
         assert_eq!(parse_json_number("1E+5"), Ok(d("100000")));
-        assert_eq!(parse_json_number("123456789012345678"), Ok(d("123456789012345678")));
+        assert_eq!(
+            parse_json_number("123456789012345678"),
+            Ok(d("123456789012345678"))
+        );
         assert_eq!(parse_json_number("0.1"), Ok(d("0.1")));
         assert_eq!(parse_json_number("1e400"), Err(DecimalError::TooLarge));
         assert_eq!(parse_json_number("012"), Err(DecimalError::Syntax));
@@ -240,7 +270,10 @@ mod tests {
             Err(DecimalError::TooPrecise)
         );
         // Trailing zeros beyond 28 places carry no value and are fine.
-        assert_eq!(parse_json_number("0.5000000000000000000000000000000000"), Ok(d("0.5")));
+        assert_eq!(
+            parse_json_number("0.5000000000000000000000000000000000"),
+            Ok(d("0.5"))
+        );
     }
 
     #[test]

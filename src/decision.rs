@@ -75,7 +75,9 @@ impl Serialize for OutputValue {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             OutputValue::Money(d) => s.serialize_str(&money_json(*d)),
-            OutputValue::Decimal(d) | OutputValue::Rate(d) => s.serialize_str(&d.normalize().to_string()),
+            OutputValue::Decimal(d) | OutputValue::Rate(d) => {
+                s.serialize_str(&d.normalize().to_string())
+            }
             OutputValue::Int(d) => match i64::try_from(*d) {
                 Ok(n) => s.serialize_i64(n),
                 Err(_) => s.serialize_str(&d.to_string()),
@@ -92,7 +94,10 @@ impl Serialize for OutputValue {
 impl RulesetDecision {
     /// An output's value, if it has one.
     pub fn output(&self, name: &str) -> Option<&OutputValue> {
-        self.outputs.iter().find(|(n, _)| &**n == name).map(|(_, v)| v)
+        self.outputs
+            .iter()
+            .find(|(n, _)| &**n == name)
+            .map(|(_, v)| v)
     }
 }
 

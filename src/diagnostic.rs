@@ -213,7 +213,11 @@ pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap, format: ErrorForm
 
 fn summary_line(errors: usize, warnings: usize) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }
 
 struct Location<'a> {
@@ -239,7 +243,11 @@ fn locate<'a>(d: &Diagnostic, sources: &'a SourceMap) -> Option<Location<'a>> {
     } else {
         source_line.chars().count().saturating_sub(column - 1)
     };
-    let covered: String = source_line.chars().skip(column - 1).take(span_chars).collect();
+    let covered: String = source_line
+        .chars()
+        .skip(column - 1)
+        .take(span_chars)
+        .collect();
     Some(Location {
         file: &source.name,
         line,
@@ -282,7 +290,11 @@ fn render_plain(d: &Diagnostic, sources: &SourceMap) -> String {
     let place = locate(d, sources)
         .map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column))
         .unwrap_or_default();
-    let help = d.help.as_ref().map(|h| format!(" (help: {h})")).unwrap_or_default();
+    let help = d
+        .help
+        .as_ref()
+        .map(|h| format!(" (help: {h})"))
+        .unwrap_or_default();
     format!("{place}{kind}[{}]: {}{help}", d.code.id(), d.message)
 }
 

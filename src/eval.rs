@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use crate::ast::CmpOp;
 use crate::decimal::{self, ArithError};
-use crate::ir::{ArithOp, Clause, CondId, CondKind, ExprId, FieldId, Func, Node, Policy, Requirement, Ruleset, TemplatePart};
+use crate::ir::{
+    ArithOp, Clause, CondId, CondKind, ExprId, FieldId, Func, Node, Policy, Requirement, Ruleset,
+    TemplatePart,
+};
 use crate::snapshot::Record;
 use crate::value::{human, Value};
 
@@ -115,7 +118,9 @@ impl<'p, 'r> Evaluator<'p, 'r> {
 
     pub(crate) fn eval(&mut self, id: ExprId) -> Result<Value, EvalError> {
         let policy = self.policy;
-        let node = policy.node(id).ok_or(EvalError::Internal("dangling expression"))?;
+        let node = policy
+            .node(id)
+            .ok_or(EvalError::Internal("dangling expression"))?;
         match node {
             Node::Const(v) => Ok(v.clone()),
             Node::Field(f) => self.field(*f),
@@ -123,7 +128,10 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                 if let Some(Some(v)) = self.lets.get(l.index()) {
                     return Ok(v.clone());
                 }
-                let def = policy.lets.get(l.index()).ok_or(EvalError::Internal("dangling let"))?;
+                let def = policy
+                    .lets
+                    .get(l.index())
+                    .ok_or(EvalError::Internal("dangling let"))?;
                 let v = self.eval(def.value)?;
                 if let Some(slot) = self.lets.get_mut(l.index()) {
                     *slot = Some(v.clone());
@@ -132,15 +140,21 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             }
             Node::Not(e) => Ok(Value::Bool(!self.eval_bool(*e)?)),
             Node::Neg(e) => match self.eval(*e)? {
-                Value::Num(d) => Ok(Value::Num(-d)),
-                Value::Days(n) => n.checked_neg().map(Value::Days).ok_or_else(|| self.arith_error(ArithError::Overflow, id)),
+                Value::Num(d) => decimal::sub(rust_decimal::Decimal::ZERO, d)
+                    .map(Value::Num)
+                    .map_err(|e| self.arith_error(e, id)),
+                Value::Days(n) => n
+                    .checked_neg()
+                    .map(Value::Days)
+                    .ok_or_else(|| self.arith_error(ArithError::Overflow, id)),
                 _ => Err(EvalError::Internal("negating a non-number")),
             },
             Node::And(a, b) => Ok(Value::Bool(self.eval_bool(*a)? && self.eval_bool(*b)?)),
             Node::Or(a, b) => Ok(Value::Bool(self.eval_bool(*a)? || self.eval_bool(*b)?)),
             Node::Cmp(op, a, b) => {
                 let (x, y) = (self.eval(*a)?, self.eval(*b)?);
-                let ord = compare(&x, &y).ok_or(EvalError::Internal("comparing values of different types"))?;
+                let ord = compare(&x, &y)
+                    .ok_or(EvalError::Internal("comparing values of different types"))?;
                 Ok(Value::Bool(cmp_holds(*op, ord)))
             }
             Node::Arith(op, a, b) => {
@@ -160,12 +174,17 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                             ArithOp::Add => x.checked_add(y),
                             _ => x.checked_sub(y),
                         };
-                        r.map(Value::Days).ok_or_else(|| self.arith_error(ArithError::Overflow, id))
+                        r.map(Value::Days)
+                            .ok_or_else(|| self.arith_error(ArithError::Overflow, id))
                     }
                     _ => Err(EvalError::Internal("arithmetic on non-numbers")),
                 }
             }
-            Node::DateShift { date, days, subtract } => {
+            Node::DateShift {
+                date,
+                days,
+                subtract,
+            } => {
                 let d = self.eval_date(*date)?;
                 let n = self.eval_whole(*days, id)?;
                 let n = if *subtract { n.checked_neg() } else { Some(n) };
@@ -173,8 +192,14 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                     .map(Value::Date)
                     .ok_or_else(|| EvalError::Date(policy.expr_text(id).to_string()))
             }
-            Node::Present { field, present } => Ok(Value::Bool(self.record.get(*field).is_some() == *present)),
-            Node::In { expr, list, negated } => {
+            Node::Present { field, present } => {
+                Ok(Value::Bool(self.record.get(*field).is_some() == *present))
+            }
+            Node::In {
+                expr,
+                list,
+                negated,
+            } => {
                 let v = self.eval(*expr)?;
                 let mut found = false;
                 for item in list {
@@ -186,7 +211,11 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                 }
                 Ok(Value::Bool(found != *negated))
             }
-            Node::If { cond, then, otherwise } => {
+            Node::If {
+                cond,
+                then,
+                otherwise,
+            } => {
                 if self.eval_bool(*cond)? {
                     self.eval(*then)
                 } else {
@@ -208,7 +237,11 @@ impl<'p, 'r> Evaluator<'p, 'r> {
     fn field(&self, f: FieldId) -> Result<Value, EvalError> {
         match self.record.get(f) {
             Some(v) => Ok(v.clone()),
-            None => Err(EvalError::Missing(self.policy.field(f).map_or_else(|| Arc::from("?"), |x| x.path.clone()))),
+            None => Err(EvalError::Missing(
+                self.policy
+                    .field(f)
+                    .map_or_else(|| Arc::from("?"), |x| x.path.clone()),
+            )),
         }
     }
 
@@ -239,7 +272,10 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             Value::Days(n) => Ok(n),
             Value::Num(d) => {
                 if !d.fract().is_zero() {
-                    return Err(EvalError::Date(format!("{} is not a whole number of days", d.normalize())));
+                    return Err(EvalError::Date(format!(
+                        "{} is not a whole number of days",
+                        d.normalize()
+                    )));
                 }
                 i64::try_from(d).map_err(|_| self.arith_error(ArithError::Overflow, at))
             }
@@ -248,14 +284,23 @@ impl<'p, 'r> Evaluator<'p, 'r> {
     }
 
     fn call(&mut self, func: Func, args: &[ExprId], id: ExprId) -> Result<Value, EvalError> {
-        let arg = |i: usize| args.get(i).copied().ok_or(EvalError::Internal("missing argument"));
+        let arg = |i: usize| {
+            args.get(i)
+                .copied()
+                .ok_or(EvalError::Internal("missing argument"))
+        };
         match func {
             Func::Min | Func::Max => {
                 let mut best = self.eval(arg(0)?)?;
                 for a in args.iter().skip(1) {
                     let v = self.eval(*a)?;
-                    let ord = compare(&v, &best).ok_or(EvalError::Internal("min/max of mixed values"))?;
-                    let better = if func == Func::Min { ord.is_lt() } else { ord.is_gt() };
+                    let ord =
+                        compare(&v, &best).ok_or(EvalError::Internal("min/max of mixed values"))?;
+                    let better = if func == Func::Min {
+                        ord.is_lt()
+                    } else {
+                        ord.is_gt()
+                    };
                     if better {
                         best = v;
                     }
@@ -265,7 +310,11 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             Func::FloorTo | Func::CeilTo => {
                 let x = self.eval_num(arg(0)?)?;
                 let step = self.eval_num(arg(1)?)?;
-                let r = if func == Func::FloorTo { decimal::floor_to(x, step) } else { decimal::ceil_to(x, step) };
+                let r = if func == Func::FloorTo {
+                    decimal::floor_to(x, step)
+                } else {
+                    decimal::ceil_to(x, step)
+                };
                 r.map(Value::Num).map_err(|e| self.arith_error(e, id))
             }
             Func::RoundCents => Ok(Value::Num(decimal::round_cents(self.eval_num(arg(0)?)?))),
@@ -273,7 +322,9 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             Func::Days => {
                 let a = self.eval_date(arg(0)?)?;
                 let b = self.eval_date(arg(1)?)?;
-                Ok(Value::Num(rust_decimal::Decimal::from(b.signed_duration_since(a).num_days())))
+                Ok(Value::Num(rust_decimal::Decimal::from(
+                    b.signed_duration_since(a).num_days(),
+                )))
             }
             Func::AddDays => {
                 let d = self.eval_date(arg(0)?)?;
@@ -286,8 +337,13 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             Func::BusinessDaysAfter(cal) => {
                 let d = self.eval_date(arg(0)?)?;
                 let n = self.eval_whole(arg(1)?, id)?;
-                let n = u32::try_from(n).map_err(|_| EvalError::Date(format!("{n} is not a count of working days")))?;
-                let calendar = self.policy.calendars.get(cal.index()).ok_or(EvalError::Internal("dangling calendar"))?;
+                let n = u32::try_from(n)
+                    .map_err(|_| EvalError::Date(format!("{n} is not a count of working days")))?;
+                let calendar = self
+                    .policy
+                    .calendars
+                    .get(cal.index())
+                    .ok_or(EvalError::Internal("dangling calendar"))?;
                 calendar
                     .business_days_after(d, n)
                     .map(Value::Date)
@@ -329,7 +385,9 @@ impl<'p, 'r> Evaluator<'p, 'r> {
     /// First-match evaluation: stops at the first item that settles a group.
     fn cond(&mut self, id: CondId) -> Result<Truth, EvalError> {
         let policy = self.policy;
-        let cond = policy.cond(id).ok_or(EvalError::Internal("dangling condition"))?;
+        let cond = policy
+            .cond(id)
+            .ok_or(EvalError::Internal("dangling condition"))?;
         match &cond.kind {
             CondKind::Leaf(e) => {
                 let t = match self.eval(*e) {
@@ -361,7 +419,11 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                         Truth::False => {}
                     }
                 }
-                Ok(if unknown { Truth::Unknown } else { Truth::False })
+                Ok(if unknown {
+                    Truth::Unknown
+                } else {
+                    Truth::False
+                })
             }
         }
     }
@@ -429,7 +491,9 @@ impl<'p, 'r> Evaluator<'p, 'r> {
     /// Reasons of the items that made a condition true.
     fn met_reasons(&mut self, id: CondId, out: &mut Vec<String>) -> Result<(), EvalError> {
         let policy = self.policy;
-        let cond = policy.cond(id).ok_or(EvalError::Internal("dangling condition"))?;
+        let cond = policy
+            .cond(id)
+            .ok_or(EvalError::Internal("dangling condition"))?;
         if let Some(reason) = cond.reason {
             out.push(self.render_reason(reason)?);
             return Ok(());
@@ -455,7 +519,9 @@ impl<'p, 'r> Evaluator<'p, 'r> {
     /// Every unmet item of a condition that is not true.
     fn unmet(&mut self, id: CondId, out: &mut Vec<Unmet>) -> Result<(), EvalError> {
         let policy = self.policy;
-        let cond = policy.cond(id).ok_or(EvalError::Internal("dangling condition"))?;
+        let cond = policy
+            .cond(id)
+            .ok_or(EvalError::Internal("dangling condition"))?;
         if self.quiet_cond(id)? == Truth::True {
             return Ok(());
         }
@@ -509,10 +575,18 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                 let required = format!("{} {}", op.symbol(), show(self, *b));
                 (Some(actual), Some(required))
             }
-            Some(Node::In { expr, list, negated }) => {
+            Some(Node::In {
+                expr,
+                list,
+                negated,
+            }) => {
                 let actual = format!("{} = {}", policy.expr_text(*expr), show(self, *expr));
                 let values: Vec<String> = list.iter().map(|x| show(self, *x)).collect();
-                let required = format!("{}one of {}", if *negated { "not " } else { "" }, values.join(", "));
+                let required = format!(
+                    "{}one of {}",
+                    if *negated { "not " } else { "" },
+                    values.join(", ")
+                );
                 (Some(actual), Some(required))
             }
             _ => (None, None),
@@ -591,7 +665,10 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             return Err(EvalError::Internal("no rule decided and no otherwise"));
         };
         let mut unmet = Vec::new();
-        if let (true, Some(rule)) = (self.mode.reasons, default.explain_unmet.and_then(|i| rs.rules.get(i))) {
+        if let (true, Some(rule)) = (
+            self.mode.reasons,
+            default.explain_unmet.and_then(|i| rs.rules.get(i)),
+        ) {
             self.rule = Some(rule.name.clone());
             self.unmet(rule.when, &mut unmet)?;
             self.rule = None;
@@ -609,7 +686,8 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         mut reasons: Vec<String>,
         unmet: Vec<Unmet>,
     ) -> Result<RawDecision, EvalError> {
-        let mut outputs: Vec<Option<Value>> = rs.outputs.iter().map(|o| o.default.clone()).collect();
+        let mut outputs: Vec<Option<Value>> =
+            rs.outputs.iter().map(|o| o.default.clone()).collect();
         for a in &clause.assignments {
             if let Some(w) = a.when {
                 if !self.eval_bool(w)? {
@@ -669,14 +747,32 @@ fn requirement_text(ev: &mut Evaluator<'_, '_>, req: &Requirement) -> String {
 }
 
 /// Whether a schema requirement holds for a record.
-pub(crate) fn holds(policy: &Policy, record: &Record, req: &Requirement) -> Result<bool, EvalError> {
-    let mut ev = Evaluator::new(policy, record, Mode { reasons: false, trace: false });
+pub(crate) fn holds(
+    policy: &Policy,
+    record: &Record,
+    req: &Requirement,
+) -> Result<bool, EvalError> {
+    let mut ev = Evaluator::new(
+        policy,
+        record,
+        Mode {
+            reasons: false,
+            trace: false,
+        },
+    );
     holds_in(&mut ev, req)
 }
 
 /// The message for a broken schema requirement, with the values involved.
 pub(crate) fn requirement_message(policy: &Policy, record: &Record, req: &Requirement) -> String {
-    let mut ev = Evaluator::new(policy, record, Mode { reasons: true, trace: false });
+    let mut ev = Evaluator::new(
+        policy,
+        record,
+        Mode {
+            reasons: true,
+            trace: false,
+        },
+    );
     requirement_text(&mut ev, req)
 }
 
@@ -706,11 +802,18 @@ pub(crate) fn cmp_holds(op: CmpOp, ord: Ordering) -> bool {
 
 /// A group item's source text includes its `because "..."`; drop it.
 fn strip_because(text: &str) -> String {
-    let cut = text.find(" because ").or_else(|| text.find("\tbecause ")).or_else(|| text.find("\nbecause"));
+    let cut = text
+        .find(" because ")
+        .or_else(|| text.find("\tbecause "))
+        .or_else(|| text.find("\nbecause"));
     let body = match cut {
         Some(i) => text.get(..i).unwrap_or(text),
         None => text,
     };
-    let lines: Vec<&str> = body.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     lines.join(" ")
 }

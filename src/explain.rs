@@ -8,11 +8,18 @@ use crate::decision::Decision;
 /// An indented, readable explanation of a decision.
 pub fn explain(decision: &Decision) -> String {
     let mut out = String::new();
-    let id = decision.merchant_id.as_deref().unwrap_or("(no merchant_id)");
+    let id = decision
+        .merchant_id
+        .as_deref()
+        .unwrap_or("(no merchant_id)");
     let _ = writeln!(out, "merchant {id} · rules {}", decision.ruleset_version);
     for r in &decision.rulesets {
         out.push('\n');
-        let title = r.title.as_deref().map(|t| format!("{t} ({})", r.ruleset)).unwrap_or_else(|| r.ruleset.to_string());
+        let title = r
+            .title
+            .as_deref()
+            .map(|t| format!("{t} ({})", r.ruleset))
+            .unwrap_or_else(|| r.ruleset.to_string());
         let by = match &r.rule {
             Some(rule) if &**rule == "otherwise" => "no rule matched (otherwise)".to_string(),
             Some(rule) => format!("rule `{rule}`"),
@@ -29,7 +36,11 @@ pub fn explain(decision: &Decision) -> String {
             }
         }
         if !r.unmet.is_empty() {
-            let extra: Vec<&String> = r.reasons.iter().filter(|x| !r.unmet.iter().any(|u| &u.reason == *x)).collect();
+            let extra: Vec<&String> = r
+                .reasons
+                .iter()
+                .filter(|x| !r.unmet.iter().any(|u| &u.reason == *x))
+                .collect();
             for reason in extra {
                 let _ = writeln!(out, "  {reason}");
             }
@@ -60,8 +71,16 @@ pub fn trace(decision: &Decision) -> String {
             Some(false) => "false",
             None => "absent",
         };
-        let rule = step.rule.as_deref().map(|r| format!(" rule {r}")).unwrap_or_default();
-        let _ = writeln!(out, "  [{}{rule}] {} `{}` -> {result}", step.ruleset, step.kind, step.condition);
+        let rule = step
+            .rule
+            .as_deref()
+            .map(|r| format!(" rule {r}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  [{}{rule}] {} `{}` -> {result}",
+            step.ruleset, step.kind, step.condition
+        );
         for (k, v) in &step.operands {
             let _ = writeln!(out, "      {k} = {v}");
         }

@@ -102,10 +102,25 @@ pub enum Node {
     Cmp(CmpOp, ExprId, ExprId),
     Arith(ArithOp, ExprId, ExprId),
     /// `date + n days` / `date - n days`.
-    DateShift { date: ExprId, days: ExprId, subtract: bool },
-    Present { field: FieldId, present: bool },
-    In { expr: ExprId, list: Vec<ExprId>, negated: bool },
-    If { cond: ExprId, then: ExprId, otherwise: ExprId },
+    DateShift {
+        date: ExprId,
+        days: ExprId,
+        subtract: bool,
+    },
+    Present {
+        field: FieldId,
+        present: bool,
+    },
+    In {
+        expr: ExprId,
+        list: Vec<ExprId>,
+        negated: bool,
+    },
+    If {
+        cond: ExprId,
+        then: ExprId,
+        otherwise: ExprId,
+    },
     Call(Func, Vec<ExprId>),
     List(Vec<ExprId>),
     Template(Vec<TemplatePart>),
@@ -183,7 +198,10 @@ pub enum PathEntry {
 
 impl PathTree {
     pub fn get(&self, key: &str) -> Option<&PathEntry> {
-        self.entries.iter().find(|(k, _)| &**k == key).map(|(_, e)| e)
+        self.entries
+            .iter()
+            .find(|(k, _)| &**k == key)
+            .map(|(_, e)| e)
     }
 }
 
@@ -260,7 +278,9 @@ impl Policy {
 
     /// The rule text an expression was compiled from.
     pub(crate) fn expr_text(&self, id: ExprId) -> &str {
-        self.expr_spans.get(id.index()).map_or("", |s| self.sources.slice(*s))
+        self.expr_spans
+            .get(id.index())
+            .map_or("", |s| self.sources.slice(*s))
     }
 
     pub(crate) fn field(&self, id: FieldId) -> Option<&Field> {

@@ -27,7 +27,10 @@ pub struct Checked {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("cannot read rule directory `{path}`: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Reads every `*.vk` file of a directory (sorted by name) and checks them.
@@ -61,7 +64,9 @@ pub fn check_files(files: Vec<(String, Vec<u8>)>) -> Checked {
     let mut trees = Vec::new();
     let mut diagnostics = Vec::new();
     for (name, bytes) in &files {
-        let base = Path::new(name).file_name().map_or(name.clone(), |n| n.to_string_lossy().into_owned());
+        let base = Path::new(name)
+            .file_name()
+            .map_or(name.clone(), |n| n.to_string_lossy().into_owned());
         hasher.update(base.as_bytes());
         hasher.update([0]);
         hasher.update(bytes);
@@ -69,7 +74,9 @@ pub fn check_files(files: Vec<(String, Vec<u8>)>) -> Checked {
         match std::str::from_utf8(bytes) {
             Ok(text) => {
                 let id = sources.add(Source::new(name.clone(), text));
-                let Some(source) = sources.get(id) else { continue };
+                let Some(source) = sources.get(id) else {
+                    continue;
+                };
                 let (tree, diags) = crate::syntax::parse(source, id);
                 diagnostics.extend(diags);
                 if let Some(tree) = tree {
@@ -81,8 +88,12 @@ pub fn check_files(files: Vec<(String, Vec<u8>)>) -> Checked {
                 let id = sources.add(Source::new(name.clone(), &lossy));
                 let at = e.valid_up_to();
                 diagnostics.push(
-                    Diagnostic::error(Code::InvalidUtf8, Span::new(id, at, at + 1), "rule file is not valid UTF-8")
-                        .with_help("save the file as UTF-8"),
+                    Diagnostic::error(
+                        Code::InvalidUtf8,
+                        Span::new(id, at, at + 1),
+                        "rule file is not valid UTF-8",
+                    )
+                    .with_help("save the file as UTF-8"),
                 );
             }
         }
@@ -94,12 +105,19 @@ pub fn check_files(files: Vec<(String, Vec<u8>)>) -> Checked {
     // Checking what did parse still helps, but a file that did not parse
     // leaves names undeclared: keep its own errors, drop the echoes.
     if syntax_failed {
-        diagnostics.extend(more.into_iter().filter(|d| d.code != Code::UnknownField && d.code != Code::Schema));
+        diagnostics.extend(
+            more.into_iter()
+                .filter(|d| d.code != Code::UnknownField && d.code != Code::Schema),
+        );
     } else {
         diagnostics.extend(more);
     }
     crate::diagnostic::sort(&mut diagnostics);
-    let policy = if diagnostics.iter().any(Diagnostic::is_error) { None } else { policy };
+    let policy = if diagnostics.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        policy
+    };
     Checked {
         policy,
         diagnostics,
@@ -143,7 +161,11 @@ impl Policy {
             rulesets.push(RulesetDecision {
                 ruleset: rs.name.clone(),
                 title: rs.title.clone(),
-                outcome: rs.outcomes.get(raw.outcome).cloned().unwrap_or_else(|| Arc::from("?")),
+                outcome: rs
+                    .outcomes
+                    .get(raw.outcome)
+                    .cloned()
+                    .unwrap_or_else(|| Arc::from("?")),
                 rule: raw.rule,
                 outputs,
                 reasons: raw.reasons,
@@ -197,7 +219,12 @@ impl Policy {
                     Ty::List(t) => t.as_ref().clone(),
                     other => other.clone(),
                 };
-                OutputValue::List(items.iter().map(|i| self.output_value(i.clone(), &inner)).collect())
+                OutputValue::List(
+                    items
+                        .iter()
+                        .map(|i| self.output_value(i.clone(), &inner))
+                        .collect(),
+                )
             }
         }
     }

@@ -4,7 +4,10 @@
 ///
 /// The threshold grows with the word's length (one edit for short words, a
 /// third of the length for long ones), so a nonsense word gets no suggestion.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1);
     candidates
         .into_iter()
@@ -25,9 +28,17 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or(usize::MAX).saturating_add(1);
+            let del = prev
+                .get(j + 1)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
             let ins = cur.get(j).copied().unwrap_or(usize::MAX).saturating_add(1);
-            let sub = prev.get(j).copied().unwrap_or(usize::MAX).saturating_add(cost);
+            let sub = prev
+                .get(j)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(cost);
             if let Some(slot) = cur.get_mut(j + 1) {
                 *slot = del.min(ins).min(sub);
             }

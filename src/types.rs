@@ -26,7 +26,10 @@ pub enum Ty {
 
 impl Ty {
     pub fn is_numeric(&self) -> bool {
-        matches!(self, Ty::Int | Ty::Decimal | Ty::Money | Ty::Rate | Ty::Number)
+        matches!(
+            self,
+            Ty::Int | Ty::Decimal | Ty::Money | Ty::Rate | Ty::Number
+        )
     }
 
     /// Name for messages (enums are named by the caller, which knows their values).

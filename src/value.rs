@@ -53,7 +53,10 @@ impl Symbols {
     }
 
     pub fn arc(&self, sym: Sym) -> Arc<str> {
-        self.names.get(sym.0 as usize).cloned().unwrap_or_else(|| Arc::from("?"))
+        self.names
+            .get(sym.0 as usize)
+            .cloned()
+            .unwrap_or_else(|| Arc::from("?"))
     }
 }
 
@@ -69,7 +72,11 @@ pub fn money_human(d: Decimal) -> String {
         }
         grouped.push(c);
     }
-    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
+        "-"
+    } else {
+        ""
+    };
     format!("{sign}¥{grouped}.{frac}")
 }
 

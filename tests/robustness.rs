@@ -1,5 +1,13 @@
 //! Rule text is input too: the checker must never panic, hang or crash on
 //! it, whatever it is.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "test code"
+)]
 
 use proptest::prelude::*;
 
@@ -12,7 +20,12 @@ fn shipped_rules() -> Vec<(String, String)> {
     files.sort();
     files
         .into_iter()
-        .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -66,7 +79,10 @@ proptest! {
 fn pathological_inputs_get_diagnostics() {
     for text in [
         "(".repeat(100_000),
-        format!("ruleset r {{ outcomes a otherwise a, x = {} }}", vec!["1"; 50_000].join(" + ")),
+        format!(
+            "ruleset r {{ outcomes a otherwise a, x = {} }}",
+            vec!["1"; 50_000].join(" + ")
+        ),
         "\"".repeat(10_000),
         String::new(),
         "# only a comment".into(),

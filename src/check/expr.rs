@@ -40,7 +40,10 @@ const FUNCTIONS: &[(&str, &str)] = &[
     ("abs", "abs(x)"),
     ("days", "days(from, to)"),
     ("add_days", "add_days(date, n)"),
-    ("business_days_after", "business_days_after(date, n, calendar <name>)"),
+    (
+        "business_days_after",
+        "business_days_after(date, n, calendar <name>)",
+    ),
     ("if_absent", "if_absent(optional_field, fallback)"),
 ];
 
@@ -73,7 +76,10 @@ impl Checker<'_> {
     }
 
     fn poison(&mut self, span: crate::span::Span) -> (ExprId, Ty) {
-        (self.push_expr(Node::Const(Value::Bool(false)), span, Ty::Error), Ty::Error)
+        (
+            self.push_expr(Node::Const(Value::Bool(false)), span, Ty::Error),
+            Ty::Error,
+        )
     }
 
     fn type_name(&self, ty: &Ty) -> String {
@@ -95,15 +101,24 @@ impl Checker<'_> {
         let (id, ty) = self.check_expr(e, scope, None);
         if ty != Ty::Bool && ty != Ty::Error {
             self.report(
-                Diagnostic::error(Code::TypeMismatch, e.span, format!("expected a condition, found {}", self.type_name(&ty)))
-                    .with_help("compare it with something, like `x >= 1`"),
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    e.span,
+                    format!("expected a condition, found {}", self.type_name(&ty)),
+                )
+                .with_help("compare it with something, like `x >= 1`"),
             );
         }
         id
     }
 
     /// Checks `e`; `expected` resolves bare enum values (`active`).
-    pub(crate) fn check_expr(&mut self, e: &ast::Expr, scope: &Scope, expected: Option<&Ty>) -> (ExprId, Ty) {
+    pub(crate) fn check_expr(
+        &mut self,
+        e: &ast::Expr,
+        scope: &Scope,
+        expected: Option<&Ty>,
+    ) -> (ExprId, Ty) {
         let span = e.span;
         match &e.kind {
             ExprKind::Error => self.poison(span),
@@ -129,7 +144,11 @@ impl Checker<'_> {
                         self.report(Diagnostic::error(
                             Code::TypeMismatch,
                             item.span,
-                            format!("list items must have one type: {} and {}", self.type_name(&item_ty), self.type_name(&ty)),
+                            format!(
+                                "list items must have one type: {} and {}",
+                                self.type_name(&item_ty),
+                                self.type_name(&ty)
+                            ),
                         ));
                     }
                 }
@@ -138,8 +157,12 @@ impl Checker<'_> {
             }
             ExprKind::CalendarRef(name) => {
                 self.report(
-                    Diagnostic::error(Code::TypeMismatch, span, format!("`calendar {}` is only a function argument", name.text))
-                        .with_help("use it as the last argument of `business_days_after`"),
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        span,
+                        format!("`calendar {}` is only a function argument", name.text),
+                    )
+                    .with_help("use it as the last argument of `business_days_after`"),
                 );
                 self.poison(span)
             }
@@ -161,7 +184,11 @@ impl Checker<'_> {
             }
             ExprKind::Binary(op, l, r) => self.check_binary(*op, l, r, span, scope),
             ExprKind::Presence { expr, present } => self.check_presence(expr, *present, span),
-            ExprKind::In { expr, list, negated } => {
+            ExprKind::In {
+                expr,
+                list,
+                negated,
+            } => {
                 let (value, ty) = self.check_cmp_operand_pair(expr, None, scope);
                 let mut ids = Vec::new();
                 for item in list {
@@ -170,27 +197,58 @@ impl Checker<'_> {
                         self.report(Diagnostic::error(
                             Code::TypeMismatch,
                             item.span,
-                            format!("cannot compare {} with {}", self.type_name(&ty), self.type_name(&ity)),
+                            format!(
+                                "cannot compare {} with {}",
+                                self.type_name(&ty),
+                                self.type_name(&ity)
+                            ),
                         ));
                     }
                     ids.push(id);
                 }
-                let node = Node::In { expr: value, list: ids, negated: *negated };
+                let node = Node::In {
+                    expr: value,
+                    list: ids,
+                    negated: *negated,
+                };
                 (self.push_expr(node, span, Ty::Bool), Ty::Bool)
             }
-            ExprKind::If { cond, then, otherwise } => {
+            ExprKind::If {
+                cond,
+                then,
+                otherwise,
+            } => {
                 let c = self.check_bool(cond, scope);
                 let (t, tt) = self.check_expr(then, &scope.with(&self.facts(cond, true)), expected);
-                let (o, ot) = self.check_expr(otherwise, &scope.with(&self.facts(cond, false)), expected.or(Some(&tt)));
+                let (o, ot) = self.check_expr(
+                    otherwise,
+                    &scope.with(&self.facts(cond, false)),
+                    expected.or(Some(&tt)),
+                );
                 let Some(ty) = types::unify(&tt, &ot) else {
                     self.report(Diagnostic::error(
                         Code::TypeMismatch,
                         span,
-                        format!("the branches of `if` differ: {} and {}", self.type_name(&tt), self.type_name(&ot)),
+                        format!(
+                            "the branches of `if` differ: {} and {}",
+                            self.type_name(&tt),
+                            self.type_name(&ot)
+                        ),
                     ));
                     return self.poison(span);
                 };
-                (self.push_expr(Node::If { cond: c, then: t, otherwise: o }, span, ty.clone()), ty)
+                (
+                    self.push_expr(
+                        Node::If {
+                            cond: c,
+                            then: t,
+                            otherwise: o,
+                        },
+                        span,
+                        ty.clone(),
+                    ),
+                    ty,
+                )
             }
             ExprKind::Call { function, args } => self.check_call(function, args, span, scope),
         }
@@ -209,13 +267,21 @@ impl Checker<'_> {
         (self.push_expr(Node::Const(value), lit.span, ty.clone()), ty)
     }
 
-    fn check_path(&mut self, name: &ast::Name, scope: &Scope, expected: Option<&Ty>) -> (ExprId, Ty) {
+    fn check_path(
+        &mut self,
+        name: &ast::Name,
+        scope: &Scope,
+        expected: Option<&Ty>,
+    ) -> (ExprId, Ty) {
         let span = name.span;
         // An enum value where an enum is expected wins over other names.
         if let Some(Ty::Enum(id)) = expected {
             if let Some(sym) = self.enum_value(*id, &name.text) {
                 let ty = Ty::Enum(*id);
-                return (self.push_expr(Node::Const(Value::Enum(sym)), span, ty.clone()), ty);
+                return (
+                    self.push_expr(Node::Const(Value::Enum(sym)), span, ty.clone()),
+                    ty,
+                );
             }
         }
         if let Some((let_id, ty)) = self.current_lets.get(&name.text).cloned() {
@@ -225,7 +291,8 @@ impl Checker<'_> {
             let Some(field) = self.fields.get(field_id.index()).cloned() else {
                 return self.poison(span);
             };
-            let guarded = !field.optional || field.default.is_some() || scope.present.contains(&field_id);
+            let guarded =
+                !field.optional || field.default.is_some() || scope.present.contains(&field_id);
             if !guarded && !scope.placeholder {
                 self.report(
                     Diagnostic::error(
@@ -239,17 +306,31 @@ impl Checker<'_> {
                     )),
                 );
             }
-            return (self.push_expr(Node::Field(field_id), span, field.ty.clone()), field.ty);
+            return (
+                self.push_expr(Node::Field(field_id), span, field.ty.clone()),
+                field.ty,
+            );
         }
         if let Some(Ty::Enum(id)) = expected {
             let values: Vec<String> = self
                 .enums
                 .get(id.0 as usize)
-                .map(|v| v.iter().map(|s| self.symbols.name(*s).to_string()).collect())
+                .map(|v| {
+                    v.iter()
+                        .map(|s| self.symbols.name(*s).to_string())
+                        .collect()
+                })
                 .unwrap_or_default();
-            let mut d = Diagnostic::error(Code::UnknownEnumValue, span, format!("unknown value `{}`", name.text));
+            let mut d = Diagnostic::error(
+                Code::UnknownEnumValue,
+                span,
+                format!("unknown value `{}`", name.text),
+            );
             d = match did_you_mean(&name.text, values.iter().map(String::as_str)) {
-                Some(s) => d.with_help(format!("did you mean `{s}`? (values are case-sensitive: {})", values.join(", "))),
+                Some(s) => d.with_help(format!(
+                    "did you mean `{s}`? (values are case-sensitive: {})",
+                    values.join(", ")
+                )),
                 None => d.with_help(format!("the possible values are {}", values.join(", "))),
             };
             self.report(d);
@@ -268,7 +349,10 @@ impl Checker<'_> {
             .chain(self.current_lets.keys().cloned())
             .collect();
         let (code, what) = if placeholder {
-            (Code::UnknownPlaceholder, "placeholder names an unknown field")
+            (
+                Code::UnknownPlaceholder,
+                "placeholder names an unknown field",
+            )
         } else {
             (Code::UnknownField, "unknown field")
         };
@@ -286,7 +370,10 @@ impl Checker<'_> {
             siblings.sort_unstable();
             siblings.truncate(5);
             if !siblings.is_empty() {
-                d = d.with_help(format!("fields under `{group}` include {}", siblings.join(", ")));
+                d = d.with_help(format!(
+                    "fields under `{group}` include {}",
+                    siblings.join(", ")
+                ));
             } else {
                 d = d.with_help("declare it in the schema, or bind it with `let`");
             }
@@ -294,11 +381,20 @@ impl Checker<'_> {
         self.report(d);
     }
 
-    fn check_presence(&mut self, expr: &ast::Expr, present: bool, span: crate::span::Span) -> (ExprId, Ty) {
+    fn check_presence(
+        &mut self,
+        expr: &ast::Expr,
+        present: bool,
+        span: crate::span::Span,
+    ) -> (ExprId, Ty) {
         let ExprKind::Path(name) = &expr.kind else {
             self.report(
-                Diagnostic::error(Code::TypeMismatch, expr.span, "only a field can be tested for presence")
-                    .with_help("write `<field> is present`"),
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    expr.span,
+                    "only a field can be tested for presence",
+                )
+                .with_help("write `<field> is present`"),
             );
             return self.poison(span);
         };
@@ -306,36 +402,71 @@ impl Checker<'_> {
             self.report_unknown_name(name, false);
             return self.poison(span);
         };
-        let optional = self.fields.get(field_id.index()).is_some_and(|f| f.optional && f.default.is_none());
+        let optional = self
+            .fields
+            .get(field_id.index())
+            .is_some_and(|f| f.optional && f.default.is_none());
         if !optional {
             self.report(
-                Diagnostic::warning(Code::TypeMismatch, span, format!("`{}` is never absent", name.text))
-                    .with_help("only optional fields without a default can be absent; drop the test"),
+                Diagnostic::warning(
+                    Code::TypeMismatch,
+                    span,
+                    format!("`{}` is never absent", name.text),
+                )
+                .with_help("only optional fields without a default can be absent; drop the test"),
             );
         }
-        (self.push_expr(Node::Present { field: field_id, present }, span, Ty::Bool), Ty::Bool)
+        (
+            self.push_expr(
+                Node::Present {
+                    field: field_id,
+                    present,
+                },
+                span,
+                Ty::Bool,
+            ),
+            Ty::Bool,
+        )
     }
 
     /// Checks an operand of `=`/`in`, resolving enum values against `other`.
-    fn check_cmp_operand_pair(&mut self, e: &ast::Expr, other: Option<&Ty>, scope: &Scope) -> (ExprId, Ty) {
+    fn check_cmp_operand_pair(
+        &mut self,
+        e: &ast::Expr,
+        other: Option<&Ty>,
+        scope: &Scope,
+    ) -> (ExprId, Ty) {
         self.check_expr(e, scope, other)
     }
 
     /// Whether a bare name resolves without context (a field or a let).
     fn resolves(&self, e: &ast::Expr) -> bool {
         match &e.kind {
-            ExprKind::Path(n) => self.lookup_field(&n.text).is_some() || self.current_lets.contains_key(&n.text),
+            ExprKind::Path(n) => {
+                self.lookup_field(&n.text).is_some() || self.current_lets.contains_key(&n.text)
+            }
             _ => true,
         }
     }
 
-    fn check_binary(&mut self, op: BinOp, l: &ast::Expr, r: &ast::Expr, span: crate::span::Span, scope: &Scope) -> (ExprId, Ty) {
+    fn check_binary(
+        &mut self,
+        op: BinOp,
+        l: &ast::Expr,
+        r: &ast::Expr,
+        span: crate::span::Span,
+        scope: &Scope,
+    ) -> (ExprId, Ty) {
         match op {
             BinOp::And | BinOp::Or => {
                 let a = self.check_bool(l, scope);
                 let right_scope = scope.with(&self.facts(l, op == BinOp::And));
                 let b = self.check_bool(r, &right_scope);
-                let node = if op == BinOp::And { Node::And(a, b) } else { Node::Or(a, b) };
+                let node = if op == BinOp::And {
+                    Node::And(a, b)
+                } else {
+                    Node::Or(a, b)
+                };
                 (self.push_expr(node, span, Ty::Bool), Ty::Bool)
             }
             BinOp::Cmp(cmp) => {
@@ -353,7 +484,11 @@ impl Checker<'_> {
                     let mut d = Diagnostic::error(
                         Code::TypeMismatch,
                         span,
-                        format!("cannot compare {} with {}", self.type_name(&at), self.type_name(&bt)),
+                        format!(
+                            "cannot compare {} with {}",
+                            self.type_name(&at),
+                            self.type_name(&bt)
+                        ),
                     );
                     if at == Ty::Date || bt == Ty::Date {
                         d = d.with_help("compare a date with a date; count days with `days(a, b)`");
@@ -363,14 +498,22 @@ impl Checker<'_> {
                     self.report(d);
                     return self.poison(span);
                 }
-                if !matches!(cmp, CmpOp::Eq | CmpOp::Ne) && !(types::ordered(&at) && types::ordered(&bt)) {
+                let ordered = types::ordered(&at) && types::ordered(&bt);
+                if !(matches!(cmp, CmpOp::Eq | CmpOp::Ne) || ordered) {
                     self.report(
-                        Diagnostic::error(Code::TypeMismatch, span, format!("{} values have no order", self.type_name(&at)))
-                            .with_help("use `=` or `!=`, or `in [...]`"),
+                        Diagnostic::error(
+                            Code::TypeMismatch,
+                            span,
+                            format!("{} values have no order", self.type_name(&at)),
+                        )
+                        .with_help("use `=` or `!=`, or `in [...]`"),
                     );
                     return self.poison(span);
                 }
-                (self.push_expr(Node::Cmp(cmp, a, b), span, Ty::Bool), Ty::Bool)
+                (
+                    self.push_expr(Node::Cmp(cmp, a, b), span, Ty::Bool),
+                    Ty::Bool,
+                )
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
                 let (a, at) = self.check_expr(l, scope, None);
@@ -378,11 +521,19 @@ impl Checker<'_> {
                 // Dates move by durations.
                 match (op, &at, &bt) {
                     (BinOp::Add, Ty::Date, Ty::Days) | (BinOp::Sub, Ty::Date, Ty::Days) => {
-                        let node = Node::DateShift { date: a, days: b, subtract: op == BinOp::Sub };
+                        let node = Node::DateShift {
+                            date: a,
+                            days: b,
+                            subtract: op == BinOp::Sub,
+                        };
                         return (self.push_expr(node, span, Ty::Date), Ty::Date);
                     }
                     (BinOp::Add, Ty::Days, Ty::Date) => {
-                        let node = Node::DateShift { date: b, days: a, subtract: false };
+                        let node = Node::DateShift {
+                            date: b,
+                            days: a,
+                            subtract: false,
+                        };
                         return (self.push_expr(node, span, Ty::Date), Ty::Date);
                     }
                     _ => {}
@@ -391,7 +542,12 @@ impl Checker<'_> {
                     let mut d = Diagnostic::error(
                         Code::TypeMismatch,
                         span,
-                        format!("cannot apply `{}` to {} and {}", op.symbol(), self.type_name(&at), self.type_name(&bt)),
+                        format!(
+                            "cannot apply `{}` to {} and {}",
+                            op.symbol(),
+                            self.type_name(&at),
+                            self.type_name(&bt)
+                        ),
                     );
                     d = if at == Ty::Date && bt == Ty::Date {
                         d.with_help("count the days between two dates with `days(from, to)`")
@@ -409,20 +565,37 @@ impl Checker<'_> {
                     BinOp::Mul => ArithOp::Mul,
                     _ => ArithOp::Div,
                 };
-                (self.push_expr(Node::Arith(arith, a, b), span, ty.clone()), ty)
+                (
+                    self.push_expr(Node::Arith(arith, a, b), span, ty.clone()),
+                    ty,
+                )
             }
         }
     }
 
-    fn check_call(&mut self, function: &ast::Name, args: &[ast::Expr], span: crate::span::Span, scope: &Scope) -> (ExprId, Ty) {
+    fn check_call(
+        &mut self,
+        function: &ast::Name,
+        args: &[ast::Expr],
+        span: crate::span::Span,
+        scope: &Scope,
+    ) -> (ExprId, Ty) {
         let name = function.text.as_str();
         let Some((_, signature)) = FUNCTIONS.iter().find(|(n, _)| *n == name) else {
-            let mut d = Diagnostic::error(Code::UnknownFunction, function.span, format!("unknown function `{name}`"));
+            let mut d = Diagnostic::error(
+                Code::UnknownFunction,
+                function.span,
+                format!("unknown function `{name}`"),
+            );
             d = match did_you_mean(name, FUNCTIONS.iter().map(|(n, _)| *n)) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help(format!(
                     "the functions are {}",
-                    FUNCTIONS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                    FUNCTIONS
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )),
             };
             self.report(d);
@@ -439,7 +612,11 @@ impl Checker<'_> {
                 Diagnostic::error(
                     Code::WrongArity,
                     span,
-                    format!("`{name}` does not take {} argument{}", args.len(), if args.len() == 1 { "" } else { "s" }),
+                    format!(
+                        "`{name}` does not take {} argument{}",
+                        args.len(),
+                        if args.len() == 1 { "" } else { "s" }
+                    ),
                 )
                 .with_help(format!("write `{signature}`")),
             );
@@ -455,19 +632,30 @@ impl Checker<'_> {
         for arg in args {
             if let ExprKind::CalendarRef(cal) = &arg.kind {
                 if name != "business_days_after" {
-                    self.report(Diagnostic::error(Code::TypeMismatch, arg.span, format!("`{name}` takes no calendar")));
+                    self.report(Diagnostic::error(
+                        Code::TypeMismatch,
+                        arg.span,
+                        format!("`{name}` takes no calendar"),
+                    ));
                     return self.poison(span);
                 }
                 match self.calendar_index.get(&cal.text) {
                     Some(id) => calendar = Some(*id),
                     None => {
                         let names: Vec<String> = self.calendar_index.keys().cloned().collect();
-                        let mut d =
-                            Diagnostic::error(Code::UnknownCalendar, cal.span, format!("unknown calendar `{}`", cal.text));
+                        let mut d = Diagnostic::error(
+                            Code::UnknownCalendar,
+                            cal.span,
+                            format!("unknown calendar `{}`", cal.text),
+                        );
                         d = match did_you_mean(&cal.text, names.iter().map(String::as_str)) {
                             Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                            None if names.is_empty() => d.with_help("declare it with `calendar <name> { ... }`"),
-                            None => d.with_help(format!("declared calendars: {}", names.join(", "))),
+                            None if names.is_empty() => {
+                                d.with_help("declare it with `calendar <name> { ... }`")
+                            }
+                            None => {
+                                d.with_help(format!("declared calendars: {}", names.join(", ")))
+                            }
                         };
                         self.report(d);
                         return self.poison(span);
@@ -482,8 +670,12 @@ impl Checker<'_> {
         let mismatch = |this: &mut Self, at: crate::span::Span, want: &str, got: &Ty| {
             let got = this.type_name(got);
             this.report(
-                Diagnostic::error(Code::TypeMismatch, at, format!("`{name}` expects {want} here, found {got}"))
-                    .with_help(format!("write `{signature}`")),
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    at,
+                    format!("`{name}` expects {want} here, found {got}"),
+                )
+                .with_help(format!("write `{signature}`")),
             );
         };
         let ty_at = |i: usize| tys.get(i).cloned().unwrap_or((Ty::Error, span));
@@ -492,9 +684,18 @@ impl Checker<'_> {
                 let mut acc = ty_at(0).0;
                 for (t, at) in tys.iter().skip(1) {
                     match types::unify(&acc, t) {
-                        Some(u) if u.is_numeric() || matches!(u, Ty::Date | Ty::Days | Ty::Error) => acc = u,
+                        Some(u)
+                            if u.is_numeric() || matches!(u, Ty::Date | Ty::Days | Ty::Error) =>
+                        {
+                            acc = u
+                        }
                         _ => {
-                            mismatch(self, *at, &format!("a value like the first ({})", self.type_name(&acc)), t);
+                            mismatch(
+                                self,
+                                *at,
+                                &format!("a value like the first ({})", self.type_name(&acc)),
+                                t,
+                            );
                             return self.poison(span);
                         }
                     }
@@ -542,8 +743,12 @@ impl Checker<'_> {
                 } else {
                     let Some(cal) = calendar else {
                         self.report(
-                            Diagnostic::error(Code::WrongArity, span, "`business_days_after` needs a calendar")
-                                .with_help(format!("write `{signature}`")),
+                            Diagnostic::error(
+                                Code::WrongArity,
+                                span,
+                                "`business_days_after` needs a calendar",
+                            )
+                            .with_help(format!("write `{signature}`")),
                         );
                         return self.poison(span);
                     };
@@ -551,33 +756,55 @@ impl Checker<'_> {
                 }
             }
         };
-        (self.push_expr(Node::Call(func, ids), span, result.clone()), result)
+        (
+            self.push_expr(Node::Call(func, ids), span, result.clone()),
+            result,
+        )
     }
 
-    fn check_if_absent(&mut self, args: &[ast::Expr], span: crate::span::Span, scope: &Scope) -> (ExprId, Ty) {
+    fn check_if_absent(
+        &mut self,
+        args: &[ast::Expr],
+        span: crate::span::Span,
+        scope: &Scope,
+    ) -> (ExprId, Ty) {
         let [first, fallback] = args else {
             return self.poison(span);
         };
         let ExprKind::Path(name) = &first.kind else {
-            self.report(Diagnostic::error(Code::TypeMismatch, first.span, "`if_absent` takes an optional field first"));
+            self.report(Diagnostic::error(
+                Code::TypeMismatch,
+                first.span,
+                "`if_absent` takes an optional field first",
+            ));
             return self.poison(span);
         };
         let Some(field) = self.lookup_field(&name.text) else {
             self.report_unknown_name(name, scope.placeholder);
             return self.poison(span);
         };
-        let ty = self.fields.get(field.index()).map_or(Ty::Error, |f| f.ty.clone());
+        let ty = self
+            .fields
+            .get(field.index())
+            .map_or(Ty::Error, |f| f.ty.clone());
         let a = self.push_expr(Node::Field(field), first.span, ty.clone());
         let (b, bt) = self.check_expr(fallback, scope, Some(&ty));
         let Some(result) = types::unify(&ty, &bt) else {
             self.report(Diagnostic::error(
                 Code::TypeMismatch,
                 fallback.span,
-                format!("the fallback must be {}, found {}", self.type_name(&ty), self.type_name(&bt)),
+                format!(
+                    "the fallback must be {}, found {}",
+                    self.type_name(&ty),
+                    self.type_name(&bt)
+                ),
             ));
             return self.poison(span);
         };
-        (self.push_expr(Node::Call(Func::IfAbsent, vec![a, b]), span, result.clone()), result)
+        (
+            self.push_expr(Node::Call(Func::IfAbsent, vec![a, b]), span, result.clone()),
+            result,
+        )
     }
 
     /// A string with placeholders. Placeholders may read optional fields
@@ -608,7 +835,11 @@ impl Checker<'_> {
     }
 
     /// Whether a name is a declared value of an enum.
-    pub(crate) fn enum_value(&self, id: crate::types::EnumId, text: &str) -> Option<crate::value::Sym> {
+    pub(crate) fn enum_value(
+        &self,
+        id: crate::types::EnumId,
+        text: &str,
+    ) -> Option<crate::value::Sym> {
         let sym = self.symbols.lookup(text)?;
         self.enums.get(id.0 as usize)?.contains(&sym).then_some(sym)
     }

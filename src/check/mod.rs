@@ -14,7 +14,9 @@ use std::sync::Arc;
 use crate::ast::{self, Decl};
 use crate::calendar::Calendar;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::{CalendarId, Cond, CondId, ExprId, Field, FieldId, LetDef, LetId, Node, Policy, Schema};
+use crate::ir::{
+    CalendarId, Cond, CondId, ExprId, Field, FieldId, LetDef, LetId, Node, Policy, Schema,
+};
 use crate::span::{SourceMap, Span};
 use crate::types::Ty;
 use crate::value::{Sym, Symbols};
@@ -42,7 +44,11 @@ pub(crate) struct Checker<'a> {
 
 /// Checks and compiles parsed rule files. Returns the policy when there is
 /// no error, and every diagnostic (errors and warnings) either way.
-pub fn check(files: &[ast::File], sources: SourceMap, version: Arc<str>) -> (Option<Policy>, Vec<Diagnostic>) {
+pub fn check(
+    files: &[ast::File],
+    sources: SourceMap,
+    version: Arc<str>,
+) -> (Option<Policy>, Vec<Diagnostic>) {
     let mut checker = Checker {
         sources: &sources,
         diagnostics: Vec::new(),
@@ -82,8 +88,15 @@ pub fn check(files: &[ast::File], sources: SourceMap, version: Arc<str>) -> (Opt
         [first, rest @ ..] => {
             for extra in rest {
                 checker.report(
-                    Diagnostic::error(Code::Schema, extra.name.span, format!("a second schema `{}`", extra.name.text))
-                        .with_help(format!("merge its fields into schema `{}`", first.name.text)),
+                    Diagnostic::error(
+                        Code::Schema,
+                        extra.name.span,
+                        format!("a second schema `{}`", extra.name.text),
+                    )
+                    .with_help(format!(
+                        "merge its fields into schema `{}`",
+                        first.name.text
+                    )),
                 );
             }
             schema = checker.check_schema(first);
@@ -97,8 +110,12 @@ pub fn check(files: &[ast::File], sources: SourceMap, version: Arc<str>) -> (Opt
             if let Some(first) = ruleset_names.get(&r.name.text) {
                 let first_at = checker.describe_location(*first);
                 checker.report(
-                    Diagnostic::error(Code::DuplicateRuleset, r.name.span, format!("ruleset `{}` is declared twice", r.name.text))
-                        .with_help(format!("rename one of them; the first is at {first_at}")),
+                    Diagnostic::error(
+                        Code::DuplicateRuleset,
+                        r.name.span,
+                        format!("ruleset `{}` is declared twice", r.name.text),
+                    )
+                    .with_help(format!("rename one of them; the first is at {first_at}")),
                 );
                 continue;
             }
@@ -185,15 +202,26 @@ impl Checker<'_> {
                     for r in ranges {
                         let first = weekday(&r.first);
                         let last = r.last.as_ref().map(weekday);
-                        for (name, day) in [(Some(&r.first), Some(first)), (r.last.as_ref(), last)] {
+                        for (name, day) in [(Some(&r.first), Some(first)), (r.last.as_ref(), last)]
+                        {
                             if let (Some(name), Some(None)) = (name, day) {
-                                let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+                                let days = [
+                                    "monday",
+                                    "tuesday",
+                                    "wednesday",
+                                    "thursday",
+                                    "friday",
+                                    "saturday",
+                                    "sunday",
+                                ];
                                 let mut d = Diagnostic::error(
                                     Code::InvalidCalendar,
                                     name.span,
                                     format!("`{}` is not a weekday", name.text),
                                 );
-                                if let Some(s) = crate::suggest::did_you_mean(&name.text.to_lowercase(), days) {
+                                if let Some(s) =
+                                    crate::suggest::did_you_mean(&name.text.to_lowercase(), days)
+                                {
                                     d = d.with_help(format!("did you mean `{s}`?"));
                                 }
                                 self.report(d);
@@ -238,24 +266,35 @@ impl Checker<'_> {
             ));
         }
         self.calendars.push(calendar);
-        self.calendar_index
-            .insert(c.name.text.clone(), CalendarId::from_index(self.calendars.len() - 1));
+        self.calendar_index.insert(
+            c.name.text.clone(),
+            CalendarId::from_index(self.calendars.len() - 1),
+        );
     }
 
     fn expand_dates(&mut self, ranges: &[ast::DateRange]) -> Vec<chrono::NaiveDate> {
         let mut out = Vec::new();
         for r in ranges {
-            let ast::LitValue::Date(first) = r.first.value else { continue };
+            let ast::LitValue::Date(first) = r.first.value else {
+                continue;
+            };
             let last = match r.last.as_ref().map(|l| &l.value) {
                 Some(ast::LitValue::Date(d)) => *d,
                 Some(_) => continue,
                 None => first,
             };
             if last < first || (last - first).num_days() > 366 {
-                let span = r.last.as_ref().map_or(r.first.span, |l| r.first.span.to(l.span));
+                let span = r
+                    .last
+                    .as_ref()
+                    .map_or(r.first.span, |l| r.first.span.to(l.span));
                 self.report(
-                    Diagnostic::error(Code::InvalidCalendar, span, "date range runs backwards or spans more than a year")
-                        .with_help("write the earlier date first: `2026-10-01..2026-10-07`"),
+                    Diagnostic::error(
+                        Code::InvalidCalendar,
+                        span,
+                        "date range runs backwards or spans more than a year",
+                    )
+                    .with_help("write the earlier date first: `2026-10-01..2026-10-07`"),
                 );
                 continue;
             }

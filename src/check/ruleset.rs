@@ -33,7 +33,11 @@ impl Checker<'_> {
             match item {
                 RulesetItem::Applies(a) => {
                     if guard.is_some() {
-                        self.report(Diagnostic::error(Code::Duplicate, a.span, "a ruleset has one `applies when`"));
+                        self.report(Diagnostic::error(
+                            Code::Duplicate,
+                            a.span,
+                            "a ruleset has one `applies when`",
+                        ));
                         continue;
                     }
                     let cond = self.check_bool(&a.when, &Scope::default());
@@ -72,19 +76,33 @@ impl Checker<'_> {
                     if let Some(first) = seen_rules.get(&rule.name.text).copied() {
                         let at = self.describe_location(first);
                         self.report(
-                            Diagnostic::error(Code::DuplicateRule, rule.name.span, format!("rule `{}` is declared twice in ruleset `{}`", rule.name.text, rs.name.text))
-                                .with_help(format!("rename one of them; the first is at {at}")),
+                            Diagnostic::error(
+                                Code::DuplicateRule,
+                                rule.name.span,
+                                format!(
+                                    "rule `{}` is declared twice in ruleset `{}`",
+                                    rule.name.text, rs.name.text
+                                ),
+                            )
+                            .with_help(format!("rename one of them; the first is at {at}")),
                         );
                     }
                     seen_rules.insert(rule.name.text.clone(), rule.name.span);
-                    if rule.scope.is_none() && (rule.otherwise.is_some() || is_always_true(&rule.when)) && total_at.is_none() {
+                    if rule.scope.is_none()
+                        && (rule.otherwise.is_some() || is_always_true(&rule.when))
+                        && total_at.is_none()
+                    {
                         total_at = Some((rule.name.text.clone(), rule.name.span));
                     }
                     rules.push(self.check_rule(rule, &names, &base));
                 }
                 RulesetItem::Otherwise(clause) => {
                     if default.is_some() {
-                        self.report(Diagnostic::error(Code::Duplicate, clause.span, "a ruleset has one `otherwise`"));
+                        self.report(Diagnostic::error(
+                            Code::Duplicate,
+                            clause.span,
+                            "a ruleset has one `otherwise`",
+                        ));
                         continue;
                     }
                     if let Some((name, _)) = &total_at {
@@ -100,8 +118,12 @@ impl Checker<'_> {
         }
         if default.is_none() && total_at.is_none() {
             self.report(
-                Diagnostic::error(Code::NoDefault, rs.name.span, format!("ruleset `{}` may decide nothing", rs.name.text))
-                    .with_help("end it with `otherwise <outcome>`, or give its last rule an `else`"),
+                Diagnostic::error(
+                    Code::NoDefault,
+                    rs.name.span,
+                    format!("ruleset `{}` may decide nothing", rs.name.text),
+                )
+                .with_help("end it with `otherwise <outcome>`, or give its last rule an `else`"),
             );
         }
         Ruleset {
@@ -126,24 +148,41 @@ impl Checker<'_> {
                     declared_outcomes = true;
                     for name in list {
                         if outcomes.iter().any(|o| **o == *name.text) {
-                            self.report(Diagnostic::error(Code::Duplicate, name.span, format!("outcome `{}` is listed twice", name.text)));
+                            self.report(Diagnostic::error(
+                                Code::Duplicate,
+                                name.span,
+                                format!("outcome `{}` is listed twice", name.text),
+                            ));
                         } else {
                             outcomes.push(Arc::from(name.text.as_str()));
                         }
                     }
                 }
                 RulesetItem::Output(decl) => {
-                    if outputs.iter().any(|o| *o.name == *decl.name.text) || matches!(decl.name.text.as_str(), "outcome" | "rule" | "reasons") {
+                    if outputs.iter().any(|o| *o.name == *decl.name.text)
+                        || matches!(decl.name.text.as_str(), "outcome" | "rule" | "reasons")
+                    {
                         self.report(
-                            Diagnostic::error(Code::Duplicate, decl.name.span, format!("output `{}` is declared twice", decl.name.text))
-                                .with_help("`outcome`, `rule` and `reasons` are always part of a decision"),
+                            Diagnostic::error(
+                                Code::Duplicate,
+                                decl.name.span,
+                                format!("output `{}` is declared twice", decl.name.text),
+                            )
+                            .with_help(
+                                "`outcome`, `rule` and `reasons` are always part of a decision",
+                            ),
                         );
                         continue;
                     }
                     let ty = self.declared_type(&decl.ty);
-                    let (constraints, default) = self.check_field_options(&decl.options, &ty, decl.ty.optional);
+                    let (constraints, default) =
+                        self.check_field_options(&decl.options, &ty, decl.ty.optional);
                     if !constraints.is_empty() {
-                        self.report(Diagnostic::error(Code::TypeMismatch, decl.span, "outputs take no constraints, only a `default`"));
+                        self.report(Diagnostic::error(
+                            Code::TypeMismatch,
+                            decl.span,
+                            "outputs take no constraints, only a `default`",
+                        ));
                     }
                     // Lists default to empty.
                     let default = default.or_else(|| match ty {
@@ -162,8 +201,12 @@ impl Checker<'_> {
         }
         if !declared_outcomes {
             self.report(
-                Diagnostic::error(Code::UnknownOutcome, rs.name.span, format!("ruleset `{}` declares no outcomes", rs.name.text))
-                    .with_help("list them: `outcomes approve, deny`"),
+                Diagnostic::error(
+                    Code::UnknownOutcome,
+                    rs.name.span,
+                    format!("ruleset `{}` declares no outcomes", rs.name.text),
+                )
+                .with_help("list them: `outcomes approve, deny`"),
             );
         }
         // Rule indexes follow declaration order, duplicates keeping the first.
@@ -171,7 +214,9 @@ impl Checker<'_> {
         let mut rules_by_position = HashMap::new();
         for item in &rs.items {
             if let RulesetItem::Rule(r) = item {
-                rules_by_position.entry(r.name.text.clone()).or_insert(index);
+                rules_by_position
+                    .entry(r.name.text.clone())
+                    .or_insert(index);
                 index += 1;
             }
         }
@@ -187,19 +232,31 @@ impl Checker<'_> {
         // chain recursively, so its length is bounded.
         if self.current_lets.len() >= MAX_LETS {
             self.report(
-                Diagnostic::error(Code::TooDeep, l.name.span, format!("more than {MAX_LETS} `let` bindings in one ruleset"))
-                    .with_help("split the ruleset"),
+                Diagnostic::error(
+                    Code::TooDeep,
+                    l.name.span,
+                    format!("more than {MAX_LETS} `let` bindings in one ruleset"),
+                )
+                .with_help("split the ruleset"),
             );
             return;
         }
         if self.current_lets.contains_key(&l.name.text) {
-            self.report(Diagnostic::error(Code::Duplicate, l.name.span, format!("`{}` is bound twice", l.name.text)));
+            self.report(Diagnostic::error(
+                Code::Duplicate,
+                l.name.span,
+                format!("`{}` is bound twice", l.name.text),
+            ));
             return;
         }
         if self.lookup_field(&l.name.text).is_some() {
             self.report(
-                Diagnostic::error(Code::Duplicate, l.name.span, format!("`{}` is already a field", l.name.text))
-                    .with_help("choose another name for the binding"),
+                Diagnostic::error(
+                    Code::Duplicate,
+                    l.name.span,
+                    format!("`{}` is already a field", l.name.text),
+                )
+                .with_help("choose another name for the binding"),
             );
             return;
         }
@@ -224,7 +281,10 @@ impl Checker<'_> {
         let then_scope = scoped.with(&self.condition_facts(&rule.when, true));
         let then = self.check_clause(&rule.then, names, &then_scope, true);
         let else_scope = scoped.with(&self.condition_facts(&rule.when, false));
-        let otherwise = rule.otherwise.as_ref().map(|c| self.check_clause(c, names, &else_scope, true));
+        let otherwise = rule
+            .otherwise
+            .as_ref()
+            .map(|c| self.check_clause(c, names, &else_scope, true));
         Rule {
             name: Arc::from(rule.name.text.as_str()),
             title: rule.title.as_ref().map(template_text),
@@ -240,9 +300,11 @@ impl Checker<'_> {
         match c {
             Condition::Expr(e) => self.facts(e, when),
             Condition::Group(g) => match (g.kind, when) {
-                (GroupKind::All, true) | (GroupKind::Any, false) => {
-                    g.items.iter().flat_map(|i| self.condition_facts(&i.condition, when)).collect()
-                }
+                (GroupKind::All, true) | (GroupKind::Any, false) => g
+                    .items
+                    .iter()
+                    .flat_map(|i| self.condition_facts(&i.condition, when))
+                    .collect(),
                 _ => Vec::new(),
             },
         }
@@ -271,14 +333,21 @@ impl Checker<'_> {
         for item in &g.items {
             let id = self.check_condition(&item.condition, &item_scope);
             let reason_scope = item_scope.with(&self.condition_facts(&item.condition, all));
-            let reason = item.because.as_ref().map(|t| self.check_reason(t, &reason_scope));
+            let reason = item
+                .because
+                .as_ref()
+                .map(|t| self.check_reason(t, &reason_scope));
             if let Some(cond) = self.conds.get_mut(id.index()) {
                 cond.reason = reason;
             }
             item_scope = item_scope.with(&self.condition_facts(&item.condition, all));
             items.push(id);
         }
-        let kind = if all { CondKind::All(items) } else { CondKind::Any(items) };
+        let kind = if all {
+            CondKind::All(items)
+        } else {
+            CondKind::Any(items)
+        };
         self.push_cond(Cond {
             kind,
             reason: None,
@@ -288,21 +357,42 @@ impl Checker<'_> {
 
     /// An outcome with its outputs. `require_outputs` is false only for the
     /// guard's `else`, where the ruleset does not apply.
-    fn check_clause(&mut self, clause: &ast::OutcomeClause, names: &RulesetNames, scope: &Scope, require_outputs: bool) -> Clause {
-        let outcome = match names.outcomes.iter().position(|o| **o == *clause.outcome.text) {
+    fn check_clause(
+        &mut self,
+        clause: &ast::OutcomeClause,
+        names: &RulesetNames,
+        scope: &Scope,
+        require_outputs: bool,
+    ) -> Clause {
+        let outcome = match names
+            .outcomes
+            .iter()
+            .position(|o| **o == *clause.outcome.text)
+        {
             Some(i) => i,
             None => {
                 if !names.outcomes.is_empty() {
                     let mut d = Diagnostic::error(
                         Code::UnknownOutcome,
                         clause.outcome.span,
-                        format!("`{}` is not one of the ruleset's outcomes", clause.outcome.text),
+                        format!(
+                            "`{}` is not one of the ruleset's outcomes",
+                            clause.outcome.text
+                        ),
                     );
-                    d = match did_you_mean(&clause.outcome.text, names.outcomes.iter().map(|o| &**o)) {
+                    d = match did_you_mean(
+                        &clause.outcome.text,
+                        names.outcomes.iter().map(|o| &**o),
+                    ) {
                         Some(s) => d.with_help(format!("did you mean `{s}`?")),
                         None => d.with_help(format!(
                             "add it to `outcomes`, or use one of {}",
-                            names.outcomes.iter().map(|o| &**o).collect::<Vec<_>>().join(", ")
+                            names
+                                .outcomes
+                                .iter()
+                                .map(|o| &**o)
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )),
                     };
                     self.report(d);
@@ -313,21 +403,36 @@ impl Checker<'_> {
         let mut assignments: Vec<Assign> = Vec::new();
         for a in &clause.assignments {
             let Some(index) = names.outputs.iter().position(|o| *o.name == *a.output.text) else {
-                let mut d = Diagnostic::error(Code::UnknownOutput, a.output.span, format!("unknown output `{}`", a.output.text));
+                let mut d = Diagnostic::error(
+                    Code::UnknownOutput,
+                    a.output.span,
+                    format!("unknown output `{}`", a.output.text),
+                );
                 d = match did_you_mean(&a.output.text, names.outputs.iter().map(|o| &*o.name)) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None => d.with_help(format!("declare it with `output {} <type>`", a.output.text)),
+                    None => {
+                        d.with_help(format!("declare it with `output {} <type>`", a.output.text))
+                    }
                 };
                 self.report(d);
                 continue;
             };
             if assignments.iter().any(|x| x.output == index) {
-                self.report(Diagnostic::error(Code::Duplicate, a.output.span, format!("`{}` is assigned twice", a.output.text)));
+                self.report(Diagnostic::error(
+                    Code::Duplicate,
+                    a.output.span,
+                    format!("`{}` is assigned twice", a.output.text),
+                ));
                 continue;
             }
-            let Some(output_ty) = names.outputs.get(index).map(|o| o.ty.clone()) else { continue };
+            let Some(output_ty) = names.outputs.get(index).map(|o| o.ty.clone()) else {
+                continue;
+            };
             let (when, value_scope) = match &a.when {
-                Some(w) => (Some(self.check_bool(w, scope)), scope.with(&self.facts(w, true))),
+                Some(w) => (
+                    Some(self.check_bool(w, scope)),
+                    scope.with(&self.facts(w, true)),
+                ),
                 None => (None, scope.clone()),
             };
             let (value, ty) = self.check_expr(&a.value, &value_scope, Some(&output_ty));
@@ -340,14 +445,20 @@ impl Checker<'_> {
                     format!("`{}` is {want}, but this value is {got}", a.output.text),
                 ));
             }
-            assignments.push(Assign { output: index, value, when });
+            assignments.push(Assign {
+                output: index,
+                value,
+                when,
+            });
         }
         if require_outputs {
             for (i, output) in names.outputs.iter().enumerate() {
                 if output.optional || output.default.is_some() {
                     continue;
                 }
-                let assigned = assignments.iter().any(|a| a.output == i && a.when.is_none());
+                let assigned = assignments
+                    .iter()
+                    .any(|a| a.output == i && a.when.is_none());
                 if !assigned {
                     self.report(
                         Diagnostic::error(
@@ -363,17 +474,27 @@ impl Checker<'_> {
                 }
             }
         }
-        let explain_unmet = clause.explain_unmet.as_ref().and_then(|name| match names.rules.get(&name.text) {
-            Some(i) => Some(*i),
-            None => {
-                let mut d = Diagnostic::error(Code::UnknownRule, name.span, format!("no rule `{}` in this ruleset", name.text));
-                if let Some(s) = did_you_mean(&name.text, names.rules.keys().map(String::as_str)) {
-                    d = d.with_help(format!("did you mean `{s}`?"));
-                }
-                self.report(d);
-                None
-            }
-        });
+        let explain_unmet =
+            clause
+                .explain_unmet
+                .as_ref()
+                .and_then(|name| match names.rules.get(&name.text) {
+                    Some(i) => Some(*i),
+                    None => {
+                        let mut d = Diagnostic::error(
+                            Code::UnknownRule,
+                            name.span,
+                            format!("no rule `{}` in this ruleset", name.text),
+                        );
+                        if let Some(s) =
+                            did_you_mean(&name.text, names.rules.keys().map(String::as_str))
+                        {
+                            d = d.with_help(format!("did you mean `{s}`?"));
+                        }
+                        self.report(d);
+                        None
+                    }
+                });
         let because = clause.because.as_ref().map(|t| self.check_reason(t, scope));
         Clause {
             outcome,
@@ -385,7 +506,16 @@ impl Checker<'_> {
 }
 
 fn is_always_true(c: &Condition) -> bool {
-    matches!(c, Condition::Expr(ast::Expr { kind: ast::ExprKind::Literal(ast::Literal { value: ast::LitValue::Bool(true), .. }), .. }))
+    matches!(
+        c,
+        Condition::Expr(ast::Expr {
+            kind: ast::ExprKind::Literal(ast::Literal {
+                value: ast::LitValue::Bool(true),
+                ..
+            }),
+            ..
+        })
+    )
 }
 
 /// A title: its text parts (titles have no placeholders worth evaluating).

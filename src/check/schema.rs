@@ -54,12 +54,18 @@ impl Checker<'_> {
                 for v in values {
                     let sym = self.symbols.intern(&v.text);
                     if syms.contains(&sym) {
-                        self.report(Diagnostic::error(Code::Duplicate, v.span, format!("value `{}` is listed twice", v.text)));
+                        self.report(Diagnostic::error(
+                            Code::Duplicate,
+                            v.span,
+                            format!("value `{}` is listed twice", v.text),
+                        ));
                     }
                     syms.push(sym);
                 }
                 self.enums.push(syms);
-                Ty::Enum(EnumId(u32::try_from(self.enums.len() - 1).unwrap_or(u32::MAX)))
+                Ty::Enum(EnumId(
+                    u32::try_from(self.enums.len() - 1).unwrap_or(u32::MAX),
+                ))
             }
         }
     }
@@ -68,14 +74,22 @@ impl Checker<'_> {
         let path = decl.name.text.clone();
         if self.field_index.contains_key(&path) {
             self.report(
-                Diagnostic::error(Code::Duplicate, decl.name.span, format!("field `{path}` is declared twice"))
-                    .with_help("remove one of the declarations"),
+                Diagnostic::error(
+                    Code::Duplicate,
+                    decl.name.span,
+                    format!("field `{path}` is declared twice"),
+                )
+                .with_help("remove one of the declarations"),
             );
             return;
         }
         let ty = self.declared_type(&decl.ty);
         if matches!(ty, Ty::List(_)) {
-            self.report(Diagnostic::error(Code::TypeMismatch, decl.ty.span, "snapshot fields cannot be lists"));
+            self.report(Diagnostic::error(
+                Code::TypeMismatch,
+                decl.ty.span,
+                "snapshot fields cannot be lists",
+            ));
         }
         let id = FieldId::from_index(self.fields.len());
         if !insert_path(tree, &path, id) {
@@ -108,7 +122,9 @@ impl Checker<'_> {
         for option in options {
             match &option.kind {
                 FieldOptionKind::Range(lo, hi) => {
-                    if let (Some(a), Some(b)) = (self.constraint_value(lo, ty), self.constraint_value(hi, ty)) {
+                    if let (Some(a), Some(b)) =
+                        (self.constraint_value(lo, ty), self.constraint_value(hi, ty))
+                    {
                         constraints.push(Constraint::Range(a, b));
                     }
                 }
@@ -124,15 +140,22 @@ impl Checker<'_> {
                         self.report(Diagnostic::error(
                             Code::TypeMismatch,
                             option.span,
-                            format!("`not empty` applies to text, not {}", self.type_name_pub(ty)),
+                            format!(
+                                "`not empty` applies to text, not {}",
+                                self.type_name_pub(ty)
+                            ),
                         ));
                     }
                 }
                 FieldOptionKind::Default(expr) => {
                     if !optional && !matches!(ty, Ty::List(_)) {
                         self.report(
-                            Diagnostic::error(Code::TypeMismatch, option.span, "only optional fields take a default")
-                                .with_help("write `optional` before the type"),
+                            Diagnostic::error(
+                                Code::TypeMismatch,
+                                option.span,
+                                "only optional fields take a default",
+                            )
+                            .with_help("write `optional` before the type"),
                         );
                     }
                     let (id, vty) = self.check_expr(expr, &Scope::default(), Some(ty));
@@ -140,7 +163,11 @@ impl Checker<'_> {
                         self.report(Diagnostic::error(
                             Code::TypeMismatch,
                             option.span,
-                            format!("default must be {}, found {}", self.type_name_pub(ty), self.type_name_pub(&vty)),
+                            format!(
+                                "default must be {}, found {}",
+                                self.type_name_pub(ty),
+                                self.type_name_pub(&vty)
+                            ),
                         ));
                     } else if let Some(crate::ir::Node::Const(v)) = self.exprs.get(id.index()) {
                         default = Some(v.clone());
@@ -169,7 +196,11 @@ impl Checker<'_> {
             self.report(Diagnostic::error(
                 Code::TypeMismatch,
                 lit.span,
-                format!("a {} field cannot be bounded by `{}`", self.type_name_pub(ty), lit.text),
+                format!(
+                    "a {} field cannot be bounded by `{}`",
+                    self.type_name_pub(ty),
+                    lit.text
+                ),
             ));
             return None;
         }
@@ -208,7 +239,8 @@ fn insert_path(tree: &mut PathTree, path: &str, id: FieldId) -> bool {
         let pos = match pos {
             Some(p) => p,
             None => {
-                node.entries.push((Arc::from(*seg), PathEntry::Node(PathTree::default())));
+                node.entries
+                    .push((Arc::from(*seg), PathEntry::Node(PathTree::default())));
                 node.entries.len() - 1
             }
         };

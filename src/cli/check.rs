@@ -19,7 +19,10 @@ pub fn run(dir: &Path, format: ErrorFormat) -> ExitCode {
             println!("{}: ok", dir.display());
         }
     } else {
-        print!("{}", verdikt::diagnostic::render(&checked.diagnostics, &checked.sources, format));
+        print!(
+            "{}",
+            verdikt::diagnostic::render(&checked.diagnostics, &checked.sources, format)
+        );
     }
     if errors > 0 {
         ExitCode::from(1)

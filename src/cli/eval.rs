@@ -52,7 +52,11 @@ pub fn run(args: &EvalArgs, format: ErrorFormat) -> ExitCode {
                 Ok(decision) => print_decision(&decision, args),
                 Err(e) => {
                     rejected += 1;
-                    let id = e.merchant_id.as_deref().map(|m| format!(" ({m})")).unwrap_or_default();
+                    let id = e
+                        .merchant_id
+                        .as_deref()
+                        .map(|m| format!(" ({m})"))
+                        .unwrap_or_default();
                     eprintln!("rejected {}:{place}{id}: {e}", path.display());
                 }
             }
@@ -66,14 +70,28 @@ pub fn run(args: &EvalArgs, format: ErrorFormat) -> ExitCode {
 }
 
 /// Every record of a file with its place (line or document number).
-fn decide_all(policy: &Policy, path: &std::path::Path, text: &str, mode: Mode) -> Vec<(String, Result<Decision, RecordError>)> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+fn decide_all(
+    policy: &Policy,
+    path: &std::path::Path,
+    text: &str,
+    mode: Mode,
+) -> Vec<(String, Result<Decision, RecordError>)> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match ext.as_str() {
         "yaml" | "yml" => policy
             .read_yaml(text)
             .into_iter()
             .enumerate()
-            .map(|(i, r)| (format!("document {}", i + 1), r.and_then(|rec| policy.decide_record(&rec, mode))))
+            .map(|(i, r)| {
+                (
+                    format!("document {}", i + 1),
+                    r.and_then(|rec| policy.decide_record(&rec, mode)),
+                )
+            })
             .collect(),
         "jsonl" | "ndjson" => text
             .lines()

@@ -15,7 +15,12 @@ use verdikt::{Checked, ErrorFormat, Policy};
 
 /// verdikt: rule files in, decisions with explanations out.
 #[derive(Debug, Parser)]
-#[command(name = "verdikt", version, about, after_help = "Exit codes: 0 success; 1 rule errors or rejected records; 2 unusable rules, arguments or unreadable input.")]
+#[command(
+    name = "verdikt",
+    version,
+    about,
+    after_help = "Exit codes: 0 success; 1 rule errors or rejected records; 2 unusable rules, arguments or unreadable input."
+)]
 pub struct Cli {
     /// How diagnostics are printed.
     #[arg(long, global = true, value_enum, default_value = "human")]
@@ -70,12 +75,22 @@ fn load_policy(dir: &Path, format: ErrorFormat) -> Result<Policy, ExitCode> {
             return Err(ExitCode::from(2));
         }
     };
-    let Checked { policy, diagnostics, sources } = checked;
+    let Checked {
+        policy,
+        diagnostics,
+        sources,
+    } = checked;
     if !diagnostics.is_empty() {
-        eprint!("{}", verdikt::diagnostic::render(&diagnostics, &sources, format));
+        eprint!(
+            "{}",
+            verdikt::diagnostic::render(&diagnostics, &sources, format)
+        );
     }
     policy.ok_or_else(|| {
-        eprintln!("error: the rules in `{}` have errors; nothing was evaluated", dir.display());
+        eprintln!(
+            "error: the rules in `{}` have errors; nothing was evaluated",
+            dir.display()
+        );
         ExitCode::from(2)
     })
 }

@@ -23,13 +23,20 @@ pub(crate) fn convert(raw: Raw<'_>, ty: &Ty, policy: &Policy) -> Result<Value, S
             let text = match &raw {
                 Raw::Number(n) => *n,
                 Raw::Str(s) => s.as_ref(),
-                other => return Err(format!("expected a whole number, found {}", describe(other))),
+                other => {
+                    return Err(format!(
+                        "expected a whole number, found {}",
+                        describe(other)
+                    ))
+                }
             };
             let digits = text.strip_prefix('-').unwrap_or(text);
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(format!("expected a whole number, found {}", describe(&raw)));
             }
-            decimal::parse_plain(text).map(Value::Num).map_err(|e| number_error(e, &raw))
+            decimal::parse_plain(text)
+                .map(Value::Num)
+                .map_err(|e| number_error(e, &raw))
         }
         Ty::Decimal | Ty::Money | Ty::Rate | Ty::Number => {
             let value = match &raw {
@@ -39,21 +46,42 @@ pub(crate) fn convert(raw: Raw<'_>, ty: &Ty, policy: &Policy) -> Result<Value, S
             }
             .map_err(|e| number_error(e, &raw))?;
             if *ty == Ty::Money && !decimal::fits_places(value, 2) {
-                return Err(format!("{} has more than two decimals (cents)", shown(&raw)));
+                return Err(format!(
+                    "{} has more than two decimals (cents)",
+                    shown(&raw)
+                ));
             }
             Ok(Value::Num(value))
         }
         Ty::Bool => match raw {
             Raw::Bool(b) => Ok(Value::Bool(b)),
-            other => Err(format!("expected true or false, found {}", describe(&other))),
+            other => Err(format!(
+                "expected true or false, found {}",
+                describe(&other)
+            )),
         },
         Ty::Date => match &raw {
-            Raw::Str(s) => parse_date(s).map(Value::Date).ok_or_else(|| format!("{} is not a date (YYYY-MM-DD)", shown(&raw))),
-            other => Err(format!("expected a date (YYYY-MM-DD), found {}", describe(other))),
+            Raw::Str(s) => parse_date(s)
+                .map(Value::Date)
+                .ok_or_else(|| format!("{} is not a date (YYYY-MM-DD)", shown(&raw))),
+            other => Err(format!(
+                "expected a date (YYYY-MM-DD), found {}",
+                describe(other)
+            )),
         },
         Ty::Enum(id) => {
-            let values = policy.enums.get(id.0 as usize).map(Vec::as_slice).unwrap_or_default();
-            let names = || values.iter().map(|s| policy.symbols.name(*s)).collect::<Vec<_>>().join(", ");
+            let values = policy
+                .enums
+                .get(id.0 as usize)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let names = || {
+                values
+                    .iter()
+                    .map(|s| policy.symbols.name(*s))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             match &raw {
                 Raw::Str(s) => policy
                     .symbols
@@ -61,10 +89,16 @@ pub(crate) fn convert(raw: Raw<'_>, ty: &Ty, policy: &Policy) -> Result<Value, S
                     .filter(|sym| values.contains(sym))
                     .map(Value::Enum)
                     .ok_or_else(|| format!("{} is not one of {}", shown(&raw), names())),
-                other => Err(format!("expected one of {}, found {}", names(), describe(other))),
+                other => Err(format!(
+                    "expected one of {}, found {}",
+                    names(),
+                    describe(other)
+                )),
             }
         }
-        Ty::Days | Ty::List(_) | Ty::Error => Err("this field type cannot be read from a snapshot".into()),
+        Ty::Days | Ty::List(_) | Ty::Error => {
+            Err("this field type cannot be read from a snapshot".into())
+        }
     }
 }
 
@@ -74,7 +108,9 @@ pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     let shape = b.len() == 10
         && b.get(4) == Some(&b'-')
         && b.get(7) == Some(&b'-')
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shape {
         return None;
     }

@@ -22,8 +22,12 @@ pub fn read_json(policy: &Policy, text: &str) -> Result<Record, RecordError> {
     let mut builder = RecordBuilder::new(policy);
     reader.skip_ws();
     if reader.peek() != Some(b'{') {
-        let found = reader.peek().map_or("end of input".to_string(), |c| format!("`{}`", c as char));
-        return Err(RecordError::single(format!("expected a JSON object, found {found}")));
+        let found = reader
+            .peek()
+            .map_or("end of input".to_string(), |c| format!("`{}`", c as char));
+        return Err(RecordError::single(format!(
+            "expected a JSON object, found {found}"
+        )));
     }
     let result = reader
         .object(Some(&policy.schema.tree), "", &mut builder, 1)
@@ -61,7 +65,11 @@ impl<'a> Reader<'a> {
 
     fn error(&self, what: &str) -> String {
         // Columns count characters, from 1.
-        let col = self.text.get(..self.pos.min(self.text.len())).map_or(self.pos, |p| p.chars().count()) + 1;
+        let col = self
+            .text
+            .get(..self.pos.min(self.text.len()))
+            .map_or(self.pos, |p| p.chars().count())
+            + 1;
         format!("invalid JSON at column {col}: {what}")
     }
 
@@ -86,7 +94,13 @@ impl<'a> Reader<'a> {
     }
 
     /// An object whose keys are looked up in `tree` (`None`: skip everything).
-    fn object(&mut self, tree: Option<&PathTree>, prefix: &str, out: &mut RecordBuilder<'_>, depth: u32) -> Result<(), String> {
+    fn object(
+        &mut self,
+        tree: Option<&PathTree>,
+        prefix: &str,
+        out: &mut RecordBuilder<'_>,
+        depth: u32,
+    ) -> Result<(), String> {
         if depth > MAX_DEPTH {
             return Err(self.error("nested too deeply"));
         }
@@ -111,7 +125,11 @@ impl<'a> Reader<'a> {
                     out.set(*id, raw);
                 }
                 Some(PathEntry::Node(child)) => {
-                    let path = if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") };
+                    let path = if prefix.is_empty() {
+                        key.to_string()
+                    } else {
+                        format!("{prefix}.{key}")
+                    };
                     if seen_groups.contains(&path) {
                         out.problem(Some(&path), "appears twice (duplicate key)");
                     }
@@ -136,7 +154,9 @@ impl<'a> Reader<'a> {
                     return Ok(());
                 }
                 None => return Err(self.error("the object is not closed (truncated?)")),
-                Some(c) => return Err(self.error(&format!("expected `,` or `}}`, found `{}`", c as char))),
+                Some(c) => {
+                    return Err(self.error(&format!("expected `,` or `}}`, found `{}`", c as char)))
+                }
             }
         }
     }
@@ -201,7 +221,9 @@ impl<'a> Reader<'a> {
                 return Err(self.error("malformed number"));
             }
         }
-        self.text.get(start..self.pos).ok_or_else(|| self.error("malformed number"))
+        self.text
+            .get(start..self.pos)
+            .ok_or_else(|| self.error("malformed number"))
     }
 
     /// A string, unescaped only when it holds escapes.
@@ -257,7 +279,10 @@ impl<'a> Reader<'a> {
                             } else {
                                 first
                             };
-                            out.push(char::from_u32(code).ok_or_else(|| self.error("invalid \\u escape"))?);
+                            out.push(
+                                char::from_u32(code)
+                                    .ok_or_else(|| self.error("invalid \\u escape"))?,
+                            );
                         }
                         _ => return Err(self.error("invalid escape")),
                     }
@@ -266,7 +291,10 @@ impl<'a> Reader<'a> {
                 Some(_) => {
                     // Copy one whole UTF-8 character.
                     let rest = self.text.get(self.pos..).unwrap_or("");
-                    let ch = rest.chars().next().ok_or_else(|| self.error("invalid text"))?;
+                    let ch = rest
+                        .chars()
+                        .next()
+                        .ok_or_else(|| self.error("invalid text"))?;
                     out.push(ch);
                     self.pos += ch.len_utf8();
                 }
@@ -275,7 +303,10 @@ impl<'a> Reader<'a> {
     }
 
     fn hex4(&mut self) -> Result<u32, String> {
-        let s = self.text.get(self.pos..self.pos + 4).ok_or_else(|| self.error("short \\u escape"))?;
+        let s = self
+            .text
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.error("short \\u escape"))?;
         let v = u32::from_str_radix(s, 16).map_err(|_| self.error("invalid \\u escape"))?;
         self.pos += 4;
         Ok(v)

@@ -121,7 +121,9 @@ impl<'p> RecordBuilder<'p> {
 
     /// Sets a field from a raw scalar, converting and validating it.
     pub(crate) fn set(&mut self, id: FieldId, raw: Raw<'_>) {
-        let Some(field) = self.policy.field(id) else { return };
+        let Some(field) = self.policy.field(id) else {
+            return;
+        };
         let path = &field.path;
         match self.seen.get_mut(id.index()) {
             Some(seen) if *seen => {
@@ -144,7 +146,9 @@ impl<'p> RecordBuilder<'p> {
         }
         match convert::convert(raw, &field.ty, self.policy) {
             Ok(value) => {
-                if let Some(message) = violated_constraint(&value, &field.constraints, &field.ty, self.policy) {
+                if let Some(message) =
+                    violated_constraint(&value, &field.constraints, &field.ty, self.policy)
+                {
                     let path = path.to_string();
                     self.problem(Some(&path), message);
                 }
@@ -168,14 +172,21 @@ impl<'p> RecordBuilder<'p> {
                 continue;
             }
             let seen = self.seen.get(i).copied().unwrap_or(false);
-            let had_problem = self.problems.iter().any(|p| p.field.as_deref() == Some(&*field.path));
+            let had_problem = self
+                .problems
+                .iter()
+                .any(|p| p.field.as_deref() == Some(&*field.path));
             if let Some(default) = &field.default {
                 if let Some(slot) = self.slots.get_mut(i) {
                     *slot = Some(default.clone());
                 }
             } else if !field.optional && !had_problem {
                 let path = field.path.to_string();
-                let message = if seen { "is null, but the field is required" } else { "is missing (required)" };
+                let message = if seen {
+                    "is null, but the field is required"
+                } else {
+                    "is missing (required)"
+                };
                 self.problem(Some(&path), message);
             }
         }
@@ -207,7 +218,12 @@ impl<'p> RecordBuilder<'p> {
 }
 
 /// The first constraint a value breaks, as a message.
-fn violated_constraint(value: &Value, constraints: &[Constraint], ty: &crate::types::Ty, policy: &Policy) -> Option<String> {
+fn violated_constraint(
+    value: &Value,
+    constraints: &[Constraint],
+    ty: &crate::types::Ty,
+    policy: &Policy,
+) -> Option<String> {
     let show = |v: &Value| crate::value::human(v, ty, &policy.symbols);
     for c in constraints {
         match c {
@@ -215,16 +231,28 @@ fn violated_constraint(value: &Value, constraints: &[Constraint], ty: &crate::ty
                 if crate::eval::compare(value, lo).is_some_and(|o| o.is_lt())
                     || crate::eval::compare(value, hi).is_some_and(|o| o.is_gt())
                 {
-                    return Some(format!("{} is out of range {}..{}", show(value), show(lo), show(hi)));
+                    return Some(format!(
+                        "{} is out of range {}..{}",
+                        show(value),
+                        show(lo),
+                        show(hi)
+                    ));
                 }
             }
             Constraint::Bound(op, bound) => {
-                if !crate::eval::compare(value, bound).is_some_and(|o| crate::eval::cmp_holds(*op, o)) {
-                    return Some(format!("{} is not {} {}", show(value), op.symbol(), show(bound)));
+                if !crate::eval::compare(value, bound)
+                    .is_some_and(|o| crate::eval::cmp_holds(*op, o))
+                {
+                    return Some(format!(
+                        "{} is not {} {}",
+                        show(value),
+                        op.symbol(),
+                        show(bound)
+                    ));
                 }
             }
             Constraint::NotEmpty => {
-                if matches!(value, Value::Text(t) if t.trim().is_empty()) {
+                if matches!(value, Value::Text(t) if t.is_empty()) {
                     return Some("must not be empty".into());
                 }
             }

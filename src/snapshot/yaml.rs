@@ -23,14 +23,18 @@ pub fn read_yaml_documents(policy: &Policy, text: &str) -> Vec<Result<Record, Re
 /// Reads a snapshot given as a parsed YAML value (test files). The value is
 /// printed back to YAML text first, so it goes through the same reader.
 pub fn read_yaml_value(policy: &Policy, value: &serde_yaml::Value) -> Result<Record, RecordError> {
-    let text = serde_yaml::to_string(value).map_err(|e| RecordError::single(format!("invalid YAML: {e}")))?;
+    let text = serde_yaml::to_string(value)
+        .map_err(|e| RecordError::single(format!("invalid YAML: {e}")))?;
     read_yaml_documents(policy, &text)
         .into_iter()
         .next()
         .unwrap_or_else(|| Err(RecordError::single("empty YAML document")))
 }
 
-fn read_document(policy: &Policy, doc: serde_yaml::Deserializer<'_>) -> Result<Record, RecordError> {
+fn read_document(
+    policy: &Policy,
+    doc: serde_yaml::Deserializer<'_>,
+) -> Result<Record, RecordError> {
     let mut builder = RecordBuilder::new(policy);
     let seed = ObjectSeed {
         tree: &policy.schema.tree,
@@ -72,10 +76,19 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<String>()? {
-            let path = if self.prefix.is_empty() { key.clone() } else { format!("{}.{key}", self.prefix) };
+            let path = if self.prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{}.{key}", self.prefix)
+            };
             match self.tree.get(&key) {
                 Some(PathEntry::Leaf(id)) => {
-                    let ty = self.out.policy.field(*id).map(|f| f.ty.clone()).unwrap_or(Ty::Error);
+                    let ty = self
+                        .out
+                        .policy
+                        .field(*id)
+                        .map(|f| f.ty.clone())
+                        .unwrap_or(Ty::Error);
                     let raw: RawOwned = map.next_value_seed(ScalarSeed { ty: &ty })?;
                     self.out.set(*id, raw.as_raw());
                 }
@@ -148,7 +161,10 @@ struct ScalarSeed<'t> {
 impl<'de> DeserializeSeed<'de> for ScalarSeed<'_> {
     type Value = RawOwned;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RawOwned, D::Error> {
-        d.deserialize_option(ScalarVisitor { ty: self.ty, inner: false })
+        d.deserialize_option(ScalarVisitor {
+            ty: self.ty,
+            inner: false,
+        })
     }
 }
 
@@ -169,7 +185,10 @@ impl<'de> Visitor<'de> for ScalarVisitor<'_> {
         Ok(RawOwned::Null)
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawOwned, D::Error> {
-        let visitor = ScalarVisitor { ty: self.ty, inner: true };
+        let visitor = ScalarVisitor {
+            ty: self.ty,
+            inner: true,
+        };
         if *self.ty == Ty::Bool {
             d.deserialize_any(visitor)
         } else {

@@ -52,7 +52,9 @@ pub(crate) fn describe(r: Rule) -> &'static str {
         Rule::group_item => "a condition",
         Rule::expr | Rule::primary | Rule::paren => "an expression",
         Rule::infix => "an operator",
-        Rule::compare_op | Rule::le | Rule::ge | Rule::ne | Rule::lt | Rule::gt | Rule::eq => "a comparison",
+        Rule::compare_op | Rule::le | Rule::ge | Rule::ne | Rule::lt | Rule::gt | Rule::eq => {
+            "a comparison"
+        }
         Rule::or_op => "`or`",
         Rule::and_op => "`and`",
         Rule::add => "`+`",

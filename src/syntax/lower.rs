@@ -134,7 +134,10 @@ impl Lowerer {
             match p.as_rule() {
                 Rule::path | Rule::ident => name = Some(self.name(&p)),
                 Rule::field_type => ty = Some(self.lower_field_type(p)),
-                Rule::range_option | Rule::bound_option | Rule::not_empty_option | Rule::default_option => {
+                Rule::range_option
+                | Rule::bound_option
+                | Rule::not_empty_option
+                | Rule::default_option => {
                     options.push(self.lower_field_option(p));
                 }
                 _ => self.internal(&p, "field declaration part"),
@@ -154,7 +157,10 @@ impl Lowerer {
 
     fn lower_field_type(&self, pair: Pair<'_, Rule>) -> TypeSpec {
         let span = self.span(&pair);
-        let optional = pair.clone().into_inner().any(|p| p.as_rule() == Rule::kw_optional);
+        let optional = pair
+            .clone()
+            .into_inner()
+            .any(|p| p.as_rule() == Rule::kw_optional);
         let mut kind = TypeKind::Base(BaseType::Text);
         for p in children(pair) {
             match p.as_rule() {
@@ -163,13 +169,19 @@ impl Lowerer {
                     kind = TypeKind::Enum(children(p).map(|v| self.name(&v)).collect());
                 }
                 Rule::list_type => {
-                    let inner = children(p).next().map_or(BaseType::Text, |b| base_type(b.as_str()));
+                    let inner = children(p)
+                        .next()
+                        .map_or(BaseType::Text, |b| base_type(b.as_str()));
                     kind = TypeKind::List(inner);
                 }
                 _ => self.internal(&p, "type"),
             }
         }
-        TypeSpec { optional, kind, span }
+        TypeSpec {
+            optional,
+            kind,
+            span,
+        }
     }
 
     fn lower_field_option(&self, pair: Pair<'_, Rule>) -> FieldOption {
@@ -177,9 +189,10 @@ impl Lowerer {
         let kind_rule = pair.as_rule();
         let parts: Vec<Pair<'_, Rule>> = children(pair).collect();
         let kind = match (kind_rule, parts.as_slice()) {
-            (Rule::range_option, [lo, hi]) => {
-                FieldOptionKind::Range(self.lower_literal(lo.clone()), self.lower_literal(hi.clone()))
-            }
+            (Rule::range_option, [lo, hi]) => FieldOptionKind::Range(
+                self.lower_literal(lo.clone()),
+                self.lower_literal(hi.clone()),
+            ),
             (Rule::bound_option, [op, value]) => {
                 FieldOptionKind::Bound(cmp_op(op.as_rule()), self.lower_literal(value.clone()))
             }
@@ -200,7 +213,11 @@ impl Lowerer {
                 FieldOptionKind::Default(expr)
             }
             _ => {
-                self.report(Diagnostic::error(Code::Syntax, span, "internal error: malformed constraint"));
+                self.report(Diagnostic::error(
+                    Code::Syntax,
+                    span,
+                    "internal error: malformed constraint",
+                ));
                 FieldOptionKind::NotEmpty
             }
         };
@@ -239,13 +256,18 @@ impl Lowerer {
                         .map(|r| {
                             let mut days = children(r).map(|d| self.name(&d));
                             let first = days.next().unwrap_or_else(|| missing_name(span));
-                            WeekdayRange { first, last: days.next() }
+                            WeekdayRange {
+                                first,
+                                last: days.next(),
+                            }
                         })
                         .collect();
                     entries.push(CalendarEntry::Working(ranges));
                 }
                 Rule::holidays => entries.push(CalendarEntry::Holidays(self.lower_date_ranges(p))),
-                Rule::make_up_days => entries.push(CalendarEntry::MakeUp(self.lower_date_ranges(p))),
+                Rule::make_up_days => {
+                    entries.push(CalendarEntry::MakeUp(self.lower_date_ranges(p)))
+                }
                 _ => self.internal(&p, "calendar entry"),
             }
         }
@@ -260,8 +282,13 @@ impl Lowerer {
         children(pair)
             .map(|r| {
                 let mut dates = children(r).map(|d| self.lower_literal(d));
-                let first = dates.next().unwrap_or_else(|| error_literal(Span::default()));
-                DateRange { first, last: dates.next() }
+                let first = dates
+                    .next()
+                    .unwrap_or_else(|| error_literal(Span::default()));
+                DateRange {
+                    first,
+                    last: dates.next(),
+                }
             })
             .collect()
     }
@@ -278,13 +305,15 @@ impl Lowerer {
                 Rule::ident => name = Some(self.name(&p)),
                 Rule::string => title = Some(self.lower_template(p)),
                 Rule::outcomes_decl => {
-                    items.push(RulesetItem::Outcomes(children(p).map(|n| self.name(&n)).collect()));
+                    items.push(RulesetItem::Outcomes(
+                        children(p).map(|n| self.name(&n)).collect(),
+                    ));
                 }
                 Rule::output_decl => items.push(RulesetItem::Output(self.lower_field_decl(p))),
                 Rule::applies => items.push(RulesetItem::Applies(self.lower_applies(p))),
                 Rule::requirement => items.push(RulesetItem::Require(self.lower_requirement(p))),
                 Rule::let_decl => items.push(RulesetItem::Let(self.lower_let(p))),
-                Rule::rule => items.push(RulesetItem::Rule(self.lower_rule(p))),
+                Rule::rule => items.push(RulesetItem::Rule(Box::new(self.lower_rule(p)))),
                 Rule::otherwise => {
                     let clause = children(p)
                         .next()
@@ -353,8 +382,12 @@ impl Lowerer {
                 Rule::string => title = Some(self.lower_template(p)),
                 Rule::scope => scope = children(p).next().map(|e| self.lower_expr(e)),
                 Rule::condition => when = Some(self.lower_condition(p)),
-                Rule::then_clause => then = children(p).next().map(|c| self.lower_outcome_clause(c)),
-                Rule::else_clause => otherwise = children(p).next().map(|c| self.lower_outcome_clause(c)),
+                Rule::then_clause => {
+                    then = children(p).next().map(|c| self.lower_outcome_clause(c))
+                }
+                Rule::else_clause => {
+                    otherwise = children(p).next().map(|c| self.lower_outcome_clause(c))
+                }
                 _ => self.internal(&p, "rule part"),
             }
         }
@@ -438,7 +471,11 @@ impl Lowerer {
         for p in children(pair) {
             match p.as_rule() {
                 Rule::group_kind => {
-                    kind = if p.as_str() == "any" { GroupKind::Any } else { GroupKind::All };
+                    kind = if p.as_str() == "any" {
+                        GroupKind::Any
+                    } else {
+                        GroupKind::All
+                    };
                 }
                 Rule::group_item => items.push(self.lower_group_item(p)),
                 _ => self.internal(&p, "group part"),
@@ -474,7 +511,9 @@ impl Lowerer {
         if depth > MAX_EXPR_DEPTH {
             self.report(
                 Diagnostic::error(Code::TooDeep, span, "expression is nested too deeply")
-                    .with_help(format!("split it with `let` bindings (at most {MAX_EXPR_DEPTH} levels)")),
+                    .with_help(format!(
+                        "split it with `let` bindings (at most {MAX_EXPR_DEPTH} levels)"
+                    )),
             );
             return error_expr(span);
         }
@@ -512,15 +551,34 @@ impl Lowerer {
             .map_postfix(|(e, d), op| {
                 let span = e.span.to(self.span(&op));
                 let (kind, extra) = match op.as_rule() {
-                    Rule::is_present => (ExprKind::Presence { expr: Box::new(e), present: true }, 0),
-                    Rule::is_absent => (ExprKind::Presence { expr: Box::new(e), present: false }, 0),
+                    Rule::is_present => (
+                        ExprKind::Presence {
+                            expr: Box::new(e),
+                            present: true,
+                        },
+                        0,
+                    ),
+                    Rule::is_absent => (
+                        ExprKind::Presence {
+                            expr: Box::new(e),
+                            present: false,
+                        },
+                        0,
+                    ),
                     other => {
                         let (list, list_depth) = children(op)
                             .find(|p| p.as_rule() == Rule::list)
                             .map(|l| self.lower_list_items(l))
                             .unwrap_or_default();
                         let negated = other == Rule::not_in;
-                        (ExprKind::In { expr: Box::new(e), list, negated }, list_depth)
+                        (
+                            ExprKind::In {
+                                expr: Box::new(e),
+                                list,
+                                negated,
+                            },
+                            list_depth,
+                        )
                     }
                 };
                 (Expr { kind, span }, d.max(extra).saturating_add(1))
@@ -600,7 +658,9 @@ impl Lowerer {
                     for a in children(p) {
                         if a.as_rule() == Rule::calendar_ref {
                             let aspan = self.span(&a);
-                            let name = children(a).next().map_or_else(|| missing_name(aspan), |n| self.name(&n));
+                            let name = children(a)
+                                .next()
+                                .map_or_else(|| missing_name(aspan), |n| self.name(&n));
                             args.push(Expr {
                                 kind: ExprKind::CalendarRef(name),
                                 span: aspan,
@@ -671,7 +731,12 @@ impl Lowerer {
         let span = self.span(&pair);
         let text = pair.as_str().to_string();
         let value = match pair.as_rule() {
-            Rule::number => self.decimal_or_error(span, &text, decimal::parse_rule_number(&text), LitValue::Number),
+            Rule::number => self.decimal_or_error(
+                span,
+                &text,
+                decimal::parse_rule_number(&text),
+                LitValue::Number,
+            ),
             Rule::percent => {
                 let body = text.trim_end_matches('%');
                 let value = decimal::parse_rule_number(body).and_then(decimal::percent_to_fraction);
@@ -682,20 +747,31 @@ impl Lowerer {
                 Ok(d) => LitValue::Date(d),
                 Err(_) => {
                     self.report(
-                        Diagnostic::error(Code::InvalidLiteral, span, format!("`{text}` is not a date"))
-                            .with_help("write a real calendar date as YYYY-MM-DD"),
+                        Diagnostic::error(
+                            Code::InvalidLiteral,
+                            span,
+                            format!("`{text}` is not a date"),
+                        )
+                        .with_help("write a real calendar date as YYYY-MM-DD"),
                     );
                     LitValue::Error
                 }
             },
             Rule::duration => {
-                let count = children(pair).next().map(|c| c.as_str().to_string()).unwrap_or_default();
+                let count = children(pair)
+                    .next()
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default();
                 match count.parse::<i64>() {
                     Ok(n) if n <= 1_000_000 => LitValue::Days(n),
                     _ => {
                         self.report(
-                            Diagnostic::error(Code::LiteralOutOfRange, span, format!("`{text}` is too long a duration"))
-                                .with_help("durations are at most 1000000 days"),
+                            Diagnostic::error(
+                                Code::LiteralOutOfRange,
+                                span,
+                                format!("`{text}` is too long a duration"),
+                            )
+                            .with_help("durations are at most 1000000 days"),
                         );
                         LitValue::Error
                     }
@@ -721,11 +797,21 @@ impl Lowerer {
             Ok(d) => wrap(d),
             Err(e) => {
                 let (code, help) = match e {
-                    DecimalError::TooLarge => (Code::LiteralOutOfRange, "numbers have at most 28 digits"),
-                    DecimalError::TooPrecise => (Code::LiteralOutOfRange, "numbers have at most 28 decimal places"),
-                    DecimalError::Syntax => (Code::InvalidLiteral, "write digits with an optional fraction, like `4.5`"),
+                    DecimalError::TooLarge => {
+                        (Code::LiteralOutOfRange, "numbers have at most 28 digits")
+                    }
+                    DecimalError::TooPrecise => (
+                        Code::LiteralOutOfRange,
+                        "numbers have at most 28 decimal places",
+                    ),
+                    DecimalError::Syntax => (
+                        Code::InvalidLiteral,
+                        "write digits with an optional fraction, like `4.5`",
+                    ),
                 };
-                self.report(Diagnostic::error(code, span, format!("`{text}` is {e}")).with_help(help));
+                self.report(
+                    Diagnostic::error(code, span, format!("`{text}` is {e}")).with_help(help),
+                );
                 LitValue::Error
             }
         }
@@ -747,14 +833,23 @@ impl Lowerer {
             });
             if !well_grouped {
                 self.report(
-                    Diagnostic::error(Code::InvalidLiteral, span, format!("`{text}` has misplaced thousands separators"))
-                        .with_help("group digits by three, like `¥500,000`, or leave the commas out"),
+                    Diagnostic::error(
+                        Code::InvalidLiteral,
+                        span,
+                        format!("`{text}` has misplaced thousands separators"),
+                    )
+                    .with_help("group digits by three, like `¥500,000`, or leave the commas out"),
                 );
                 return LitValue::Error;
             }
         }
         let cleaned: String = body.chars().filter(|&c| c != ',').collect();
-        self.decimal_or_error(span, text, decimal::parse_rule_number(&cleaned), LitValue::Money)
+        self.decimal_or_error(
+            span,
+            text,
+            decimal::parse_rule_number(&cleaned),
+            LitValue::Money,
+        )
     }
 }
 

@@ -35,15 +35,26 @@ pub fn parse(source: &Source, file: FileId) -> (Option<File>, Vec<Diagnostic>) {
         Err(e) => return (None, vec![syntax_error(&e, text, file)]),
     };
     let Some(root) = pairs.next() else {
-        return (None, vec![Diagnostic::error(Code::Syntax, Span::new(file, 0, 0), "internal error: empty parse")]);
+        return (
+            None,
+            vec![Diagnostic::error(
+                Code::Syntax,
+                Span::new(file, 0, 0),
+                "internal error: empty parse",
+            )],
+        );
     };
     let lowerer = lower::Lowerer::new(file);
     let tree = lowerer.lower_file(root);
     let mut diagnostics = lowerer.finish();
     if tree.decls.is_empty() && diagnostics.is_empty() {
         diagnostics.push(
-            Diagnostic::warning(Code::EmptyFile, Span::new(file, 0, 0), "rule file declares nothing")
-                .with_help("add a `schema`, `calendar` or `ruleset`, or delete the file"),
+            Diagnostic::warning(
+                Code::EmptyFile,
+                Span::new(file, 0, 0),
+                "rule file declares nothing",
+            )
+            .with_help("add a `schema`, `calendar` or `ruleset`, or delete the file"),
         );
     }
     (Some(tree), diagnostics)
@@ -55,10 +66,15 @@ pub fn parse_expr(text: &str, file: FileId) -> Result<crate::ast::Expr, Vec<Diag
         return Err(vec![d]);
     }
     pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
-    let mut pairs = VerdiktParser::parse(Rule::expr, text).map_err(|e| vec![syntax_error(&e, text, file)])?;
-    let root = pairs
-        .next()
-        .ok_or_else(|| vec![Diagnostic::error(Code::Syntax, Span::new(file, 0, 0), "empty expression")])?;
+    let mut pairs =
+        VerdiktParser::parse(Rule::expr, text).map_err(|e| vec![syntax_error(&e, text, file)])?;
+    let root = pairs.next().ok_or_else(|| {
+        vec![Diagnostic::error(
+            Code::Syntax,
+            Span::new(file, 0, 0),
+            "empty expression",
+        )]
+    })?;
     let lowerer = lower::Lowerer::new(file);
     let expr = lowerer.lower_expr(root);
     let diagnostics = lowerer.finish();
@@ -104,18 +120,22 @@ fn check_nesting(text: &str, file: FileId) -> Option<Diagnostic> {
                 }
                 '"' => stack.push(Mode::Str),
                 '(' | '[' | '{' => stack.push(Mode::Code),
-                ')' | ']' | '}' => {
-                    if stack.len() > 1 {
-                        stack.pop();
-                    }
+                ')' | ']' | '}' if stack.len() > 1 => {
+                    stack.pop();
                 }
                 _ => {}
             }
         }
         if stack.len() > MAX_NESTING {
             return Some(
-                Diagnostic::error(Code::TooDeep, Span::new(file, i, i + c.len_utf8()), "brackets are nested too deeply")
-                    .with_help(format!("nest at most {MAX_NESTING} levels; split the expression with `let`")),
+                Diagnostic::error(
+                    Code::TooDeep,
+                    Span::new(file, i, i + c.len_utf8()),
+                    "brackets are nested too deeply",
+                )
+                .with_help(format!(
+                    "nest at most {MAX_NESTING} levels; split the expression with `let`"
+                )),
             );
         }
     }
@@ -128,7 +148,7 @@ fn syntax_error(error: &pest::error::Error<Rule>, text: &str, file: FileId) -> D
         InputLocation::Span((s, _)) => s,
     };
     let found = found_token(text, pos);
-    let end = pos + found.len().max(1).min(text.len().saturating_sub(pos).max(0));
+    let end = pos + found.len().max(1).min(text.len().saturating_sub(pos));
     let span = Span::new(file, pos, end.max(pos));
     let found_words = if found.is_empty() {
         "end of file".to_string()
@@ -149,10 +169,7 @@ fn syntax_error(error: &pest::error::Error<Rule>, text: &str, file: FileId) -> D
         }
         ErrorVariant::CustomError { message } => {
             if message.contains("call limit") {
-                (
-                    "rule text is too complex to parse".to_string(),
-                    Vec::new(),
-                )
+                ("rule text is too complex to parse".to_string(), Vec::new())
             } else {
                 (message.clone(), Vec::new())
             }
@@ -198,9 +215,40 @@ fn found_token(text: &str, pos: usize) -> String {
 /// Advice for the usual mistakes.
 fn hint(found: &str, expected: &[&str]) -> Option<String> {
     const RESERVED: &[&str] = &[
-        "schema", "calendar", "ruleset", "rule", "let", "when", "then", "else", "otherwise", "because", "applies",
-        "for", "and", "or", "not", "in", "is", "present", "absent", "all", "any", "of", "one", "optional", "require",
-        "output", "outcomes", "explain", "if", "true", "false", "default", "list", "empty",
+        "schema",
+        "calendar",
+        "ruleset",
+        "rule",
+        "let",
+        "when",
+        "then",
+        "else",
+        "otherwise",
+        "because",
+        "applies",
+        "for",
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "present",
+        "absent",
+        "all",
+        "any",
+        "of",
+        "one",
+        "optional",
+        "require",
+        "output",
+        "outcomes",
+        "explain",
+        "if",
+        "true",
+        "false",
+        "default",
+        "list",
+        "empty",
     ];
     let expects = |w: &str| expected.contains(&w);
     if found == "&&" {
@@ -216,7 +264,9 @@ fn hint(found: &str, expected: &[&str]) -> Option<String> {
         return Some("a rule needs `then <outcome>` after its condition".into());
     }
     if (expects("a name") || expects("a field name")) && RESERVED.contains(&found) {
-        return Some(format!("`{found}` is a reserved word and cannot be used as a name"));
+        return Some(format!(
+            "`{found}` is a reserved word and cannot be used as a name"
+        ));
     }
     if expects("`then`") && !found.is_empty() {
         return Some("every rule reads `rule <name> when <condition> then <outcome>`; check the line above for an unfinished condition".into());

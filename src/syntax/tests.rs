@@ -14,12 +14,18 @@ fn file(text: &str) -> (Option<File>, Vec<Diagnostic>) {
 #[test]
 fn precedence_and_postfix() {
     let e = expr("not a and b or c > 1 + 2 * 3");
-    let ExprKind::Binary(BinOp::Or, l, r) = e.kind else { panic!("{e:?}") };
+    let ExprKind::Binary(BinOp::Or, l, r) = e.kind else {
+        panic!("{e:?}")
+    };
     assert!(matches!(l.kind, ExprKind::Binary(BinOp::And, _, _)));
-    let ExprKind::Binary(BinOp::Cmp(CmpOp::Gt), _, sum) = r.kind else { panic!() };
+    let ExprKind::Binary(BinOp::Cmp(CmpOp::Gt), _, sum) = r.kind else {
+        panic!()
+    };
     assert!(matches!(sum.kind, ExprKind::Binary(BinOp::Add, _, _)));
     let e = expr("quota.due_date is present and x in [a, b]");
-    let ExprKind::Binary(BinOp::And, l, r) = e.kind else { panic!() };
+    let ExprKind::Binary(BinOp::And, l, r) = e.kind else {
+        panic!()
+    };
     assert!(matches!(l.kind, ExprKind::Presence { present: true, .. }));
     assert!(matches!(r.kind, ExprKind::In { negated: false, .. }));
 }
@@ -34,7 +40,10 @@ fn literals() {
     assert_eq!(lit("¥500,000"), LitValue::Money("500000".parse().unwrap()));
     assert_eq!(lit("500_000"), LitValue::Number("500000".parse().unwrap()));
     assert_eq!(lit("180 days"), LitValue::Days(180));
-    assert_eq!(lit("2026-11-24"), LitValue::Date(NaiveDateExt::ymd(2026, 11, 24)));
+    assert_eq!(
+        lit("2026-11-24"),
+        LitValue::Date(NaiveDateExt::ymd(2026, 11, 24))
+    );
 }
 
 struct NaiveDateExt;
@@ -48,7 +57,9 @@ impl NaiveDateExt {
 fn keywords_need_a_boundary() {
     // `calendar_days` is a name, not `calendar _days`.
     let e = expr("f(calendar_days)");
-    let ExprKind::Call { args, .. } = e.kind else { panic!() };
+    let ExprKind::Call { args, .. } = e.kind else {
+        panic!()
+    };
     assert!(matches!(args[0].kind, ExprKind::Path(_)));
     let (tree, diags) = file("rulex");
     assert!(tree.is_none());
@@ -57,14 +68,18 @@ fn keywords_need_a_boundary() {
 
 #[test]
 fn call_needs_no_space_before_paren() {
-    let (tree, diags) = file(
-        "ruleset r { rule a when all of\n x > 1\n (y > 2)\n then ok }",
-    );
+    let (tree, diags) = file("ruleset r { rule a when all of\n x > 1\n (y > 2)\n then ok }");
     assert!(diags.is_empty(), "{diags:?}");
     let tree = tree.unwrap();
-    let Decl::Ruleset(rs) = &tree.decls[0] else { panic!() };
-    let RulesetItem::Rule(rule) = &rs.items[0] else { panic!() };
-    let Condition::Group(g) = &rule.when else { panic!() };
+    let Decl::Ruleset(rs) = &tree.decls[0] else {
+        panic!()
+    };
+    let RulesetItem::Rule(rule) = &rs.items[0] else {
+        panic!()
+    };
+    let Condition::Group(g) = &rule.when else {
+        panic!()
+    };
     assert_eq!(g.items.len(), 2);
 }
 
@@ -84,6 +99,11 @@ fn bad_literals_are_all_reported() {
     let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
     assert_eq!(
         codes,
-        vec![Code::LiteralOutOfRange, Code::LiteralOutOfRange, Code::InvalidLiteral, Code::InvalidLiteral]
+        vec![
+            Code::LiteralOutOfRange,
+            Code::LiteralOutOfRange,
+            Code::InvalidLiteral,
+            Code::InvalidLiteral
+        ]
     );
 }

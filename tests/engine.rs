@@ -1,0 +1,259 @@
+//! The engine on small rule sets: language features, totality of
+//! evaluation, and the shape of explanations.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "test code"
+)]
+
+use verdikt::{Decision, Mode, Policy, RecordError};
+
+const SCHEMA: &str = r#"
+schema s {
+  merchant_id  text, not empty
+  as_of        date
+  amount       money >= 0
+  divisor      decimal
+  score        int in 0..100
+  due          optional date
+  flag         optional bool, default false
+  tier         one of gold, silver
+}
+"#;
+
+fn policy(rules: &str) -> Policy {
+    let checked = verdikt::check_files(vec![
+        ("schema.vk".into(), SCHEMA.as_bytes().to_vec()),
+        ("rules.vk".into(), rules.as_bytes().to_vec()),
+    ]);
+    let rendered = verdikt::diagnostic::render(
+        &checked.diagnostics,
+        &checked.sources,
+        verdikt::ErrorFormat::Plain,
+    );
+    checked
+        .policy
+        .unwrap_or_else(|| panic!("rules do not check:\n{rendered}"))
+}
+
+fn snapshot(extra: &str) -> String {
+    let base = r#""merchant_id":"M1","as_of":"2026-11-24","amount":"100.00","divisor":"2","score":50,"tier":"gold""#;
+    if extra.is_empty() {
+        format!("{{{base}}}")
+    } else {
+        format!("{{{base},{extra}}}")
+    }
+}
+
+fn decide(p: &Policy, extra: &str) -> Result<Decision, RecordError> {
+    p.decide_json(
+        &snapshot(extra),
+        Mode {
+            reasons: true,
+            trace: false,
+        },
+    )
+}
+
+fn outcome(d: &Decision, ruleset: &str) -> String {
+    d.ruleset(ruleset).unwrap().outcome.to_string()
+}
+
+#[test]
+fn overflow_and_division_by_zero_are_record_errors() {
+    let p = policy(
+        r#"ruleset r { outcomes ok output v money
+           rule a when true then ok, v = amount / divisor }"#,
+    );
+    let zero = snapshot("").replace(r#""divisor":"2""#, r#""divisor":"0""#);
+    let err = p
+        .decide_json(
+            &zero,
+            Mode {
+                reasons: true,
+                trace: false,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "evaluation error: division by zero in `amount / divisor`"
+    );
+    assert_eq!(err.merchant_id.as_deref(), Some("M1"));
+
+    let p = policy(
+        r#"ruleset r { outcomes ok output v money
+           rule a when true then ok, v = amount * 1e27 }"#,
+    );
+    let err = decide(&p, "").unwrap_err();
+    assert!(err.to_string().contains("decimal overflow"), "{err}");
+}
+
+#[test]
+fn money_outputs_never_round_silently() {
+    let p = policy(
+        r#"ruleset r { outcomes ok output fee money
+           rule a when true then ok, fee = amount * 0.00001 }"#,
+    );
+    let err = decide(&p, "").unwrap_err();
+    assert!(err.to_string().contains("more than two decimals"), "{err}");
+    let p = policy(
+        r#"ruleset r { outcomes ok output fee money
+           rule a when true then ok, fee = round_cents(amount * 0.00005) }"#,
+    );
+    // 100 * 0.00005 = 0.005 -> 0.01 (half away from zero)
+    let d = decide(&p, "").unwrap();
+    assert_eq!(
+        serde_json::to_value(d.ruleset("r").unwrap()).unwrap()["fee"],
+        "0.01"
+    );
+}
+
+#[test]
+fn first_match_for_scope_and_else() {
+    let p = policy(
+        r#"ruleset r { outcomes high, low, denied, other
+           rule gold for tier = gold when score >= 80 then high else denied
+           rule fallback when score >= 10 then low
+           otherwise other }"#,
+    );
+    assert_eq!(outcome(&decide(&p, "").unwrap(), "r"), "denied");
+    let d = decide(&p, r#""tier":"silver","score":50"#);
+    // duplicate keys are a bad record
+    assert!(d.is_err());
+    let silver = snapshot("").replace(r#""tier":"gold""#, r#""tier":"silver""#);
+    let d = p
+        .decide_json(
+            &silver,
+            Mode {
+                reasons: true,
+                trace: false,
+            },
+        )
+        .unwrap();
+    assert_eq!(outcome(&d, "r"), "low");
+    assert_eq!(d.ruleset("r").unwrap().rule.as_deref(), Some("fallback"));
+}
+
+#[test]
+fn nested_groups_and_presence_narrowing() {
+    let p = policy(
+        r#"ruleset r { outcomes yes, no
+           rule a when all of
+               score >= 10
+               any of [
+                 due is absent
+                 days(as_of, due) > 30
+               ] because "due {due} is too soon"
+             then yes
+           otherwise no, explain unmet conditions of a }"#,
+    );
+    assert_eq!(outcome(&decide(&p, "").unwrap(), "r"), "yes");
+    assert_eq!(
+        outcome(&decide(&p, r#""due":"2027-01-01""#).unwrap(), "r"),
+        "yes"
+    );
+    let d = decide(&p, r#""due":"2026-12-01""#).unwrap();
+    assert_eq!(outcome(&d, "r"), "no");
+    assert_eq!(
+        d.ruleset("r").unwrap().reasons,
+        vec!["due 2026-12-01 is too soon"]
+    );
+}
+
+#[test]
+fn defaults_if_absent_and_conditional_outputs() {
+    let p = policy(
+        r#"ruleset r { outcomes ok output until date output note optional text
+           rule a when not flag then ok, until = if_absent(due, as_of + 30 days),
+             note = "flagged" when score > 90
+           otherwise ok, until = as_of }"#,
+    );
+    let d = decide(&p, "").unwrap();
+    let json = serde_json::to_value(d.ruleset("r").unwrap()).unwrap();
+    assert_eq!(json["until"], "2026-12-24");
+    assert!(json.get("note").is_none());
+    let d = decide(&p, r#""due":"2026-12-01","flag":null"#).unwrap();
+    assert_eq!(
+        serde_json::to_value(d.ruleset("r").unwrap()).unwrap()["until"],
+        "2026-12-01"
+    );
+    let d = decide(&p, r#""flag":true"#).unwrap();
+    assert_eq!(d.ruleset("r").unwrap().rule.as_deref(), Some("otherwise"));
+}
+
+#[test]
+fn bad_records_list_every_problem() {
+    let p = policy("ruleset r { outcomes ok otherwise ok }");
+    let text = r#"{"merchant_id":"","as_of":"2026-02-30","amount":"100.005","divisor":"1e2","score":"6.0","tier":"Gold","due":null}"#;
+    let err = p.read_json(text).unwrap_err();
+    insta::assert_snapshot!(err.problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"), @r#"
+    merchant_id: must not be empty
+    as_of: "2026-02-30" is not a date (YYYY-MM-DD)
+    amount: "100.005" has more than two decimals (cents)
+    divisor: "1e2" is not a plain decimal number
+    score: expected a whole number, found the text "6.0"
+    tier: "Gold" is not one of gold, silver
+    "#);
+}
+
+#[test]
+fn json_numbers_are_exact_and_strict() {
+    let p = policy(
+        r#"ruleset r { outcomes ok output v money
+           rule a when true then ok, v = amount }"#,
+    );
+    let eighteen =
+        snapshot("").replace(r#""amount":"100.00""#, r#""amount":123456789012345678.91"#);
+    let d = p
+        .decide_json(
+            &eighteen,
+            Mode {
+                reasons: false,
+                trace: false,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(d.ruleset("r").unwrap()).unwrap()["v"],
+        "123456789012345678.91"
+    );
+    for bad in [
+        r#""amount":NaN"#,
+        r#""amount":1e400"#,
+        r#""score":6e0"#,
+        r#""score":6.5"#,
+    ] {
+        let key = &bad[1..bad.find("\":").unwrap()];
+        let text = snapshot("").replace(&format!("\"{key}\":"), "\"_old\":");
+        let text = text.replacen('{', &format!("{{{bad},"), 1);
+        assert!(p.read_json(&text).is_err(), "{bad} must be rejected");
+    }
+    let exp = snapshot("").replace(r#""divisor":"2""#, r#""divisor":98e-2"#);
+    assert!(p.read_json(&exp).is_ok());
+}
+
+#[test]
+fn trace_lists_every_condition_tried() {
+    let p = policy(
+        r#"ruleset r { outcomes hi, lo
+           rule a when all of
+               score >= 80
+               amount > ¥50
+             then hi
+           otherwise lo }"#,
+    );
+    let d = p
+        .decide_json(
+            &snapshot(""),
+            Mode {
+                reasons: true,
+                trace: true,
+            },
+        )
+        .unwrap();
+    insta::assert_snapshot!(verdikt::trace(&d));
+}
