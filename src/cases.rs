@@ -114,6 +114,7 @@ fn run_case(policy: &Policy, bases: &BTreeMap<String, Value>, case: &Case) -> Ve
     }
     let mode = Mode {
         reasons: true,
+        explain: false,
         trace: false,
     };
     let result = crate::snapshot::read_yaml_value(policy, &snapshot)

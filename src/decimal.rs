@@ -21,47 +21,62 @@ pub enum DecimalError {
 /// The largest number of significant digits held exactly.
 const MAX_DIGITS: usize = 28;
 
-/// Builds a decimal from its sign, digits and a power of ten, exactly.
-///
-/// `digits` holds only ASCII digits; the value is `digits * 10^-(frac_len) * 10^exponent`.
-fn from_parts(
+/// Builds a decimal exactly from its sign, the digits before and after the
+/// point, and a power of ten: `int.frac × 10^exponent`. No allocation.
+fn from_digits(
     negative: bool,
-    digits: &str,
-    frac_len: usize,
+    int: &[u8],
+    frac: &[u8],
     exponent: i64,
 ) -> Result<Decimal, DecimalError> {
-    let trimmed = digits.trim_start_matches('0');
-    // scale = number of decimal places after applying the exponent.
-    let frac = i64::try_from(frac_len).map_err(|_| DecimalError::TooPrecise)?;
-    let mut scale = frac.checked_sub(exponent).ok_or(DecimalError::TooLarge)?;
-    let mut significant = trimmed;
-    // Trailing zeros after the decimal point carry no value: drop them.
-    while scale > 0 && significant.ends_with('0') {
-        significant = significant
-            .get(..significant.len().saturating_sub(1))
-            .unwrap_or("");
-        scale = scale.saturating_sub(1);
-    }
-    if significant.is_empty() {
+    let len = int.len().saturating_add(frac.len());
+    let digit = |i: usize| -> u8 {
+        let d = if i < int.len() {
+            int.get(i)
+        } else {
+            frac.get(i.saturating_sub(int.len()))
+        };
+        d.copied().unwrap_or(b'0').wrapping_sub(b'0')
+    };
+    let Some(first) = (0..len).find(|&i| digit(i) != 0) else {
         return Ok(Decimal::ZERO);
-    }
+    };
+    let last = (0..len).rev().find(|&i| digit(i) != 0).unwrap_or(first);
+    let frac_len = i64::try_from(frac.len()).map_err(|_| DecimalError::TooPrecise)?;
+    // Decimal places once the exponent is applied.
+    let mut scale = frac_len
+        .checked_sub(exponent)
+        .ok_or(DecimalError::TooLarge)?;
+    // Trailing zeros after the point carry no value: drop them.
+    let trailing = i64::try_from(len.saturating_sub(1).saturating_sub(last)).unwrap_or(i64::MAX);
+    let dropped = trailing.min(scale.max(0));
+    scale = scale.saturating_sub(dropped);
+    let end = len.saturating_sub(usize::try_from(dropped).unwrap_or(0));
+    let significant = end.saturating_sub(first);
     let zeros = if scale < 0 {
-        usize::try_from(scale.unsigned_abs()).map_err(|_| DecimalError::TooLarge)?
+        usize::try_from(scale.unsigned_abs()).unwrap_or(usize::MAX)
     } else {
         0
     };
-    let total = significant.len().saturating_add(zeros);
+    let total = significant.saturating_add(zeros);
     if total > MAX_DIGITS || scale > 28 {
         // Digits left of the decimal point decide between too large and too precise.
-        let len = i64::try_from(total).unwrap_or(i64::MAX);
-        let integer_digits = len.saturating_sub(scale.max(0));
+        let integer_digits = i64::try_from(total)
+            .unwrap_or(i64::MAX)
+            .saturating_sub(scale.max(0));
         return Err(if integer_digits > 28 {
             DecimalError::TooLarge
         } else {
             DecimalError::TooPrecise
         });
     }
-    let mut mantissa: i128 = significant.parse().map_err(|_| DecimalError::Syntax)?;
+    let mut mantissa: i128 = 0;
+    for i in first..end {
+        mantissa = mantissa
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(i128::from(digit(i))))
+            .ok_or(DecimalError::TooLarge)?;
+    }
     for _ in 0..zeros {
         mantissa = mantissa.checked_mul(10).ok_or(DecimalError::TooLarge)?;
     }
@@ -72,23 +87,22 @@ fn from_parts(
     Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| DecimalError::TooLarge)
 }
 
-/// Splits `int[.frac]` (both ASCII digits, `int` non-empty) into digits and fraction length.
-fn split_plain(text: &str) -> Option<(String, usize)> {
-    let (int, frac) = match text.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (text, None),
+/// Splits `int[.frac]` (ASCII digits, `int` non-empty, `frac` non-empty when
+/// the point is there) into its two digit runs.
+fn split_plain(text: &str) -> Option<(&[u8], &[u8])> {
+    let bytes = text.as_bytes();
+    let (int, frac) = match bytes.iter().position(|&b| b == b'.') {
+        Some(i) => {
+            let frac = bytes.get(i.saturating_add(1)..).unwrap_or(&[]);
+            if frac.is_empty() {
+                return None;
+            }
+            (bytes.get(..i).unwrap_or(&[]), frac)
+        }
+        None => (bytes, &[][..]),
     };
-    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let frac = frac.unwrap_or("");
-    if text.contains('.') && frac.is_empty() {
-        return None;
-    }
-    if !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some((format!("{int}{frac}"), frac.len()))
+    let digits = |d: &[u8]| d.iter().all(u8::is_ascii_digit);
+    (!int.is_empty() && digits(int) && digits(frac)).then_some((int, frac))
 }
 
 /// A decimal in plain notation: `-?digits(.digits)?`, nothing else.
@@ -97,8 +111,8 @@ pub fn parse_plain(text: &str) -> Result<Decimal, DecimalError> {
         Some(rest) => (true, rest),
         None => (false, text),
     };
-    let (digits, frac_len) = split_plain(body).ok_or(DecimalError::Syntax)?;
-    from_parts(negative, &digits, frac_len, 0)
+    let (int, frac) = split_plain(body).ok_or(DecimalError::Syntax)?;
+    from_digits(negative, int, frac, 0)
 }
 
 /// A JSON number (RFC 8259 grammar), exponents included, parsed exactly.
@@ -114,15 +128,15 @@ pub fn parse_json_number(text: &str) -> Result<Decimal, DecimalError> {
         ),
         None => (body, None),
     };
-    let (digits, frac_len) = split_plain(mantissa).ok_or(DecimalError::Syntax)?;
-    if digits.len() > 1 && mantissa.starts_with('0') && !mantissa.starts_with("0.") {
+    let (int, frac) = split_plain(mantissa).ok_or(DecimalError::Syntax)?;
+    if int.len() > 1 && int.first() == Some(&b'0') {
         return Err(DecimalError::Syntax);
     }
     let exponent = match exponent {
         None => 0,
         Some(e) => parse_exponent(e)?,
     };
-    from_parts(negative, &digits, frac_len, exponent)
+    from_digits(negative, int, frac, exponent)
 }
 
 fn parse_exponent(text: &str) -> Result<i64, DecimalError> {
@@ -151,12 +165,12 @@ pub fn parse_rule_number(text: &str) -> Result<Decimal, DecimalError> {
         Some((m, e)) => (m.to_string(), Some(e.to_string())),
         None => (lower, None),
     };
-    let (digits, frac_len) = split_plain(&mantissa).ok_or(DecimalError::Syntax)?;
+    let (int, frac) = split_plain(&mantissa).ok_or(DecimalError::Syntax)?;
     let exponent = match exponent {
         None => 0,
         Some(e) => parse_exponent(&e)?,
     };
-    from_parts(false, &digits, frac_len, exponent)
+    from_digits(false, int, frac, exponent)
 }
 
 /// `98.5` -> `0.985`, exactly.

@@ -20,6 +20,8 @@ pub struct Decision {
     pub rulesets: Vec<RulesetDecision>,
     /// Every condition tried, when a trace was asked for.
     pub trace: Vec<TraceStep>,
+    /// Whether the record carries unmet conditions' actual and required values.
+    pub explained: bool,
 }
 
 /// One ruleset's outcome, outputs and reasons.
@@ -59,7 +61,7 @@ impl OutputValue {
             OutputValue::Money(d) => crate::value::money_human(*d),
             OutputValue::Rate(d) => crate::value::rate_human(*d),
             OutputValue::Decimal(d) | OutputValue::Int(d) => d.normalize().to_string(),
-            OutputValue::Date(d) => d.format("%Y-%m-%d").to_string(),
+            OutputValue::Date(d) => crate::value::date_iso(*d),
             OutputValue::Days(n) => format!("{n} days"),
             OutputValue::Bool(b) => b.to_string(),
             OutputValue::Text(t) => t.clone(),
@@ -82,7 +84,7 @@ impl Serialize for OutputValue {
                 Ok(n) => s.serialize_i64(n),
                 Err(_) => s.serialize_str(&d.to_string()),
             },
-            OutputValue::Date(d) => s.serialize_str(&d.format("%Y-%m-%d").to_string()),
+            OutputValue::Date(d) => s.serialize_str(&crate::value::date_iso(*d)),
             OutputValue::Days(n) => s.serialize_i64(*n),
             OutputValue::Bool(b) => s.serialize_bool(*b),
             OutputValue::Text(t) => s.serialize_str(t),
@@ -123,13 +125,39 @@ impl Serialize for RulesetDecision {
     }
 }
 
-struct Rulesets<'a>(&'a [RulesetDecision]);
+struct Rulesets<'a>(&'a [RulesetDecision], bool);
+
+/// A ruleset decision with its unmet conditions spelled out.
+struct Explained<'a>(&'a RulesetDecision);
+
+impl Serialize for Explained<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("outcome", &*r.outcome)?;
+        if let Some(rule) = &r.rule {
+            map.serialize_entry("rule", &**rule)?;
+        }
+        for (name, value) in &r.outputs {
+            map.serialize_entry(&**name, value)?;
+        }
+        map.serialize_entry("reasons", &r.reasons)?;
+        if !r.unmet.is_empty() {
+            map.serialize_entry("unmet", &r.unmet)?;
+        }
+        map.end()
+    }
+}
 
 impl Serialize for Rulesets<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for r in self.0 {
-            map.serialize_entry(&*r.ruleset, r)?;
+            if self.1 {
+                map.serialize_entry(&*r.ruleset, &Explained(r))?;
+            } else {
+                map.serialize_entry(&*r.ruleset, r)?;
+            }
         }
         map.end()
     }
@@ -140,7 +168,7 @@ impl Serialize for Decision {
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("merchant_id", &self.merchant_id)?;
         map.serialize_entry("ruleset_version", &*self.ruleset_version)?;
-        map.serialize_entry("decisions", &Rulesets(&self.rulesets))?;
+        map.serialize_entry("decisions", &Rulesets(&self.rulesets, self.explained))?;
         if !self.trace.is_empty() {
             map.serialize_entry("trace", &self.trace)?;
         }

@@ -38,6 +38,8 @@ pub enum EvalError {
 pub struct Mode {
     /// Render the author's reasons (the decision record has them).
     pub reasons: bool,
+    /// Add each unmet condition's actual and required values to the record.
+    pub explain: bool,
     /// Record every condition tried, with operand values.
     pub trace: bool,
 }
@@ -537,17 +539,26 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                 }
             }
             _ => {
-                let condition = policy.sources.slice(cond.span).to_string();
-                let condition = strip_because(&condition);
-                let (actual, required) = match &cond.kind {
-                    CondKind::Leaf(e) => self.actual_required(*e),
-                    _ => (None, None),
+                // Details (condition text, actual and required values) cost
+                // allocations: only for explanations.
+                let (condition, actual, required) = if self.mode.explain {
+                    let text = strip_because(policy.sources.slice(cond.span));
+                    let (actual, required) = match &cond.kind {
+                        CondKind::Leaf(e) => self.actual_required(*e),
+                        _ => (None, None),
+                    };
+                    (text, actual, required)
+                } else {
+                    (String::new(), None, None)
                 };
                 let reason = match cond.reason {
                     Some(r) => self.render_reason(r)?,
                     None => match &cond.kind {
                         CondKind::Leaf(e) => self.auto_reason(*e),
-                        _ => format!("not met: {condition}"),
+                        _ => format!(
+                            "not met: {}",
+                            strip_because(policy.sources.slice(cond.span))
+                        ),
                     },
                 };
                 out.push(Unmet {
@@ -757,6 +768,7 @@ pub(crate) fn holds(
         record,
         Mode {
             reasons: false,
+            explain: false,
             trace: false,
         },
     );
@@ -770,6 +782,7 @@ pub(crate) fn requirement_message(policy: &Policy, record: &Record, req: &Requir
         record,
         Mode {
             reasons: true,
+            explain: false,
             trace: false,
         },
     );

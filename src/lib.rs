@@ -9,11 +9,12 @@
 //! ```no_run
 //! let checked = verdikt::check_dir(std::path::Path::new("rules")).unwrap();
 //! let policy = checked.policy.expect("rules are valid");
-//! let mode = verdikt::Mode { reasons: true, trace: false };
+//! let mode = verdikt::Mode { reasons: true, explain: false, trace: false };
 //! let decision = policy.decide_json(r#"{"merchant_id": "M1"}"#, mode);
 //! ```
 
 pub mod ast;
+pub mod batch;
 pub mod calendar;
 pub mod cases;
 pub mod check;
@@ -22,6 +23,7 @@ pub mod decision;
 pub mod diagnostic;
 pub mod eval;
 pub mod explain;
+pub mod gen;
 pub mod ir;
 pub mod policy;
 pub mod snapshot;

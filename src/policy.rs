@@ -181,6 +181,7 @@ impl Policy {
             ruleset_version: self.version.clone(),
             rulesets,
             trace: std::mem::take(&mut ev.trace),
+            explained: mode.explain,
         })
     }
 

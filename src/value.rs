@@ -60,24 +60,41 @@ impl Symbols {
     }
 }
 
-/// `65000` -> `65,000.00`; keeps a minus sign in front.
+/// Cents of a money amount (rounded half away from zero) as an integer.
+fn cents(d: Decimal) -> Option<i128> {
+    let mut r = crate::decimal::round_cents(d);
+    r.rescale(2);
+    (r.scale() == 2).then(|| r.mantissa())
+}
+
+/// `65000` -> `¥65,000.00`; keeps a minus sign in front.
 pub fn money_human(d: Decimal) -> String {
-    let rounded = crate::decimal::round_cents(d);
-    let text = format!("{:.2}", rounded.abs());
-    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
-        "-"
-    } else {
-        ""
+    let Some(c) = cents(d) else {
+        return format!("¥{}", d.normalize());
     };
-    format!("{sign}¥{grouped}.{frac}")
+    let (units, frac) = (c.unsigned_abs() / 100, c.unsigned_abs() % 100);
+    let digits = units.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 8);
+    if c < 0 {
+        out.push('-');
+    }
+    out.push('¥');
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    let _ = write!(out, ".{frac:02}");
+    out
+}
+
+/// `YYYY-MM-DD`, without chrono's format-string machinery.
+pub fn date_iso(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    let mut out = String::with_capacity(10);
+    let _ = write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+    out
 }
 
 /// A rate as a percentage: `0.975` -> `97.5%`.
@@ -90,7 +107,14 @@ pub fn rate_human(d: Decimal) -> String {
 
 /// Money in the decision record: exactly two decimals.
 pub fn money_json(d: Decimal) -> String {
-    format!("{:.2}", d)
+    match cents(d) {
+        Some(c) => {
+            let sign = if c < 0 { "-" } else { "" };
+            let abs = c.unsigned_abs();
+            format!("{sign}{}.{:02}", abs / 100, abs % 100)
+        }
+        None => format!("{d:.2}"),
+    }
 }
 
 /// A value as a person reads it in a reason.
@@ -99,7 +123,7 @@ pub fn human(value: &Value, ty: &Ty, symbols: &Symbols) -> String {
         (Value::Num(d), Ty::Money) => money_human(*d),
         (Value::Num(d), Ty::Rate) => rate_human(*d),
         (Value::Num(d), _) => d.normalize().to_string(),
-        (Value::Date(d), _) => d.format("%Y-%m-%d").to_string(),
+        (Value::Date(d), _) => date_iso(*d),
         (Value::Days(n), _) => n.to_string(),
         (Value::Bool(b), _) => b.to_string(),
         (Value::Enum(s), _) => symbols.name(*s).to_string(),

@@ -53,6 +53,7 @@ fn decide(p: &Policy, extra: &str) -> Result<Decision, RecordError> {
         &snapshot(extra),
         Mode {
             reasons: true,
+            explain: false,
             trace: false,
         },
     )
@@ -74,6 +75,7 @@ fn overflow_and_division_by_zero_are_record_errors() {
             &zero,
             Mode {
                 reasons: true,
+                explain: false,
                 trace: false,
             },
         )
@@ -130,6 +132,7 @@ fn first_match_for_scope_and_else() {
             &silver,
             Mode {
                 reasons: true,
+                explain: false,
                 trace: false,
             },
         )
@@ -213,6 +216,7 @@ fn json_numbers_are_exact_and_strict() {
             &eighteen,
             Mode {
                 reasons: false,
+                explain: false,
                 trace: false,
             },
         )
@@ -251,6 +255,7 @@ fn trace_lists_every_condition_tried() {
             &snapshot(""),
             Mode {
                 reasons: true,
+                explain: true,
                 trace: true,
             },
         )

@@ -642,7 +642,8 @@ impl Checker<'_> {
                 match self.calendar_index.get(&cal.text) {
                     Some(id) => calendar = Some(*id),
                     None => {
-                        let names: Vec<String> = self.calendar_index.keys().cloned().collect();
+                        let mut names: Vec<String> = self.calendar_index.keys().cloned().collect();
+                        names.sort();
                         let mut d = Diagnostic::error(
                             Code::UnknownCalendar,
                             cal.span,

@@ -4,6 +4,7 @@
 //! Exit codes: 0 all good; 1 the verb found what it looks for (rule
 //! errors, bad records); 2 unusable rules, arguments or unreadable files.
 
+mod batch;
 mod check;
 mod eval;
 
@@ -56,6 +57,20 @@ enum Command {
     },
     /// Decide snapshots (.json, .jsonl, .yaml) and print decision records.
     Eval(eval::EvalArgs),
+    /// Decide many snapshots: JSONL, JSON array, YAML, CSV (optionally gzip).
+    Batch(batch::BatchArgs),
+    /// Print a synthetic corpus of snapshots (JSONL) for benchmarks.
+    Gen {
+        /// Number of snapshots.
+        #[arg(long, default_value_t = 1000)]
+        n: u64,
+        /// Random seed: the same seed gives the same corpus.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Percentage of bad records.
+        #[arg(long, default_value_t = 0)]
+        bad_percent: u64,
+    },
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -63,6 +78,12 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check { rules } => check::run(&rules, format),
         Command::Eval(args) => eval::run(&args, format),
+        Command::Batch(args) => batch::run(&args, format),
+        Command::Gen {
+            n,
+            seed,
+            bad_percent,
+        } => gen(n, seed, bad_percent),
     }
 }
 
@@ -93,4 +114,25 @@ fn load_policy(dir: &Path, format: ErrorFormat) -> Result<Policy, ExitCode> {
         );
         ExitCode::from(2)
     })
+}
+
+fn gen(n: u64, seed: u64, bad_percent: u64) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    let mut failed = None;
+    verdikt::gen::corpus(n, seed, bad_percent, |line| {
+        if failed.is_none() {
+            if let Err(e) = writeln!(out, "{line}") {
+                failed = Some(e);
+            }
+        }
+    });
+    match failed.map_or_else(|| out.flush(), Err) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -48,6 +48,24 @@ pub fn read_json(policy: &Policy, text: &str) -> Result<Record, RecordError> {
     }
 }
 
+/// The dotted path of a nested group, built only when the group has groups
+/// inside (field problems name fields by their own path).
+fn path_if_needed(prefix: &str, key: &str, child: &PathTree) -> String {
+    if child
+        .entries
+        .iter()
+        .any(|(_, e)| matches!(e, PathEntry::Node(_)))
+    {
+        if prefix.is_empty() {
+            key.to_string()
+        } else {
+            format!("{prefix}.{key}")
+        }
+    } else {
+        String::new()
+    }
+}
+
 fn builder_merchant(builder: &RecordBuilder<'_>) -> Option<String> {
     builder.merchant_id.clone()
 }
@@ -110,7 +128,8 @@ impl<'a> Reader<'a> {
             self.pos += 1;
             return Ok(());
         }
-        let mut seen_groups: Vec<String> = Vec::new();
+        // Groups seen in this object, by identity: no allocation per key.
+        let mut seen_groups: Vec<*const PathTree> = Vec::new();
         loop {
             self.skip_ws();
             if self.peek() != Some(b'"') {
@@ -125,24 +144,32 @@ impl<'a> Reader<'a> {
                     out.set(*id, raw);
                 }
                 Some(PathEntry::Node(child)) => {
-                    let path = if prefix.is_empty() {
-                        key.to_string()
-                    } else {
-                        format!("{prefix}.{key}")
+                    let path = || {
+                        if prefix.is_empty() {
+                            key.to_string()
+                        } else {
+                            format!("{prefix}.{key}")
+                        }
                     };
-                    if seen_groups.contains(&path) {
-                        out.problem(Some(&path), "appears twice (duplicate key)");
+                    let id: *const PathTree = child;
+                    if seen_groups.contains(&id) {
+                        out.problem(Some(&path()), "appears twice (duplicate key)");
                     }
+                    seen_groups.push(id);
                     match self.peek() {
-                        Some(b'{') => self.object(Some(child), &path, out, depth + 1)?,
+                        Some(b'{') => self.object(
+                            Some(child),
+                            &path_if_needed(prefix, &key, child),
+                            out,
+                            depth + 1,
+                        )?,
                         // `null` for a whole group means all its fields are absent.
                         Some(b'n') => self.literal("null")?,
                         _ => {
                             self.skip_value(depth)?;
-                            out.problem(Some(&path), "must be an object");
+                            out.problem(Some(&path()), "must be an object");
                         }
                     }
-                    seen_groups.push(path);
                 }
                 None => self.skip_value(depth)?,
             }

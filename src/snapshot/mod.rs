@@ -5,6 +5,7 @@
 //! rules for numbers, dates and enums. A bad record lists every problem.
 
 mod convert;
+mod csv;
 mod json;
 mod yaml;
 
@@ -13,6 +14,7 @@ use std::fmt;
 use crate::ir::{Constraint, FieldId, Policy};
 use crate::value::Value;
 
+pub use self::csv::{read_csv_row, CsvLayout};
 pub use json::read_json;
 pub use yaml::{read_yaml_documents, read_yaml_value};
 

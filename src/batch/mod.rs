@@ -1,0 +1,187 @@
+//! Batch evaluation: many inputs in, one decision record per good snapshot
+//! and one reject per bad one, in input order, in bounded memory.
+//!
+//! Records are read in chunks; each chunk is decided in parallel (rayon keeps
+//! the order) and written before the next is read, so memory is a constant
+//! times the chunk size whatever the input size.
+
+pub mod output;
+pub mod read;
+mod summary;
+
+use std::io::{self, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::eval::Mode;
+use crate::ir::Policy;
+use crate::snapshot::{CsvLayout, RecordError};
+pub use output::OutputFormat;
+pub use read::{Format, Framer, Payload, Place, Unit};
+pub use summary::Summary;
+
+/// How a batch runs. No `Default`: every caller says what it wants.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub mode: Mode,
+    pub output: OutputFormat,
+    /// Records decided together; memory is proportional to it.
+    pub chunk: usize,
+    /// Stop after this many rejects.
+    pub max_rejects: Option<u64>,
+    pub max_record_bytes: usize,
+}
+
+/// Why a batch stopped before the end.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("cannot read `{source_name}`: {error}")]
+    Read {
+        source_name: String,
+        error: io::Error,
+    },
+    #[error("cannot write output: {0}")]
+    Write(io::Error),
+    #[error("aborted after {0} rejected records (--max-rejects)")]
+    TooManyRejects(u64),
+    #[error("`{0}`: {1}")]
+    Input(String, String),
+}
+
+/// What one record became.
+enum Processed {
+    Decided { line: Vec<u8>, outcomes: Vec<usize> },
+    Rejected { line: Vec<u8>, internal: bool },
+}
+
+/// Runs every input through the policy, writing decisions and rejects.
+pub fn run(
+    policy: &Policy,
+    inputs: Vec<(Arc<str>, Box<dyn Framer>)>,
+    config: &Config,
+    out: &mut dyn Write,
+    rejects: &mut dyn Write,
+    mut progress: impl FnMut(&Summary),
+) -> Result<Summary, BatchError> {
+    let started = Instant::now();
+    let mut summary = Summary::new(policy);
+    let writer = output::Writer::new(policy, config.output, config.mode);
+    writer.header(out).map_err(BatchError::Write)?;
+    for (name, mut framer) in inputs {
+        let mut layout: Option<Arc<CsvLayout>> = None;
+        loop {
+            let mut units = Vec::with_capacity(config.chunk);
+            while units.len() < config.chunk {
+                match framer.next_unit() {
+                    Ok(Some(u)) => units.push(u),
+                    Ok(None) => break,
+                    Err(error) => {
+                        return Err(BatchError::Read {
+                            source_name: name.to_string(),
+                            error,
+                        })
+                    }
+                }
+            }
+            if units.is_empty() {
+                break;
+            }
+            if layout.is_none() {
+                if let Some(header) = framer.csv_header() {
+                    let names: Vec<&str> = header.iter().map(String::as_str).collect();
+                    let l = CsvLayout::new(policy, &names)
+                        .map_err(|e| BatchError::Input(name.to_string(), e))?;
+                    layout = Some(Arc::new(l));
+                }
+            }
+            let processed: Vec<Processed> = units
+                .par_iter()
+                .map(|u| process(policy, &writer, layout.as_deref(), u, config.mode))
+                .collect();
+            for p in processed {
+                summary.read += 1;
+                match p {
+                    Processed::Decided { line, outcomes } => {
+                        summary.count(&outcomes);
+                        out.write_all(&line).map_err(BatchError::Write)?;
+                    }
+                    Processed::Rejected { line, internal } => {
+                        summary.rejected += 1;
+                        summary.internal_errors += u64::from(internal);
+                        rejects.write_all(&line).map_err(BatchError::Write)?;
+                    }
+                }
+            }
+            summary.elapsed = started.elapsed();
+            progress(&summary);
+            if let Some(max) = config.max_rejects {
+                if summary.rejected >= max && max > 0 {
+                    return Err(BatchError::TooManyRejects(summary.rejected));
+                }
+            }
+        }
+    }
+    out.flush().map_err(BatchError::Write)?;
+    rejects.flush().map_err(BatchError::Write)?;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Decides one unit. A panic inside is caught here, at the record boundary.
+fn process(
+    policy: &Policy,
+    writer: &output::Writer<'_>,
+    layout: Option<&CsvLayout>,
+    unit: &Unit,
+    mode: Mode,
+) -> Processed {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let record = match &unit.payload {
+            Payload::Json(text) => policy.read_json(text),
+            Payload::Yaml(text) => policy
+                .read_yaml(text)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| Err(RecordError::single("empty document"))),
+            Payload::Csv(cells) => match layout {
+                Some(l) => {
+                    crate::snapshot::read_csv_row(policy, l, cells.iter().map(String::as_str))
+                }
+                None => Err(RecordError::single("CSV row before a header")),
+            },
+            Payload::Bad(message) => Err(RecordError::single(message.clone())),
+        };
+        record.and_then(|r| policy.decide_record(&r, mode))
+    }));
+    match result {
+        Ok(Ok(decision)) => {
+            let outcomes = writer.outcomes(&decision);
+            match writer.decision(&decision) {
+                Ok(line) => Processed::Decided { line, outcomes },
+                Err(e) => Processed::Rejected {
+                    line: output::reject_line(
+                        unit,
+                        &RecordError::single(format!("cannot render the decision: {e}")),
+                    ),
+                    internal: true,
+                },
+            }
+        }
+        Ok(Err(e)) => Processed::Rejected {
+            line: output::reject_line(unit, &e),
+            internal: false,
+        },
+        Err(_) => Processed::Rejected {
+            line: output::reject_line(
+                unit,
+                &RecordError::single(
+                    "internal error: evaluation panicked; please report this record",
+                ),
+            ),
+            internal: true,
+        },
+    }
+}

@@ -1,0 +1,245 @@
+//! Decision records and rejects as bytes, and files that appear whole or
+//! not at all.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use super::read::Unit;
+use crate::decision::{Decision, OutputValue};
+use crate::eval::Mode;
+use crate::ir::Policy;
+use crate::snapshot::RecordError;
+
+/// Output formats of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// One decision record (JSON) per line.
+    Jsonl,
+    /// A flat table: one column per ruleset outcome, rule and output.
+    Csv,
+}
+
+pub(crate) struct Writer<'p> {
+    policy: &'p Policy,
+    format: OutputFormat,
+    mode: Mode,
+}
+
+impl<'p> Writer<'p> {
+    pub(crate) fn new(policy: &'p Policy, format: OutputFormat, mode: Mode) -> Self {
+        Writer {
+            policy,
+            format,
+            mode,
+        }
+    }
+
+    /// The CSV header (nothing for JSONL).
+    pub(crate) fn header(&self, out: &mut dyn Write) -> io::Result<()> {
+        if self.format != OutputFormat::Csv {
+            return Ok(());
+        }
+        let mut columns = vec!["merchant_id".to_string(), "ruleset_version".to_string()];
+        for rs in &self.policy.rulesets {
+            columns.push(format!("{}.outcome", rs.name));
+            columns.push(format!("{}.rule", rs.name));
+            for o in &rs.outputs {
+                columns.push(format!("{}.{}", rs.name, o.name));
+            }
+            if self.mode.reasons {
+                columns.push(format!("{}.reasons", rs.name));
+            }
+        }
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&columns).map_err(io::Error::other)?;
+        out.write_all(
+            &w.into_inner()
+                .map_err(|e| io::Error::other(e.to_string()))?,
+        )
+    }
+
+    /// The index of each ruleset's outcome, for the summary.
+    pub(crate) fn outcomes(&self, d: &Decision) -> Vec<usize> {
+        self.policy
+            .rulesets
+            .iter()
+            .zip(&d.rulesets)
+            .map(|(rs, r)| {
+                rs.outcomes
+                    .iter()
+                    .position(|o| *o == r.outcome)
+                    .unwrap_or(0)
+            })
+            .collect()
+    }
+
+    /// One decision as a line of output.
+    pub(crate) fn decision(&self, d: &Decision) -> io::Result<Vec<u8>> {
+        match self.format {
+            OutputFormat::Jsonl => {
+                let mut line = Vec::with_capacity(512);
+                serde_json::to_writer(&mut line, d).map_err(io::Error::other)?;
+                line.push(b'\n');
+                Ok(line)
+            }
+            OutputFormat::Csv => {
+                let mut row = vec![
+                    d.merchant_id.clone().unwrap_or_default(),
+                    d.ruleset_version.to_string(),
+                ];
+                for (rs, r) in self.policy.rulesets.iter().zip(&d.rulesets) {
+                    row.push(r.outcome.to_string());
+                    row.push(r.rule.as_deref().unwrap_or("").to_string());
+                    for o in &rs.outputs {
+                        row.push(r.output(&o.name).map(cell).unwrap_or_default());
+                    }
+                    if self.mode.reasons {
+                        row.push(r.reasons.join(" | "));
+                    }
+                }
+                let mut w = csv::Writer::from_writer(Vec::new());
+                w.write_record(&row).map_err(io::Error::other)?;
+                w.into_inner().map_err(|e| io::Error::other(e.to_string()))
+            }
+        }
+    }
+}
+
+/// An output value in a CSV cell: as in JSON, lists joined by `; `.
+fn cell(v: &OutputValue) -> String {
+    match v {
+        OutputValue::List(items) => items.iter().map(cell).collect::<Vec<_>>().join("; "),
+        other => match serde_json::to_value(other) {
+            Ok(serde_json::Value::String(s)) => s,
+            Ok(x) => x.to_string(),
+            Err(_) => String::new(),
+        },
+    }
+}
+
+/// A reject as a JSON line: where the record was, who, and every problem.
+pub(crate) fn reject_line(unit: &Unit, e: &RecordError) -> Vec<u8> {
+    let mut obj = serde_json::Map::new();
+    obj.insert("source".into(), serde_json::Value::from(&*unit.source));
+    obj.insert("line".into(), serde_json::Value::from(unit.place.line));
+    if let Some(row) = unit.place.row {
+        let key = if matches!(unit.payload, super::read::Payload::Yaml(_))
+            || unit.source.ends_with(".yaml")
+            || unit.source.ends_with(".yml")
+        {
+            "document"
+        } else {
+            "row"
+        };
+        obj.insert(key.into(), serde_json::Value::from(row));
+    }
+    if let Some(id) = &e.merchant_id {
+        obj.insert("merchant_id".into(), serde_json::Value::from(id.as_str()));
+    }
+    let problems: Vec<serde_json::Value> = e
+        .problems
+        .iter()
+        .map(|p| serde_json::Value::from(p.to_string()))
+        .collect();
+    obj.insert("problems".into(), serde_json::Value::Array(problems));
+    let mut line = serde_json::Value::Object(obj).to_string().into_bytes();
+    line.push(b'\n');
+    line
+}
+
+/// A file written under a temporary name and renamed into place only by
+/// [`AtomicFile::commit`]; dropped uncommitted, it is removed.
+#[derive(Debug)]
+pub struct AtomicFile {
+    temp: PathBuf,
+    target: PathBuf,
+    file: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    pub fn create(target: &Path) -> io::Result<AtomicFile> {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
+        let temp = target.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        let file = File::create(&temp)?;
+        Ok(AtomicFile {
+            temp,
+            target: target.to_path_buf(),
+            file: Some(BufWriter::with_capacity(1 << 20, file)),
+        })
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(mut self) -> io::Result<()> {
+        if let Some(w) = self.file.take() {
+            let file = w.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+        }
+        std::fs::rename(&self.temp, &self.target)
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.file {
+            Some(f) => f.write(buf),
+            None => Err(io::Error::other("file already committed")),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// Where batch output goes: a file made whole on [`Sink::finish`], or a
+/// standard stream.
+#[derive(Debug)]
+pub enum Sink {
+    File(AtomicFile),
+    Stdout(BufWriter<io::Stdout>),
+    Stderr(io::Stderr),
+}
+
+impl Sink {
+    /// Flushes; a file is synced and renamed into place.
+    pub fn finish(self) -> io::Result<()> {
+        match self {
+            Sink::File(f) => f.commit(),
+            Sink::Stdout(mut w) => w.flush(),
+            Sink::Stderr(mut w) => w.flush(),
+        }
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::File(f) => f.write(buf),
+            Sink::Stdout(w) => w.write(buf),
+            Sink::Stderr(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::File(f) => f.flush(),
+            Sink::Stdout(w) => w.flush(),
+            Sink::Stderr(w) => w.flush(),
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Counts of a batch run, for stderr and `--summary-json`.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+use crate::ir::Policy;
+
+/// Records read, decided and rejected, and outcomes per ruleset.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub read: u64,
+    pub rejected: u64,
+    /// Rejects caused by a bug (a caught panic), not by the record.
+    pub internal_errors: u64,
+    /// Per ruleset: its name and (outcome, count) in declaration order.
+    pub outcomes: Vec<(String, Vec<(String, u64)>)>,
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    pub(crate) fn new(policy: &Policy) -> Self {
+        Summary {
+            read: 0,
+            rejected: 0,
+            internal_errors: 0,
+            outcomes: policy
+                .rulesets
+                .iter()
+                .map(|r| {
+                    (
+                        r.name.to_string(),
+                        r.outcomes.iter().map(|o| (o.to_string(), 0)).collect(),
+                    )
+                })
+                .collect(),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    pub(crate) fn count(&mut self, outcomes: &[usize]) {
+        for ((_, counts), &o) in self.outcomes.iter_mut().zip(outcomes) {
+            if let Some((_, n)) = counts.get_mut(o) {
+                *n += 1;
+            }
+        }
+    }
+
+    pub fn decided(&self) -> u64 {
+        self.read - self.rejected
+    }
+
+    /// Records per second over the whole run.
+    pub fn throughput(&self) -> u64 {
+        let micros = self.elapsed.as_micros().max(1);
+        u64::try_from(u128::from(self.read) * 1_000_000 / micros).unwrap_or(u64::MAX)
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "read {}, decided {}, rejected {}",
+            self.read,
+            self.decided(),
+            self.rejected
+        )?;
+        for (ruleset, counts) in &self.outcomes {
+            let parts: Vec<String> = counts
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(o, n)| format!("{o} {n}"))
+                .collect();
+            writeln!(
+                f,
+                "  {ruleset}: {}",
+                if parts.is_empty() {
+                    "-".into()
+                } else {
+                    parts.join(", ")
+                }
+            )?;
+        }
+        write!(
+            f,
+            "elapsed {:.3}s, {} records/s",
+            self.elapsed.as_secs_f64(),
+            self.throughput()
+        )
+    }
+}
+
+struct Counts<'a>(&'a [(String, Vec<(String, u64)>)]);
+
+impl Serialize for Counts<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (ruleset, counts) in self.0 {
+            let inner: serde_json::Map<String, serde_json::Value> = counts
+                .iter()
+                .map(|(o, n)| (o.clone(), serde_json::Value::from(*n)))
+                .collect();
+            map.serialize_entry(ruleset, &inner)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Summary {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("read", &self.read)?;
+        map.serialize_entry("decided", &self.decided())?;
+        map.serialize_entry("rejected", &self.rejected)?;
+        map.serialize_entry("internal_errors", &self.internal_errors)?;
+        map.serialize_entry("outcomes", &Counts(&self.outcomes))?;
+        map.serialize_entry("elapsed_seconds", &self.elapsed.as_secs_f64())?;
+        map.serialize_entry("records_per_second", &self.throughput())?;
+        map.end()
+    }
+}
