@@ -23,6 +23,7 @@ const MAX_DIGITS: usize = 28;
 
 /// Builds a decimal exactly from its sign, the digits before and after the
 /// point, and a power of ten: `int.frac × 10^exponent`. No allocation.
+#[inline]
 fn from_digits(
     negative: bool,
     int: &[u8],
@@ -106,6 +107,7 @@ fn split_plain(text: &str) -> Option<(&[u8], &[u8])> {
 }
 
 /// A decimal in plain notation: `-?digits(.digits)?`, nothing else.
+#[inline]
 pub fn parse_plain(text: &str) -> Result<Decimal, DecimalError> {
     let (negative, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -116,6 +118,7 @@ pub fn parse_plain(text: &str) -> Result<Decimal, DecimalError> {
 }
 
 /// A JSON number (RFC 8259 grammar), exponents included, parsed exactly.
+#[inline]
 pub fn parse_json_number(text: &str) -> Result<Decimal, DecimalError> {
     let (negative, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),

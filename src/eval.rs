@@ -33,6 +33,19 @@ pub enum EvalError {
     Internal(&'static str),
 }
 
+/// A failure inside evaluation: small and cheap to pass around; turned into
+/// an [`EvalError`] with the policy's text once, at the boundary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Fault {
+    Missing(FieldId),
+    Arith(ArithError, ExprId),
+    Date(ExprId),
+    NotWholeDays(ExprId),
+    /// Rare failures, already rendered.
+    Message(Box<str>),
+    Internal(&'static str),
+}
+
 /// What to record besides the decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mode {
@@ -103,7 +116,8 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         Evaluator {
             policy,
             record,
-            lets: vec![None; policy.lets.len()],
+            // Grown on first use: most records of most rulesets need no `let`.
+            lets: Vec::new(),
             mode,
             trace: Vec::new(),
             ruleset: Arc::from(""),
@@ -111,18 +125,37 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         }
     }
 
-    fn arith_error(&self, error: ArithError, at: ExprId) -> EvalError {
-        EvalError::Arith {
-            error,
-            expr: self.policy.expr_text(at).to_string(),
+    /// A fault as an error a person can read.
+    pub(crate) fn describe(&self, fault: Fault) -> EvalError {
+        let text = |e: ExprId| self.policy.expr_text(e).to_string();
+        match fault {
+            Fault::Missing(f) => EvalError::Missing(
+                self.policy
+                    .field(f)
+                    .map_or_else(|| Arc::from("?"), |x| x.path.clone()),
+            ),
+            Fault::Arith(error, e) => EvalError::Arith {
+                error,
+                expr: text(e),
+            },
+            Fault::Date(e) => EvalError::Date(text(e)),
+            Fault::NotWholeDays(e) => {
+                EvalError::Date(format!("{}: not a whole number of days", text(e)))
+            }
+            Fault::Message(m) => EvalError::Requirement(m.into()),
+            Fault::Internal(m) => EvalError::Internal(m),
         }
     }
 
-    pub(crate) fn eval(&mut self, id: ExprId) -> Result<Value, EvalError> {
+    fn describe_text(&self, fault: Fault) -> String {
+        self.describe(fault).to_string()
+    }
+
+    pub(crate) fn eval(&mut self, id: ExprId) -> Result<Value, Fault> {
         let policy = self.policy;
         let node = policy
             .node(id)
-            .ok_or(EvalError::Internal("dangling expression"))?;
+            .ok_or(Fault::Internal("dangling expression"))?;
         match node {
             Node::Const(v) => Ok(v.clone()),
             Node::Field(f) => self.field(*f),
@@ -133,8 +166,11 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                 let def = policy
                     .lets
                     .get(l.index())
-                    .ok_or(EvalError::Internal("dangling let"))?;
+                    .ok_or(Fault::Internal("dangling let"))?;
                 let v = self.eval(def.value)?;
+                if self.lets.len() <= l.index() {
+                    self.lets.resize(policy.lets.len(), None);
+                }
                 if let Some(slot) = self.lets.get_mut(l.index()) {
                     *slot = Some(v.clone());
                 }
@@ -144,19 +180,30 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             Node::Neg(e) => match self.eval(*e)? {
                 Value::Num(d) => decimal::sub(rust_decimal::Decimal::ZERO, d)
                     .map(Value::Num)
-                    .map_err(|e| self.arith_error(e, id)),
+                    .map_err(|e| Fault::Arith(e, id)),
                 Value::Days(n) => n
                     .checked_neg()
                     .map(Value::Days)
-                    .ok_or_else(|| self.arith_error(ArithError::Overflow, id)),
-                _ => Err(EvalError::Internal("negating a non-number")),
+                    .ok_or(Fault::Arith(ArithError::Overflow, id)),
+                _ => Err(Fault::Internal("negating a non-number")),
             },
             Node::And(a, b) => Ok(Value::Bool(self.eval_bool(*a)? && self.eval_bool(*b)?)),
             Node::Or(a, b) => Ok(Value::Bool(self.eval_bool(*a)? || self.eval_bool(*b)?)),
             Node::Cmp(op, a, b) => {
-                let (x, y) = (self.eval(*a)?, self.eval(*b)?);
-                let ord = compare(&x, &y)
-                    .ok_or(EvalError::Internal("comparing values of different types"))?;
+                // Most conditions compare a field with a constant: compare
+                // them where they are, without cloning either.
+                let fast = match (self.value_ref(*a), self.value_ref(*b)) {
+                    (Some(x), Some(y)) => Some(compare(x, y)),
+                    _ => None,
+                };
+                let ord = match fast {
+                    Some(ord) => ord,
+                    None => {
+                        let (x, y) = (self.eval(*a)?, self.eval(*b)?);
+                        compare(&x, &y)
+                    }
+                };
+                let ord = ord.ok_or(Fault::Internal("comparing values of different types"))?;
                 Ok(Value::Bool(cmp_holds(*op, ord)))
             }
             Node::Arith(op, a, b) => {
@@ -169,7 +216,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                             ArithOp::Mul => decimal::mul(x, y),
                             ArithOp::Div => decimal::div(x, y),
                         };
-                        r.map(Value::Num).map_err(|e| self.arith_error(e, id))
+                        r.map(Value::Num).map_err(|e| Fault::Arith(e, id))
                     }
                     (Value::Days(x), Value::Days(y)) => {
                         let r = match op {
@@ -177,9 +224,9 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                             _ => x.checked_sub(y),
                         };
                         r.map(Value::Days)
-                            .ok_or_else(|| self.arith_error(ArithError::Overflow, id))
+                            .ok_or(Fault::Arith(ArithError::Overflow, id))
                     }
-                    _ => Err(EvalError::Internal("arithmetic on non-numbers")),
+                    _ => Err(Fault::Internal("arithmetic on non-numbers")),
                 }
             }
             Node::DateShift {
@@ -192,7 +239,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                 let n = if *subtract { n.checked_neg() } else { Some(n) };
                 n.and_then(|n| d.checked_add_signed(chrono::TimeDelta::try_days(n)?))
                     .map(Value::Date)
-                    .ok_or_else(|| EvalError::Date(policy.expr_text(id).to_string()))
+                    .ok_or(Fault::Date(id))
             }
             Node::Present { field, present } => {
                 Ok(Value::Bool(self.record.get(*field).is_some() == *present))
@@ -236,60 +283,63 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         }
     }
 
-    fn field(&self, f: FieldId) -> Result<Value, EvalError> {
+    /// A constant, a present field or an evaluated `let`, by reference.
+    fn value_ref(&self, id: ExprId) -> Option<&Value> {
+        match self.policy.node(id)? {
+            Node::Const(v) => Some(v),
+            Node::Field(f) => self.record.get(*f),
+            Node::Let(l) => self.lets.get(l.index())?.as_ref(),
+            _ => None,
+        }
+    }
+
+    fn field(&self, f: FieldId) -> Result<Value, Fault> {
         match self.record.get(f) {
             Some(v) => Ok(v.clone()),
-            None => Err(EvalError::Missing(
-                self.policy
-                    .field(f)
-                    .map_or_else(|| Arc::from("?"), |x| x.path.clone()),
-            )),
+            None => Err(Fault::Missing(f)),
         }
     }
 
-    fn eval_bool(&mut self, id: ExprId) -> Result<bool, EvalError> {
+    fn eval_bool(&mut self, id: ExprId) -> Result<bool, Fault> {
         match self.eval(id)? {
             Value::Bool(b) => Ok(b),
-            _ => Err(EvalError::Internal("condition is not a bool")),
+            _ => Err(Fault::Internal("condition is not a bool")),
         }
     }
 
-    fn eval_num(&mut self, id: ExprId) -> Result<rust_decimal::Decimal, EvalError> {
+    fn eval_num(&mut self, id: ExprId) -> Result<rust_decimal::Decimal, Fault> {
         match self.eval(id)? {
             Value::Num(d) => Ok(d),
-            _ => Err(EvalError::Internal("expected a number")),
+            _ => Err(Fault::Internal("expected a number")),
         }
     }
 
-    fn eval_date(&mut self, id: ExprId) -> Result<chrono::NaiveDate, EvalError> {
+    fn eval_date(&mut self, id: ExprId) -> Result<chrono::NaiveDate, Fault> {
         match self.eval(id)? {
             Value::Date(d) => Ok(d),
-            _ => Err(EvalError::Internal("expected a date")),
+            _ => Err(Fault::Internal("expected a date")),
         }
     }
 
     /// A whole number of days (an int, a number or a duration).
-    fn eval_whole(&mut self, id: ExprId, at: ExprId) -> Result<i64, EvalError> {
+    fn eval_whole(&mut self, id: ExprId, at: ExprId) -> Result<i64, Fault> {
         match self.eval(id)? {
             Value::Days(n) => Ok(n),
             Value::Num(d) => {
                 if !d.fract().is_zero() {
-                    return Err(EvalError::Date(format!(
-                        "{} is not a whole number of days",
-                        d.normalize()
-                    )));
+                    return Err(Fault::NotWholeDays(at));
                 }
-                i64::try_from(d).map_err(|_| self.arith_error(ArithError::Overflow, at))
+                i64::try_from(d).map_err(|_| Fault::Arith(ArithError::Overflow, at))
             }
-            _ => Err(EvalError::Internal("expected a day count")),
+            _ => Err(Fault::Internal("expected a day count")),
         }
     }
 
-    fn call(&mut self, func: Func, args: &[ExprId], id: ExprId) -> Result<Value, EvalError> {
+    fn call(&mut self, func: Func, args: &[ExprId], id: ExprId) -> Result<Value, Fault> {
         let arg = |i: usize| {
             args.get(i)
                 .copied()
-                .ok_or(EvalError::Internal("missing argument"))
+                .ok_or(Fault::Internal("missing argument"))
         };
         match func {
             Func::Min | Func::Max => {
@@ -297,7 +347,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                 for a in args.iter().skip(1) {
                     let v = self.eval(*a)?;
                     let ord =
-                        compare(&v, &best).ok_or(EvalError::Internal("min/max of mixed values"))?;
+                        compare(&v, &best).ok_or(Fault::Internal("min/max of mixed values"))?;
                     let better = if func == Func::Min {
                         ord.is_lt()
                     } else {
@@ -317,7 +367,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                 } else {
                     decimal::ceil_to(x, step)
                 };
-                r.map(Value::Num).map_err(|e| self.arith_error(e, id))
+                r.map(Value::Num).map_err(|e| Fault::Arith(e, id))
             }
             Func::RoundCents => Ok(Value::Num(decimal::round_cents(self.eval_num(arg(0)?)?))),
             Func::Abs => Ok(Value::Num(self.eval_num(arg(0)?)?.abs())),
@@ -334,25 +384,24 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                 chrono::TimeDelta::try_days(n)
                     .and_then(|delta| d.checked_add_signed(delta))
                     .map(Value::Date)
-                    .ok_or_else(|| EvalError::Date(self.policy.expr_text(id).to_string()))
+                    .ok_or(Fault::Date(id))
             }
             Func::BusinessDaysAfter(cal) => {
                 let d = self.eval_date(arg(0)?)?;
                 let n = self.eval_whole(arg(1)?, id)?;
-                let n = u32::try_from(n)
-                    .map_err(|_| EvalError::Date(format!("{n} is not a count of working days")))?;
+                let n = u32::try_from(n).map_err(|_| Fault::NotWholeDays(id))?;
                 let calendar = self
                     .policy
                     .calendars
                     .get(cal.index())
-                    .ok_or(EvalError::Internal("dangling calendar"))?;
+                    .ok_or(Fault::Internal("dangling calendar"))?;
                 calendar
                     .business_days_after(d, n)
                     .map(Value::Date)
-                    .map_err(|_| EvalError::Date(self.policy.expr_text(id).to_string()))
+                    .map_err(|_| Fault::Date(id))
             }
             Func::IfAbsent => match self.eval(arg(0)?) {
-                Err(EvalError::Missing(_)) => self.eval(arg(1)?),
+                Err(Fault::Missing(_)) => self.eval(arg(1)?),
                 other => other,
             },
         }
@@ -360,14 +409,14 @@ impl<'p, 'r> Evaluator<'p, 'r> {
 
     /// A reason template with values formatted for people. An absent field
     /// prints as `—`.
-    fn render(&mut self, parts: &[TemplatePart]) -> Result<String, EvalError> {
-        let mut out = String::new();
+    fn render(&mut self, parts: &[TemplatePart]) -> Result<String, Fault> {
+        let mut out = String::with_capacity(64);
         for part in parts {
             match part {
                 TemplatePart::Text(t) => out.push_str(t),
                 TemplatePart::Expr(e, ty) => match self.eval(*e) {
-                    Ok(v) => out.push_str(&human(&v, ty, &self.policy.symbols)),
-                    Err(EvalError::Missing(_)) => out.push('—'),
+                    Ok(v) => crate::value::write_human(&mut out, &v, ty, &self.policy.symbols),
+                    Err(Fault::Missing(_)) => out.push('—'),
                     Err(other) => return Err(other),
                 },
             }
@@ -375,27 +424,32 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         Ok(out)
     }
 
-    fn render_reason(&mut self, id: ExprId) -> Result<String, EvalError> {
-        match self.eval(id)? {
-            Value::Text(t) => Ok(t.to_string()),
-            other => Ok(format!("{other:?}")),
+    /// A reason: a template rendered straight into its string.
+    fn render_reason(&mut self, id: ExprId) -> Result<String, Fault> {
+        let policy = self.policy;
+        match policy.node(id) {
+            Some(Node::Template(parts)) => self.render(parts),
+            _ => match self.eval(id)? {
+                Value::Text(t) => Ok(t.to_string()),
+                other => Ok(human(&other, policy.expr_type(id), &policy.symbols)),
+            },
         }
     }
 
     // ------------------------------------------------------------ conditions
 
     /// First-match evaluation: stops at the first item that settles a group.
-    fn cond(&mut self, id: CondId) -> Result<Truth, EvalError> {
+    fn cond(&mut self, id: CondId) -> Result<Truth, Fault> {
         let policy = self.policy;
         let cond = policy
             .cond(id)
-            .ok_or(EvalError::Internal("dangling condition"))?;
+            .ok_or(Fault::Internal("dangling condition"))?;
         match &cond.kind {
             CondKind::Leaf(e) => {
                 let t = match self.eval(*e) {
                     Ok(Value::Bool(true)) => Truth::True,
                     Ok(_) => Truth::False,
-                    Err(EvalError::Missing(_)) => Truth::Unknown,
+                    Err(Fault::Missing(_)) => Truth::Unknown,
                     Err(other) => return Err(other),
                 };
                 if self.mode.trace {
@@ -431,7 +485,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
     }
 
     /// Truth of a condition without recording or short-circuit side effects.
-    fn quiet_cond(&mut self, id: CondId) -> Result<Truth, EvalError> {
+    fn quiet_cond(&mut self, id: CondId) -> Result<Truth, Fault> {
         let trace = self.mode.trace;
         self.mode.trace = false;
         let t = self.cond(id);
@@ -466,8 +520,8 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             let text = policy.expr_text(x).to_string();
             let shown = match this.eval(x) {
                 Ok(v) => human(&v, policy.expr_type(x), &policy.symbols),
-                Err(EvalError::Missing(_)) => "absent".into(),
-                Err(err) => format!("error: {err}"),
+                Err(Fault::Missing(_)) => "absent".into(),
+                Err(err) => format!("error: {}", this.describe_text(err)),
             };
             out.push((text, shown));
         };
@@ -491,11 +545,11 @@ impl<'p, 'r> Evaluator<'p, 'r> {
     }
 
     /// Reasons of the items that made a condition true.
-    fn met_reasons(&mut self, id: CondId, out: &mut Vec<String>) -> Result<(), EvalError> {
+    fn met_reasons(&mut self, id: CondId, out: &mut Vec<String>) -> Result<(), Fault> {
         let policy = self.policy;
         let cond = policy
             .cond(id)
-            .ok_or(EvalError::Internal("dangling condition"))?;
+            .ok_or(Fault::Internal("dangling condition"))?;
         if let Some(reason) = cond.reason {
             out.push(self.render_reason(reason)?);
             return Ok(());
@@ -518,27 +572,48 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         Ok(())
     }
 
-    /// Every unmet item of a condition that is not true.
-    fn unmet(&mut self, id: CondId, out: &mut Vec<Unmet>) -> Result<(), EvalError> {
+    /// Evaluates a condition in full (no short-circuit), pushes every unmet
+    /// item when it is not true, and returns its truth. One pass: each leaf
+    /// is evaluated once.
+    fn unmet(&mut self, id: CondId, out: &mut Vec<Unmet>) -> Result<Truth, Fault> {
         let policy = self.policy;
         let cond = policy
             .cond(id)
-            .ok_or(EvalError::Internal("dangling condition"))?;
-        if self.quiet_cond(id)? == Truth::True {
-            return Ok(());
-        }
+            .ok_or(Fault::Internal("dangling condition"))?;
         match &cond.kind {
             CondKind::All(items) if cond.reason.is_none() => {
+                let mut truth = Truth::True;
                 for item in items {
-                    self.unmet(*item, out)?;
+                    match self.unmet(*item, out)? {
+                        Truth::True => {}
+                        Truth::False => truth = Truth::False,
+                        Truth::Unknown if truth == Truth::True => truth = Truth::Unknown,
+                        Truth::Unknown => {}
+                    }
                 }
+                Ok(truth)
             }
             CondKind::Any(items) if cond.reason.is_none() => {
+                let mark = out.len();
+                let mut truth = Truth::False;
                 for item in items {
-                    self.unmet(*item, out)?;
+                    match self.unmet(*item, out)? {
+                        Truth::True => {
+                            // The group holds: none of its items is unmet.
+                            out.truncate(mark);
+                            return Ok(Truth::True);
+                        }
+                        Truth::Unknown => truth = Truth::Unknown,
+                        Truth::False => {}
+                    }
                 }
+                Ok(truth)
             }
             _ => {
+                let truth = self.quiet_cond(id)?;
+                if truth == Truth::True {
+                    return Ok(truth);
+                }
                 // Details (condition text, actual and required values) cost
                 // allocations: only for explanations.
                 let (condition, actual, required) = if self.mode.explain {
@@ -567,9 +642,9 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                     required,
                     reason,
                 });
+                Ok(truth)
             }
         }
-        Ok(())
     }
 
     /// For `x op y`: what `x` is, and `op y`.
@@ -577,8 +652,8 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         let policy = self.policy;
         let show = |this: &mut Self, x: ExprId| match this.eval(x) {
             Ok(v) => human(&v, policy.expr_type(x), &policy.symbols),
-            Err(EvalError::Missing(_)) => "absent".into(),
-            Err(err) => format!("error: {err}"),
+            Err(Fault::Missing(_)) => "absent".into(),
+            Err(err) => format!("error: {}", this.describe_text(err)),
         };
         match policy.node(e) {
             Some(Node::Cmp(op, a, b)) => {
@@ -618,11 +693,11 @@ impl<'p, 'r> Evaluator<'p, 'r> {
 
     // ------------------------------------------------------------ rulesets
 
-    fn guard_or_scope(&mut self, kind: &'static str, e: ExprId) -> Result<bool, EvalError> {
+    fn guard_or_scope(&mut self, kind: &'static str, e: ExprId) -> Result<bool, Fault> {
         let t = match self.eval(e) {
             Ok(Value::Bool(b)) => b,
             Ok(_) => false,
-            Err(EvalError::Missing(_)) => false,
+            Err(Fault::Missing(_)) => false,
             Err(other) => return Err(other),
         };
         if self.mode.trace {
@@ -631,7 +706,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         Ok(t)
     }
 
-    pub(crate) fn decide(&mut self, rs: &Ruleset) -> Result<RawDecision, EvalError> {
+    pub(crate) fn decide(&mut self, rs: &Ruleset) -> Result<RawDecision, Fault> {
         self.ruleset = rs.name.clone();
         self.rule = None;
         if let Some((guard, clause)) = &rs.guard {
@@ -641,11 +716,10 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         }
         for req in &rs.requirements {
             if !holds_in(self, req)? {
-                return Err(EvalError::Requirement(format!(
-                    "ruleset `{}`: {}",
-                    rs.name,
-                    requirement_text(self, req)
-                )));
+                let text = requirement_text(self, req);
+                return Err(Fault::Message(
+                    format!("ruleset `{}`: {text}", rs.name).into(),
+                ));
             }
         }
         for rule in &rs.rules {
@@ -665,7 +739,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             if let Some(otherwise) = &rule.otherwise {
                 let mut unmet = Vec::new();
                 if self.mode.reasons {
-                    self.unmet(rule.when, &mut unmet)?;
+                    let _ = self.unmet(rule.when, &mut unmet)?;
                 }
                 let reasons = unmet.iter().map(|u| u.reason.clone()).collect();
                 return self.finish(rs, otherwise, Some(rule.name.clone()), reasons, unmet);
@@ -673,7 +747,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         }
         self.rule = None;
         let Some(default) = &rs.default else {
-            return Err(EvalError::Internal("no rule decided and no otherwise"));
+            return Err(Fault::Internal("no rule decided and no otherwise"));
         };
         let mut unmet = Vec::new();
         if let (true, Some(rule)) = (
@@ -681,7 +755,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             default.explain_unmet.and_then(|i| rs.rules.get(i)),
         ) {
             self.rule = Some(rule.name.clone());
-            self.unmet(rule.when, &mut unmet)?;
+            let _ = self.unmet(rule.when, &mut unmet)?;
             self.rule = None;
         }
         let reasons = unmet.iter().map(|u| u.reason.clone()).collect();
@@ -696,7 +770,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         rule: Option<Arc<str>>,
         mut reasons: Vec<String>,
         unmet: Vec<Unmet>,
-    ) -> Result<RawDecision, EvalError> {
+    ) -> Result<RawDecision, Fault> {
         let mut outputs: Vec<Option<Value>> =
             rs.outputs.iter().map(|o| o.default.clone()).collect();
         for a in &clause.assignments {
@@ -709,10 +783,9 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             if let Some(output) = rs.outputs.get(a.output) {
                 if let (crate::types::Ty::Money, Value::Num(d)) = (&output.ty, &v) {
                     if !decimal::fits_places(*d, 2) {
-                        return Err(EvalError::MoneyPrecision {
-                            output: output.name.clone(),
-                            value: d.normalize().to_string(),
-                        });
+                        return Err(Fault::Message(
+                            format!("output `{}` = {} has more than two decimals; round it with round_cents", output.name, d.normalize()).into(),
+                        ));
                     }
                 }
             }
@@ -735,11 +808,11 @@ impl<'p, 'r> Evaluator<'p, 'r> {
     }
 }
 
-fn holds_in(ev: &mut Evaluator<'_, '_>, req: &Requirement) -> Result<bool, EvalError> {
+fn holds_in(ev: &mut Evaluator<'_, '_>, req: &Requirement) -> Result<bool, Fault> {
     match ev.eval(req.expr) {
         Ok(Value::Bool(b)) => Ok(b),
         Ok(_) => Ok(false),
-        Err(EvalError::Missing(_)) => Ok(false),
+        Err(Fault::Missing(_)) => Ok(false),
         Err(other) => Err(other),
     }
 }
@@ -758,11 +831,7 @@ fn requirement_text(ev: &mut Evaluator<'_, '_>, req: &Requirement) -> String {
 }
 
 /// Whether a schema requirement holds for a record.
-pub(crate) fn holds(
-    policy: &Policy,
-    record: &Record,
-    req: &Requirement,
-) -> Result<bool, EvalError> {
+pub(crate) fn holds(policy: &Policy, record: &Record, req: &Requirement) -> Result<bool, Fault> {
     let mut ev = Evaluator::new(
         policy,
         record,
@@ -773,6 +842,20 @@ pub(crate) fn holds(
         },
     );
     holds_in(&mut ev, req)
+}
+
+/// A fault in a schema requirement, for a person.
+pub(crate) fn describe_fault(policy: &Policy, record: &Record, fault: Fault) -> String {
+    let ev = Evaluator::new(
+        policy,
+        record,
+        Mode {
+            reasons: false,
+            explain: false,
+            trace: false,
+        },
+    );
+    ev.describe_text(fault)
 }
 
 /// The message for a broken schema requirement, with the values involved.
@@ -790,6 +873,7 @@ pub(crate) fn requirement_message(policy: &Policy, record: &Record, req: &Requir
 }
 
 /// Orders two values of the same kind; `None` for different kinds.
+#[inline]
 pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Num(x), Value::Num(y)) => Some(x.cmp(y)),

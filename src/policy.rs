@@ -151,7 +151,7 @@ impl Policy {
         let mut ev = Evaluator::new(self, record, mode);
         let mut rulesets = Vec::with_capacity(self.rulesets.len());
         for rs in &self.rulesets {
-            let raw = ev.decide(rs)?;
+            let raw = ev.decide(rs).map_err(|f| ev.describe(f))?;
             let outputs = rs
                 .outputs
                 .iter()

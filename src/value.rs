@@ -15,6 +15,9 @@ pub struct Sym(pub u32);
 /// A value during evaluation. Numbers of every numeric type are exact
 /// decimals; the static type (known at the use site) says how to print them.
 #[derive(Debug, Clone, PartialEq)]
+// A fixed layout keeps the decimal payload aligned; the default layout put
+// it at an odd offset, and copying values stalled on store forwarding.
+#[repr(u8)]
 pub enum Value {
     Num(Decimal),
     Date(NaiveDate),
@@ -114,6 +117,22 @@ pub fn money_json(d: Decimal) -> String {
             format!("{sign}{}.{:02}", abs / 100, abs % 100)
         }
         None => format!("{d:.2}"),
+    }
+}
+
+/// Appends a value as a person reads it (no temporary for the common kinds).
+pub fn write_human(out: &mut String, value: &Value, ty: &Ty, symbols: &Symbols) {
+    match (value, ty) {
+        (Value::Num(d), Ty::Int | Ty::Decimal | Ty::Number) if d.scale() == 0 => {
+            let _ = write!(out, "{}", d.mantissa());
+        }
+        (Value::Enum(s), _) => out.push_str(symbols.name(*s)),
+        (Value::Text(t), _) => out.push_str(t),
+        (Value::Date(d), _) => {
+            use chrono::Datelike;
+            let _ = write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+        }
+        _ => out.push_str(&human(value, ty, symbols)),
     }
 }
 

@@ -78,7 +78,7 @@ impl<'p> Writer<'p> {
     pub(crate) fn decision(&self, d: &Decision) -> io::Result<Vec<u8>> {
         match self.format {
             OutputFormat::Jsonl => {
-                let mut line = Vec::with_capacity(512);
+                let mut line = Vec::with_capacity(1024);
                 serde_json::to_writer(&mut line, d).map_err(io::Error::other)?;
                 line.push(b'\n');
                 Ok(line)

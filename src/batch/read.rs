@@ -117,7 +117,7 @@ fn read_line_capped(
         if available.is_empty() {
             return Ok(if seen == 0 { None } else { Some((seen, cut)) });
         }
-        let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
+        let (chunk, done) = match memchr::memchr(b'\n', available) {
             Some(i) => (available.get(..i).unwrap_or(&[]), Some(i + 1)),
             None => (available, None),
         };

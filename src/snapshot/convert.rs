@@ -13,6 +13,7 @@ use crate::ir::Policy;
 use crate::types::Ty;
 use crate::value::Value;
 
+#[inline]
 pub(crate) fn convert(raw: Raw<'_>, ty: &Ty, policy: &Policy) -> Result<Value, String> {
     match ty {
         Ty::Text => match raw {
@@ -83,11 +84,11 @@ pub(crate) fn convert(raw: Raw<'_>, ty: &Ty, policy: &Policy) -> Result<Value, S
                     .join(", ")
             };
             match &raw {
-                Raw::Str(s) => policy
-                    .symbols
-                    .lookup(s)
-                    .filter(|sym| values.contains(sym))
-                    .map(Value::Enum)
+                // A handful of values: a scan beats hashing.
+                Raw::Str(s) => values
+                    .iter()
+                    .find(|sym| policy.symbols.name(**sym) == s.as_ref())
+                    .map(|sym| Value::Enum(*sym))
                     .ok_or_else(|| format!("{} is not one of {}", shown(&raw), names())),
                 other => Err(format!(
                     "expected one of {}, found {}",
@@ -102,19 +103,19 @@ pub(crate) fn convert(raw: Raw<'_>, ty: &Ty, policy: &Policy) -> Result<Value, S
     }
 }
 
-/// Strict `YYYY-MM-DD`.
+/// Strict `YYYY-MM-DD` (read by hand: chrono's format strings are slow).
 pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b.get(4) == Some(&b'-')
-        && b.get(7) == Some(&b'-')
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !shape {
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        b.get(range)?.iter().try_fold(0u32, |acc, c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = i32::try_from(number(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
 }
 
 fn number_error(e: DecimalError, raw: &Raw<'_>) -> String {

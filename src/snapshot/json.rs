@@ -67,7 +67,7 @@ fn path_if_needed(prefix: &str, key: &str, child: &PathTree) -> String {
 }
 
 fn builder_merchant(builder: &RecordBuilder<'_>) -> Option<String> {
-    builder.merchant_id.clone()
+    builder.merchant_id()
 }
 
 struct Reader<'a> {
@@ -77,6 +77,7 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -91,12 +92,14 @@ impl<'a> Reader<'a> {
         format!("invalid JSON at column {col}: {what}")
     }
 
+    #[inline(always)]
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
         }
     }
 
+    #[inline(always)]
     fn expect(&mut self, c: u8) -> Result<(), String> {
         self.skip_ws();
         if self.peek() == Some(c) {
@@ -189,6 +192,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A value where a schema field is expected.
+    #[inline(always)]
     fn scalar(&mut self, depth: u32) -> Result<Raw<'a>, String> {
         match self.peek() {
             Some(b'"') => Ok(Raw::Str(self.string()?)),
@@ -205,6 +209,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline(always)]
     fn literal(&mut self, word: &str) -> Result<(), String> {
         let end = self.pos + word.len();
         if self.bytes.get(self.pos..end) == Some(word.as_bytes()) {
@@ -216,6 +221,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A JSON number's text, checked against the JSON grammar.
+    #[inline(always)]
     fn number(&mut self) -> Result<&'a str, String> {
         let start = self.pos;
         let digits = |r: &mut Self| {
@@ -254,21 +260,24 @@ impl<'a> Reader<'a> {
     }
 
     /// A string, unescaped only when it holds escapes.
+    #[inline(always)]
     fn string(&mut self) -> Result<Cow<'a, str>, String> {
         self.pos += 1; // opening quote
         let start = self.pos;
-        loop {
-            match self.peek() {
-                None => return Err(self.error("the string is not closed (truncated?)")),
-                Some(b'"') => {
-                    let s = self.text.get(start..self.pos).unwrap_or("");
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(c) if c < 0x20 => return Err(self.error("control character in a string")),
-                Some(_) => self.pos += 1,
-            }
+        let rest = self.bytes.get(start..).unwrap_or(&[]);
+        // Jump to the closing quote or the first escape.
+        let Some(stop) = memchr::memchr2(b'"', b'\\', rest) else {
+            return Err(self.error("the string is not closed (truncated?)"));
+        };
+        let chunk = rest.get(..stop).unwrap_or(&[]);
+        if chunk.iter().any(|&b| b < 0x20) {
+            return Err(self.error("control character in a string"));
+        }
+        self.pos = start + stop;
+        if rest.get(stop) == Some(&b'"') {
+            let s = self.text.get(start..self.pos).unwrap_or("");
+            self.pos += 1;
+            return Ok(Cow::Borrowed(s));
         }
         let mut out = String::from(self.text.get(start..self.pos).unwrap_or(""));
         loop {

@@ -25,6 +25,11 @@ pub struct Record {
 }
 
 impl Record {
+    /// Number of field slots (the schema's field count).
+    pub fn slots_len(&self) -> usize {
+        self.slots.len()
+    }
+
     pub(crate) fn get(&self, id: FieldId) -> Option<&Value> {
         self.slots.get(id.index()).and_then(Option::as_ref)
     }
@@ -99,7 +104,6 @@ pub(crate) struct RecordBuilder<'p> {
     slots: Vec<Option<Value>>,
     seen: Vec<bool>,
     problems: Vec<Problem>,
-    merchant_id: Option<String>,
 }
 
 impl<'p> RecordBuilder<'p> {
@@ -110,7 +114,6 @@ impl<'p> RecordBuilder<'p> {
             slots: vec![None; n],
             seen: vec![false; n],
             problems: Vec::new(),
-            merchant_id: None,
         }
     }
 
@@ -122,6 +125,7 @@ impl<'p> RecordBuilder<'p> {
     }
 
     /// Sets a field from a raw scalar, converting and validating it.
+    #[inline]
     pub(crate) fn set(&mut self, id: FieldId, raw: Raw<'_>) {
         let Some(field) = self.policy.field(id) else {
             return;
@@ -139,13 +143,6 @@ impl<'p> RecordBuilder<'p> {
         if raw == Raw::Null {
             return;
         }
-        if Some(id) == self.policy.schema.merchant_id {
-            if let Raw::Str(s) = &raw {
-                self.merchant_id = Some(s.to_string());
-            } else if let Raw::Number(n) = &raw {
-                self.merchant_id = Some((*n).to_string());
-            }
-        }
         match convert::convert(raw, &field.ty, self.policy) {
             Ok(value) => {
                 if let Some(message) =
@@ -162,6 +159,15 @@ impl<'p> RecordBuilder<'p> {
                 let path = path.to_string();
                 self.problem(Some(&path), message);
             }
+        }
+    }
+
+    /// The merchant id read so far, for naming a bad record.
+    pub(crate) fn merchant_id(&self) -> Option<String> {
+        let id = self.policy.schema.merchant_id?;
+        match self.slots.get(id.index())? {
+            Some(Value::Text(t)) => Some(t.to_string()),
+            _ => None,
         }
     }
 
@@ -192,6 +198,7 @@ impl<'p> RecordBuilder<'p> {
                 self.problem(Some(&path), message);
             }
         }
+        let merchant_id = self.merchant_id();
         let record = Record { slots: self.slots };
         if self.problems.is_empty() {
             for req in &policy.schema.requirements {
@@ -203,7 +210,11 @@ impl<'p> RecordBuilder<'p> {
                     }),
                     Err(e) => self.problems.push(Problem {
                         field: None,
-                        message: format!("cannot check `{}`: {e}", req.text),
+                        message: format!(
+                            "cannot check `{}`: {}",
+                            req.text,
+                            crate::eval::describe_fault(policy, &record, e)
+                        ),
                     }),
                 }
             }
@@ -212,7 +223,7 @@ impl<'p> RecordBuilder<'p> {
             Ok(record)
         } else {
             Err(RecordError {
-                merchant_id: self.merchant_id,
+                merchant_id,
                 problems: self.problems,
             })
         }
@@ -220,6 +231,7 @@ impl<'p> RecordBuilder<'p> {
 }
 
 /// The first constraint a value breaks, as a message.
+#[inline]
 fn violated_constraint(
     value: &Value,
     constraints: &[Constraint],

@@ -45,7 +45,7 @@ fn read_document(
         Ok(()) => builder.finish(),
         Err(e) => {
             let mut err = RecordError::single(format!("invalid YAML: {e}"));
-            err.merchant_id = builder.merchant_id.clone();
+            err.merchant_id = builder.merchant_id();
             Err(err)
         }
     }
