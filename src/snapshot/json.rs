@@ -204,6 +204,7 @@ impl<'a> Reader<'a> {
                 self.skip_value(depth)?;
                 Ok(Raw::Composite)
             }
+            Some(b'N' | b'I') => Err(self.error("NaN and Infinity are not JSON numbers")),
             Some(c) => Err(self.error(&format!("unexpected `{}`", c as char))),
             None => Err(self.error("the line ends (truncated?)")),
         }
