@@ -650,15 +650,24 @@ impl<'p, 'r> Evaluator<'p, 'r> {
     /// For `x op y`: what `x` is, and `op y`.
     fn actual_required(&mut self, e: ExprId) -> (Option<String>, Option<String>) {
         let policy = self.policy;
-        let show = |this: &mut Self, x: ExprId| match this.eval(x) {
-            Ok(v) => human(&v, policy.expr_type(x), &policy.symbols),
-            Err(Fault::Missing(_)) => "absent".into(),
-            Err(err) => format!("error: {}", this.describe_text(err)),
+        // A bare number takes the type of the side it is compared with, so
+        // `quota.used = 0` prints its requirement as money.
+        let show_as = |this: &mut Self, x: ExprId, like: ExprId| {
+            let ty = match policy.expr_type(x) {
+                crate::types::Ty::Number => policy.expr_type(like),
+                other => other,
+            };
+            match this.eval(x) {
+                Ok(v) => human(&v, ty, &policy.symbols),
+                Err(Fault::Missing(_)) => "absent".into(),
+                Err(err) => format!("error: {}", this.describe_text(err)),
+            }
         };
+        let show = |this: &mut Self, x: ExprId| show_as(this, x, x);
         match policy.node(e) {
             Some(Node::Cmp(op, a, b)) => {
-                let actual = format!("{} = {}", policy.expr_text(*a), show(self, *a));
-                let required = format!("{} {}", op.symbol(), show(self, *b));
+                let actual = format!("{} = {}", policy.expr_text(*a), show_as(self, *a, *b));
+                let required = format!("{} {}", op.symbol(), show_as(self, *b, *a));
                 (Some(actual), Some(required))
             }
             Some(Node::In {

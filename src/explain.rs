@@ -51,9 +51,10 @@ pub fn explain(decision: &Decision) -> String {
                     (Some(a), Some(q)) => {
                         let _ = writeln!(out, "      {a}, required {q}");
                     }
-                    _ => {
+                    _ if !u.condition.is_empty() => {
                         let _ = writeln!(out, "      condition: {}", u.condition);
                     }
+                    _ => {}
                 }
             }
         }

@@ -25,7 +25,7 @@ fn decide_file(policy: &Policy, path: &Path) -> Vec<(String, Result<Decision, Re
     let text = std::fs::read_to_string(path).unwrap();
     let mode = Mode {
         reasons: true,
-        explain: false,
+        explain: true,
         trace: false,
     };
     match path.extension().and_then(|e| e.to_str()) {
@@ -65,6 +65,8 @@ fn render(results: &[(String, Result<Decision, RecordError>)]) -> String {
             Ok(d) => {
                 let mut d = d.clone();
                 d.ruleset_version = "[version]".into();
+                // The decision record as batch writes it (no explanation details).
+                d.explained = false;
                 out.push_str(&serde_json::to_string_pretty(&d).unwrap());
                 out.push('\n');
                 out.push_str(&verdikt::explain(&d));

@@ -29,7 +29,7 @@ pub fn run(args: &EvalArgs, format: ErrorFormat) -> ExitCode {
     };
     let mode = Mode {
         reasons: true,
-        explain: args.trace,
+        explain: args.explain || args.trace,
         trace: args.trace,
     };
     let mut rejected = 0usize;
