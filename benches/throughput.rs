@@ -56,6 +56,7 @@ fn engine_end_to_end(policy: &Policy, bytes: &[u8], pool: &rayon::ThreadPool) ->
         chunk: 4096,
         max_rejects: None,
         max_record_bytes: 1 << 20,
+        read_ahead: false,
     };
     let framer = batch::read::framer(
         Format::Jsonl,

@@ -33,6 +33,8 @@ pub struct Config {
     /// Stop after this many rejects.
     pub max_rejects: Option<u64>,
     pub max_record_bytes: usize,
+    /// Frame the next chunk on another thread while this one is decided.
+    pub read_ahead: bool,
 }
 
 /// Why a batch stopped before the end.
@@ -70,19 +72,97 @@ pub fn run(
     let mut summary = Summary::new(policy);
     let writer = output::Writer::new(policy, config.output, config.mode);
     writer.header(out).map_err(BatchError::Write)?;
+    let mut decide_chunk = |chunk: Chunk| -> Result<(), BatchError> {
+        let processed: Vec<Processed> = chunk
+            .units
+            .par_iter()
+            .map(|u| process(policy, &writer, chunk.layout.as_deref(), u, config.mode))
+            .collect();
+        for p in processed {
+            summary.read += 1;
+            match p {
+                Processed::Decided { line, outcomes } => {
+                    summary.count(&outcomes);
+                    out.write_all(&line).map_err(BatchError::Write)?;
+                }
+                Processed::Rejected { line, internal } => {
+                    summary.rejected += 1;
+                    summary.internal_errors += u64::from(internal);
+                    rejects.write_all(&line).map_err(BatchError::Write)?;
+                }
+            }
+        }
+        summary.elapsed = started.elapsed();
+        progress(&summary);
+        match config.max_rejects {
+            Some(max) if max > 0 && summary.rejected >= max => {
+                Err(BatchError::TooManyRejects(summary.rejected))
+            }
+            _ => Ok(()),
+        }
+    };
+    if config.read_ahead {
+        // Frame the next chunk while this one is decided. The channel holds
+        // two chunks, so memory stays a constant times the chunk size.
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Chunk, BatchError>>(2);
+            scope.spawn(move || {
+                let _ = read_chunks(policy, inputs, config.chunk, |c| tx.send(c).is_ok());
+            });
+            for chunk in rx {
+                decide_chunk(chunk?)?;
+            }
+            Ok::<(), BatchError>(())
+        })?;
+    } else {
+        let mut failed = None;
+        read_chunks(policy, inputs, config.chunk, |c| {
+            match c.and_then(&mut decide_chunk) {
+                Ok(()) => true,
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+    }
+    out.flush().map_err(BatchError::Write)?;
+    rejects.flush().map_err(BatchError::Write)?;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Records framed together, with the CSV layout they are read with.
+struct Chunk {
+    units: Vec<Unit>,
+    layout: Option<Arc<CsvLayout>>,
+}
+
+/// Frames every input into chunks and hands them to `sink` in order; stops
+/// when `sink` returns false. A read error is handed over, then reading stops.
+fn read_chunks(
+    policy: &Policy,
+    inputs: Vec<(Arc<str>, Box<dyn Framer>)>,
+    size: usize,
+    mut sink: impl FnMut(Result<Chunk, BatchError>) -> bool,
+) -> bool {
     for (name, mut framer) in inputs {
         let mut layout: Option<Arc<CsvLayout>> = None;
         loop {
-            let mut units = Vec::with_capacity(config.chunk);
-            while units.len() < config.chunk {
+            let mut units = Vec::with_capacity(size);
+            while units.len() < size {
                 match framer.next_unit() {
                     Ok(Some(u)) => units.push(u),
                     Ok(None) => break,
                     Err(error) => {
-                        return Err(BatchError::Read {
+                        sink(Err(BatchError::Read {
                             source_name: name.to_string(),
                             error,
-                        })
+                        }));
+                        return false;
                     }
                 }
             }
@@ -92,42 +172,24 @@ pub fn run(
             if layout.is_none() {
                 if let Some(header) = framer.csv_header() {
                     let names: Vec<&str> = header.iter().map(String::as_str).collect();
-                    let l = CsvLayout::new(policy, &names)
-                        .map_err(|e| BatchError::Input(name.to_string(), e))?;
-                    layout = Some(Arc::new(l));
-                }
-            }
-            let processed: Vec<Processed> = units
-                .par_iter()
-                .map(|u| process(policy, &writer, layout.as_deref(), u, config.mode))
-                .collect();
-            for p in processed {
-                summary.read += 1;
-                match p {
-                    Processed::Decided { line, outcomes } => {
-                        summary.count(&outcomes);
-                        out.write_all(&line).map_err(BatchError::Write)?;
-                    }
-                    Processed::Rejected { line, internal } => {
-                        summary.rejected += 1;
-                        summary.internal_errors += u64::from(internal);
-                        rejects.write_all(&line).map_err(BatchError::Write)?;
+                    match CsvLayout::new(policy, &names) {
+                        Ok(l) => layout = Some(Arc::new(l)),
+                        Err(e) => {
+                            sink(Err(BatchError::Input(name.to_string(), e)));
+                            return false;
+                        }
                     }
                 }
             }
-            summary.elapsed = started.elapsed();
-            progress(&summary);
-            if let Some(max) = config.max_rejects {
-                if summary.rejected >= max && max > 0 {
-                    return Err(BatchError::TooManyRejects(summary.rejected));
-                }
+            if !sink(Ok(Chunk {
+                units,
+                layout: layout.clone(),
+            })) {
+                return false;
             }
         }
     }
-    out.flush().map_err(BatchError::Write)?;
-    rejects.flush().map_err(BatchError::Write)?;
-    summary.elapsed = started.elapsed();
-    Ok(summary)
+    true
 }
 
 /// Decides one unit. A panic inside is caught here, at the record boundary.

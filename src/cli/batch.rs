@@ -81,6 +81,7 @@ pub fn run(args: &BatchArgs, format: ErrorFormat) -> ExitCode {
         chunk: args.chunk.max(1),
         max_rejects: args.max_rejects,
         max_record_bytes: args.max_record_bytes.max(1),
+        read_ahead: true,
     };
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
