@@ -140,6 +140,8 @@ enum RawOwned {
     Null,
     Bool(bool),
     Text(String),
+    /// A plain YAML number where text was expected.
+    Number(String),
     Composite,
 }
 
@@ -149,6 +151,7 @@ impl RawOwned {
             RawOwned::Null => Raw::Null,
             RawOwned::Bool(b) => Raw::Bool(*b),
             RawOwned::Text(s) => Raw::Str(std::borrow::Cow::Borrowed(s)),
+            RawOwned::Number(s) => Raw::Number(s),
             RawOwned::Composite => Raw::Composite,
         }
     }
@@ -189,7 +192,9 @@ impl<'de> Visitor<'de> for ScalarVisitor<'_> {
             ty: self.ty,
             inner: true,
         };
-        if *self.ty == Ty::Bool {
+        // Booleans and text need YAML's own typing (`true`, `10001` is a
+        // number, not text); numbers are read as their written digits.
+        if matches!(self.ty, Ty::Bool | Ty::Text) {
             d.deserialize_any(visitor)
         } else {
             // As a string: the written digits, never an f64.
@@ -206,14 +211,15 @@ impl<'de> Visitor<'de> for ScalarVisitor<'_> {
         Ok(RawOwned::Text(v))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawOwned, E> {
-        Ok(RawOwned::Text(v.to_string()))
+        Ok(RawOwned::Number(v.to_string()))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawOwned, E> {
-        Ok(RawOwned::Text(v.to_string()))
+        Ok(RawOwned::Number(v.to_string()))
     }
-    fn visit_f64<E: de::Error>(self, _v: f64) -> Result<RawOwned, E> {
-        // Only reached for a bool field given a float: not a bool.
-        Ok(RawOwned::Composite)
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawOwned, E> {
+        // Only reached for a bool or text field; the digits are only shown
+        // in the message, never used as a value.
+        Ok(RawOwned::Number(v.to_string()))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawOwned, A::Error> {
         let _ = self.inner;
