@@ -70,6 +70,15 @@ pub fn run_case_files(
     policy: &Policy,
     files: &[(String, String)],
 ) -> Result<Vec<CaseResult>, String> {
+    run_case_files_covered(policy, files, &mut crate::coverage::Coverage::default())
+}
+
+/// Like [`run_case_files`], adding what the cases exercised to `coverage`.
+pub fn run_case_files_covered(
+    policy: &Policy,
+    files: &[(String, String)],
+    coverage: &mut crate::coverage::Coverage,
+) -> Result<Vec<CaseResult>, String> {
     let mut parsed = Vec::new();
     let mut bases = BTreeMap::new();
     for (name, text) in files {
@@ -84,7 +93,7 @@ pub fn run_case_files(
     let mut results = Vec::new();
     for (file_name, file) in parsed {
         for case in file.cases {
-            let failures = run_case(policy, &bases, &case);
+            let failures = run_case(policy, &bases, &case, coverage);
             results.push(CaseResult {
                 file: file_name.clone(),
                 name: case.name,
@@ -95,7 +104,12 @@ pub fn run_case_files(
     Ok(results)
 }
 
-fn run_case(policy: &Policy, bases: &BTreeMap<String, Value>, case: &Case) -> Vec<String> {
+fn run_case(
+    policy: &Policy,
+    bases: &BTreeMap<String, Value>,
+    case: &Case,
+    coverage: &mut crate::coverage::Coverage,
+) -> Vec<String> {
     let mut snapshot = match (&case.snapshot, &case.base) {
         (Some(s), _) => s.clone(),
         (None, Some(b)) => match bases.get(b) {
@@ -117,8 +131,11 @@ fn run_case(policy: &Policy, bases: &BTreeMap<String, Value>, case: &Case) -> Ve
         explain: false,
         trace: false,
     };
-    let result = crate::snapshot::read_yaml_value(policy, &snapshot)
-        .and_then(|r| policy.decide_record(&r, mode));
+    let result = crate::snapshot::read_yaml_value(policy, &snapshot).and_then(|r| {
+        policy
+            .decide_covered(&r, mode, coverage)
+            .map_err(|e| crate::snapshot::RecordError::single(format!("evaluation error: {e}")))
+    });
     let decision = match (result, case.expect_reject) {
         (Err(_), true) => return Vec::new(),
         (Ok(_), true) => {

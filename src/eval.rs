@@ -109,6 +109,8 @@ pub(crate) struct Evaluator<'p, 'r> {
     pub trace: Vec<TraceStep>,
     ruleset: Arc<str>,
     rule: Option<Arc<str>>,
+    /// What tests exercised, when `verdikt test --coverage` asks.
+    pub(crate) coverage: Option<crate::coverage::Coverage>,
 }
 
 impl<'p, 'r> Evaluator<'p, 'r> {
@@ -122,6 +124,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             trace: Vec::new(),
             ruleset: Arc::from(""),
             rule: None,
+            coverage: None,
         }
     }
 
@@ -440,6 +443,14 @@ impl<'p, 'r> Evaluator<'p, 'r> {
 
     /// First-match evaluation: stops at the first item that settles a group.
     fn cond(&mut self, id: CondId) -> Result<Truth, Fault> {
+        let t = self.cond_inner(id)?;
+        if let Some(c) = &mut self.coverage {
+            c.condition(id, t == Truth::True, t == Truth::False);
+        }
+        Ok(t)
+    }
+
+    fn cond_inner(&mut self, id: CondId) -> Result<Truth, Fault> {
         let policy = self.policy;
         let cond = policy
             .cond(id)
@@ -720,6 +731,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         self.rule = None;
         if let Some((guard, clause)) = &rs.guard {
             if !self.guard_or_scope("guard", *guard)? {
+                self.covered(rs, crate::coverage::Decider::Guard);
                 return self.finish(rs, clause, None, Vec::new(), Vec::new());
             }
         }
@@ -731,7 +743,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                 ));
             }
         }
-        for rule in &rs.rules {
+        for (index, rule) in rs.rules.iter().enumerate() {
             self.rule = Some(rule.name.clone());
             if let Some(scope) = rule.scope {
                 if !self.guard_or_scope("scope", scope)? {
@@ -743,6 +755,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                 if self.mode.reasons && rule.then.because.is_none() {
                     self.met_reasons(rule.when, &mut reasons)?;
                 }
+                self.covered(rs, crate::coverage::Decider::Then(index));
                 return self.finish(rs, &rule.then, Some(rule.name.clone()), reasons, Vec::new());
             }
             if let Some(otherwise) = &rule.otherwise {
@@ -751,6 +764,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                     let _ = self.unmet(rule.when, &mut unmet)?;
                 }
                 let reasons = unmet.iter().map(|u| u.reason.clone()).collect();
+                self.covered(rs, crate::coverage::Decider::Else(index));
                 return self.finish(rs, otherwise, Some(rule.name.clone()), reasons, unmet);
             }
         }
@@ -768,7 +782,22 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             self.rule = None;
         }
         let reasons = unmet.iter().map(|u| u.reason.clone()).collect();
+        self.covered(rs, crate::coverage::Decider::Otherwise);
         self.finish(rs, default, Some(Arc::from("otherwise")), reasons, unmet)
+    }
+
+    /// Notes which clause decided, when coverage is recorded.
+    fn covered(&mut self, rs: &Ruleset, decider: crate::coverage::Decider) {
+        if let Some(c) = &mut self.coverage {
+            if let Some(i) = self
+                .policy
+                .rulesets
+                .iter()
+                .position(|r| std::ptr::eq(r, rs))
+            {
+                c.decided(i, decider);
+            }
+        }
     }
 
     /// Evaluates a clause's outputs and the reasons that go with it.

@@ -18,6 +18,7 @@ pub mod batch;
 pub mod calendar;
 pub mod cases;
 pub mod check;
+pub mod coverage;
 pub mod decimal;
 pub mod decision;
 pub mod diagnostic;

@@ -149,6 +149,29 @@ impl Policy {
     /// Decides every ruleset for one record.
     pub fn decide(&self, record: &Record, mode: Mode) -> Result<Decision, EvalError> {
         let mut ev = Evaluator::new(self, record, mode);
+        self.decide_in(&mut ev, record, mode)
+    }
+
+    /// Decides and adds what was exercised to `coverage`.
+    pub fn decide_covered(
+        &self,
+        record: &Record,
+        mode: Mode,
+        coverage: &mut crate::coverage::Coverage,
+    ) -> Result<Decision, EvalError> {
+        let mut ev = Evaluator::new(self, record, mode);
+        ev.coverage = Some(std::mem::take(coverage));
+        let result = self.decide_in(&mut ev, record, mode);
+        *coverage = ev.coverage.take().unwrap_or_default();
+        result
+    }
+
+    fn decide_in(
+        &self,
+        ev: &mut Evaluator<'_, '_>,
+        record: &Record,
+        mode: Mode,
+    ) -> Result<Decision, EvalError> {
         let mut rulesets = Vec::with_capacity(self.rulesets.len());
         for rs in &self.rulesets {
             let raw = ev.decide(rs).map_err(|f| ev.describe(f))?;

@@ -7,6 +7,7 @@
 mod batch;
 mod check;
 mod eval;
+mod test;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -59,6 +60,15 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Decide many snapshots: JSONL, JSON array, YAML, CSV (optionally gzip).
     Batch(batch::BatchArgs),
+    /// Run the policy's test cases (RULES_DIR/tests/*.yaml).
+    Test {
+        /// The rule directory.
+        #[arg(default_value = "rules")]
+        rules: PathBuf,
+        /// Report rules and group conditions the cases never exercised.
+        #[arg(long)]
+        coverage: bool,
+    },
     /// Print a synthetic corpus of snapshots (JSONL) for benchmarks.
     Gen {
         /// Number of snapshots.
@@ -79,6 +89,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check { rules } => check::run(&rules, format),
         Command::Eval(args) => eval::run(&args, format),
         Command::Batch(args) => batch::run(&args, format),
+        Command::Test { rules, coverage } => test::run(&rules, coverage, format),
         Command::Gen {
             n,
             seed,

@@ -1,0 +1,125 @@
+//! What a test suite exercised: which clauses decided, and which conditions
+//! inside `all of` / `any of` groups were seen both true and false.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use crate::ir::{CondId, CondKind, Policy};
+
+/// The clause of a ruleset that decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Decider {
+    /// The `applies when ... else` clause.
+    Guard,
+    /// A rule's `then` (by rule index).
+    Then(usize),
+    /// A rule's `else`.
+    Else(usize),
+    Otherwise,
+}
+
+/// Coverage gathered over many decisions.
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    /// Per condition: (seen true, seen false).
+    conditions: Vec<(bool, bool)>,
+    decided: BTreeSet<(usize, Decider)>,
+}
+
+impl Coverage {
+    pub(crate) fn condition(&mut self, id: CondId, t: bool, f: bool) {
+        if self.conditions.len() <= id.index() {
+            self.conditions.resize(id.index() + 1, (false, false));
+        }
+        if let Some(seen) = self.conditions.get_mut(id.index()) {
+            seen.0 |= t;
+            seen.1 |= f;
+        }
+    }
+
+    pub(crate) fn decided(&mut self, ruleset: usize, decider: Decider) {
+        self.decided.insert((ruleset, decider));
+    }
+
+    fn seen(&self, id: CondId) -> (bool, bool) {
+        self.conditions
+            .get(id.index())
+            .copied()
+            .unwrap_or((false, false))
+    }
+
+    /// A report per ruleset, and the number of rules no case decided.
+    pub fn report(&self, policy: &Policy) -> (usize, String) {
+        let mut out = String::new();
+        let mut missing_total = 0;
+        for (i, rs) in policy.rulesets.iter().enumerate() {
+            let mut clauses = Vec::new();
+            if rs.guard.is_some() {
+                clauses.push((Decider::Guard, "applies ... else".to_string()));
+            }
+            for (r, rule) in rs.rules.iter().enumerate() {
+                clauses.push((Decider::Then(r), format!("rule `{}` then", rule.name)));
+                if rule.otherwise.is_some() {
+                    clauses.push((Decider::Else(r), format!("rule `{}` else", rule.name)));
+                }
+            }
+            if rs.default.is_some() {
+                clauses.push((Decider::Otherwise, "otherwise".to_string()));
+            }
+            let rules_decided = (0..rs.rules.len())
+                .filter(|r| {
+                    self.decided.contains(&(i, Decider::Then(*r)))
+                        || self.decided.contains(&(i, Decider::Else(*r)))
+                })
+                .count();
+            let missing: Vec<&String> = clauses
+                .iter()
+                .filter(|(d, _)| !self.decided.contains(&(i, *d)))
+                .map(|(_, name)| name)
+                .collect();
+            missing_total += rs.rules.len() - rules_decided;
+            let percent = rules_decided * 100 / rs.rules.len().max(1);
+            let covered = clauses.len() - missing.len();
+            let _ = writeln!(
+                out,
+                "{}: rules {rules_decided}/{} decided ({percent}%), clauses {covered}/{}",
+                rs.name,
+                rs.rules.len(),
+                clauses.len()
+            );
+            for name in missing {
+                let _ = writeln!(out, "  never decided: {name}");
+            }
+            for rule in &rs.rules {
+                let mut items = Vec::new();
+                self.group_items(policy, rule.when, &mut items);
+                for (text, t, f) in items {
+                    let never = match (t, f) {
+                        (false, false) => "never evaluated",
+                        (false, true) => "never true",
+                        (true, false) => "never false",
+                        (true, true) => continue,
+                    };
+                    let _ = writeln!(out, "  rule `{}`: `{text}` {never}", rule.name);
+                }
+            }
+        }
+        (missing_total, out)
+    }
+
+    /// Items of groups, with whether each was seen true and false.
+    fn group_items(&self, policy: &Policy, id: CondId, out: &mut Vec<(String, bool, bool)>) {
+        let Some(cond) = policy.cond(id) else { return };
+        if let CondKind::All(items) | CondKind::Any(items) = &cond.kind {
+            for item in items {
+                let (t, f) = self.seen(*item);
+                let text = policy
+                    .sources
+                    .slice(policy.cond(*item).map(|c| c.span).unwrap_or_default());
+                let text: Vec<&str> = text.split_whitespace().collect();
+                out.push((text.join(" "), t, f));
+                self.group_items(policy, *item, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Golden tests of the command line: output and exit codes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "test code"
+)]
+
+use std::process::Command;
+
+fn verdikt(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_verdikt"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn check_is_clean_on_the_shipped_rules() {
+    let (code, out, _) = verdikt(&["check", "rules"]);
+    assert_eq!((code, out.as_str()), (0, "rules: ok\n"));
+}
+
+#[test]
+fn check_exits_1_on_rule_errors() {
+    let (code, out, _) = verdikt(&[
+        "check",
+        "tests/fixtures/batch/divide-rules",
+        "--error-format",
+        "plain",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let dir = std::env::temp_dir().join(format!("verdikt-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("bad.vk"),
+        "ruleset r { outcomes ok rule a when nope > 1 then ok }",
+    )
+    .unwrap();
+    let (code, out, _) = verdikt(&["check", dir.to_str().unwrap(), "--error-format", "plain"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("error[V020]: no `schema` declared"), "{out}");
+    assert!(out.contains("error[V002]: unknown field `nope`"), "{out}");
+}
+
+#[test]
+fn test_passes_on_the_shipped_rules_with_full_rule_coverage() {
+    let (code, out, _) = verdikt(&["test", "rules", "--coverage"]);
+    assert_eq!(code, 0);
+    let summary = out.lines().last().unwrap();
+    assert!(summary.ends_with("passed, 0 failed"), "{summary}");
+    let coverage: Vec<&str> = out.lines().skip_while(|l| *l != "coverage:").collect();
+    insta::assert_snapshot!(coverage.join("\n"));
+}
+
+#[test]
+fn test_reports_a_failing_case_with_expected_and_actual() {
+    let (code, out, _) = verdikt(&["test", "tests/fixtures/cli/failing"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn eval_prints_the_decision_record_and_explanations() {
+    let (code, out, _) = verdikt(&["eval", "--explain", "examples/single/exit_denied.json"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(out.replace(
+        out.split("rules ").nth(1).unwrap().lines().next().unwrap(),
+        "[version]"
+    ));
+    let (code, _, err) = verdikt(&["eval", "examples/bad.jsonl"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(
+            "rejected examples/bad.jsonl:3 (M10303): store.rating: 7 is out of range 0..5"
+        ),
+        "{err}"
+    );
+}
