@@ -25,6 +25,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod explain;
 pub mod gen;
+pub mod impact;
 pub mod ir;
 pub mod policy;
 pub mod snapshot;

@@ -72,11 +72,12 @@ pub fn run(
     let mut summary = Summary::new(policy);
     let writer = output::Writer::new(policy, config.output, config.mode);
     writer.header(out).map_err(BatchError::Write)?;
-    let mut decide_chunk = |chunk: Chunk| -> Result<(), BatchError> {
+    let decide_chunk = |chunk: Chunk| -> Result<(), BatchError> {
+        let layout = chunk.layouts.first().and_then(Option::as_deref);
         let processed: Vec<Processed> = chunk
             .units
             .par_iter()
-            .map(|u| process(policy, &writer, chunk.layout.as_deref(), u, config.mode))
+            .map(|u| process(policy, &writer, layout, u, config.mode))
             .collect();
         for p in processed {
             summary.read += 1;
@@ -101,56 +102,71 @@ pub fn run(
             _ => Ok(()),
         }
     };
-    if config.read_ahead {
-        // Frame the next chunk while this one is decided. The channel holds
-        // two chunks, so memory stays a constant times the chunk size.
-        std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Chunk, BatchError>>(2);
-            scope.spawn(move || {
-                let _ = read_chunks(policy, inputs, config.chunk, |c| tx.send(c).is_ok());
-            });
-            for chunk in rx {
-                decide_chunk(chunk?)?;
-            }
-            Ok::<(), BatchError>(())
-        })?;
-    } else {
-        let mut failed = None;
-        read_chunks(policy, inputs, config.chunk, |c| {
-            match c.and_then(&mut decide_chunk) {
-                Ok(()) => true,
-                Err(e) => {
-                    failed = Some(e);
-                    false
-                }
-            }
-        });
-        if let Some(e) = failed {
-            return Err(e);
-        }
-    }
+    for_each_chunk(
+        &[policy],
+        inputs,
+        config.chunk,
+        config.read_ahead,
+        decide_chunk,
+    )?;
     out.flush().map_err(BatchError::Write)?;
     rejects.flush().map_err(BatchError::Write)?;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
 
-/// Records framed together, with the CSV layout they are read with.
-struct Chunk {
-    units: Vec<Unit>,
-    layout: Option<Arc<CsvLayout>>,
+/// Records framed together, with the CSV layout each policy reads them
+/// with (one per policy, in the order the policies were given).
+pub(crate) struct Chunk {
+    pub(crate) units: Vec<Unit>,
+    pub(crate) layouts: Vec<Option<Arc<CsvLayout>>>,
+}
+
+/// Frames every input into chunks of `size` units and hands them to `decide`
+/// in order, stopping at the first error. With `read_ahead` the next chunk is
+/// framed on another thread while this one is decided; the channel holds two
+/// chunks, so memory stays a constant times the chunk size.
+pub(crate) fn for_each_chunk(
+    policies: &[&Policy],
+    inputs: Vec<(Arc<str>, Box<dyn Framer>)>,
+    size: usize,
+    read_ahead: bool,
+    mut decide: impl FnMut(Chunk) -> Result<(), BatchError>,
+) -> Result<(), BatchError> {
+    if read_ahead {
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Chunk, BatchError>>(2);
+            scope.spawn(move || {
+                read_chunks(policies, inputs, size, |c| tx.send(c).is_ok());
+            });
+            for chunk in rx {
+                decide(chunk?)?;
+            }
+            Ok(())
+        })
+    } else {
+        let mut failed = None;
+        read_chunks(policies, inputs, size, |c| match c.and_then(&mut decide) {
+            Ok(()) => true,
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        });
+        failed.map_or(Ok(()), Err)
+    }
 }
 
 /// Frames every input into chunks and hands them to `sink` in order; stops
 /// when `sink` returns false. A read error is handed over, then reading stops.
 fn read_chunks(
-    policy: &Policy,
+    policies: &[&Policy],
     inputs: Vec<(Arc<str>, Box<dyn Framer>)>,
     size: usize,
     mut sink: impl FnMut(Result<Chunk, BatchError>) -> bool,
-) -> bool {
+) {
     for (name, mut framer) in inputs {
-        let mut layout: Option<Arc<CsvLayout>> = None;
+        let mut layouts: Option<Vec<Option<Arc<CsvLayout>>>> = None;
         loop {
             let mut units = Vec::with_capacity(size);
             while units.len() < size {
@@ -162,34 +178,61 @@ fn read_chunks(
                             source_name: name.to_string(),
                             error,
                         }));
-                        return false;
+                        return;
                     }
                 }
             }
             if units.is_empty() {
                 break;
             }
-            if layout.is_none() {
-                if let Some(header) = framer.csv_header() {
-                    let names: Vec<&str> = header.iter().map(String::as_str).collect();
-                    match CsvLayout::new(policy, &names) {
-                        Ok(l) => layout = Some(Arc::new(l)),
-                        Err(e) => {
-                            sink(Err(BatchError::Input(name.to_string(), e)));
-                            return false;
+            if layouts.is_none() {
+                layouts = Some(match framer.csv_header() {
+                    Some(header) => {
+                        let names: Vec<&str> = header.iter().map(String::as_str).collect();
+                        let mut built = Vec::with_capacity(policies.len());
+                        for policy in policies {
+                            match CsvLayout::new(policy, &names) {
+                                Ok(l) => built.push(Some(Arc::new(l))),
+                                Err(e) => {
+                                    sink(Err(BatchError::Input(name.to_string(), e)));
+                                    return;
+                                }
+                            }
                         }
+                        built
                     }
-                }
+                    None => vec![None; policies.len()],
+                });
             }
             if !sink(Ok(Chunk {
                 units,
-                layout: layout.clone(),
+                layouts: layouts.clone().unwrap_or_default(),
             })) {
-                return false;
+                return;
             }
         }
     }
-    true
+}
+
+/// Reads one unit into a record of `policy`'s schema.
+pub(crate) fn read_unit(
+    policy: &Policy,
+    layout: Option<&CsvLayout>,
+    unit: &Unit,
+) -> Result<crate::snapshot::Record, RecordError> {
+    match &unit.payload {
+        Payload::Json(text) => policy.read_json(text),
+        Payload::Yaml(text) => policy
+            .read_yaml(text)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Err(RecordError::single("empty document"))),
+        Payload::Csv(cells) => match layout {
+            Some(l) => crate::snapshot::read_csv_row(policy, l, cells.iter().map(String::as_str)),
+            None => Err(RecordError::single("CSV row before a header")),
+        },
+        Payload::Bad(message) => Err(RecordError::single(message.clone())),
+    }
 }
 
 /// Decides one unit. A panic inside is caught here, at the record boundary.
@@ -201,22 +244,7 @@ fn process(
     mode: Mode,
 ) -> Processed {
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let record = match &unit.payload {
-            Payload::Json(text) => policy.read_json(text),
-            Payload::Yaml(text) => policy
-                .read_yaml(text)
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| Err(RecordError::single("empty document"))),
-            Payload::Csv(cells) => match layout {
-                Some(l) => {
-                    crate::snapshot::read_csv_row(policy, l, cells.iter().map(String::as_str))
-                }
-                None => Err(RecordError::single("CSV row before a header")),
-            },
-            Payload::Bad(message) => Err(RecordError::single(message.clone())),
-        };
-        record.and_then(|r| policy.decide_record(&r, mode))
+        read_unit(policy, layout, unit).and_then(|r| policy.decide_record(&r, mode))
     }));
     match result {
         Ok(Ok(decision)) => {

@@ -63,7 +63,7 @@ pub fn run(args: &BatchArgs, format: ErrorFormat) -> ExitCode {
     };
     let mut inputs: Vec<(Arc<str>, Box<dyn Framer>)> = Vec::new();
     for name in &args.inputs {
-        match open(name, args) {
+        match open_input(name, args.format, args.max_record_bytes) {
             Ok(framer) => inputs.push((Arc::from(name.as_str()), framer)),
             Err(message) => {
                 eprintln!("error: {message}");
@@ -172,9 +172,13 @@ pub fn run(args: &BatchArgs, format: ErrorFormat) -> ExitCode {
     }
 }
 
-fn open(name: &str, args: &BatchArgs) -> Result<Box<dyn Framer>, String> {
-    let format = args
-        .format
+/// Opens one input (`-` is stdin, `.gz` is decompressed) and frames it.
+pub(super) fn open_input(
+    name: &str,
+    format: Option<Format>,
+    max_record_bytes: usize,
+) -> Result<Box<dyn Framer>, String> {
+    let format = format
         .or_else(|| Format::from_path(name))
         .or_else(|| (name == "-").then_some(Format::Jsonl))
         .ok_or_else(|| format!("cannot tell the format of `{name}`; use --format"))?;
@@ -193,6 +197,6 @@ fn open(name: &str, args: &BatchArgs) -> Result<Box<dyn Framer>, String> {
         format,
         Arc::from(name),
         input,
-        args.max_record_bytes.max(1),
+        max_record_bytes.max(1),
     ))
 }

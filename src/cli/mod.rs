@@ -6,6 +6,7 @@
 
 mod batch;
 mod check;
+mod diff;
 mod eval;
 mod test;
 
@@ -69,6 +70,8 @@ enum Command {
         #[arg(long)]
         coverage: bool,
     },
+    /// Show what a rule change does: both versions decide the same records.
+    Diff(diff::DiffArgs),
     /// Print a synthetic corpus of snapshots (JSONL) for benchmarks.
     Gen {
         /// Number of snapshots.
@@ -90,6 +93,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Eval(args) => eval::run(&args, format),
         Command::Batch(args) => batch::run(&args, format),
         Command::Test { rules, coverage } => test::run(&rules, coverage, format),
+        Command::Diff(args) => diff::run(&args, format),
         Command::Gen {
             n,
             seed,
@@ -100,13 +104,17 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// Loads and checks rules; prints diagnostics; `Err` carries the exit code.
 fn load_policy(dir: &Path, format: ErrorFormat) -> Result<Policy, ExitCode> {
-    let checked = match verdikt::check_dir(dir) {
-        Ok(c) => c,
+    match verdikt::check_dir(dir) {
+        Ok(checked) => usable_policy(checked, &dir.display().to_string(), format),
         Err(e) => {
             eprintln!("error: {e}");
-            return Err(ExitCode::from(2));
+            Err(ExitCode::from(2))
         }
-    };
+    }
+}
+
+/// Prints the diagnostics of checked rules; the policy when it has no error.
+fn usable_policy(checked: Checked, label: &str, format: ErrorFormat) -> Result<Policy, ExitCode> {
     let Checked {
         policy,
         diagnostics,
@@ -119,10 +127,7 @@ fn load_policy(dir: &Path, format: ErrorFormat) -> Result<Policy, ExitCode> {
         );
     }
     policy.ok_or_else(|| {
-        eprintln!(
-            "error: the rules in `{}` have errors; nothing was evaluated",
-            dir.display()
-        );
+        eprintln!("error: the rules in `{label}` have errors; nothing was evaluated");
         ExitCode::from(2)
     })
 }

@@ -1,0 +1,177 @@
+//! `verdikt diff`: what a rule change does to real records.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+use verdikt::batch::{Format, Framer};
+use verdikt::impact::{self, Options};
+use verdikt::ErrorFormat;
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The rules before the change: a directory, or `git:REV` for the head
+    /// rule directory as committed at REV (e.g. `git:HEAD`, `git:main~1`).
+    #[arg(long)]
+    base: String,
+    /// The rules after the change.
+    #[arg(long, default_value = "rules")]
+    head: PathBuf,
+    /// Records both versions decide: any batch input (.jsonl, .json, .yaml, .csv, .gz, `-`).
+    #[arg(required = true)]
+    corpus: Vec<String>,
+    /// Input format, when the extension does not tell (stdin).
+    #[arg(long, value_enum)]
+    input_format: Option<Format>,
+    /// Report as a table for people or JSON for machines.
+    #[arg(long, value_enum, default_value = "text")]
+    format: ReportFormat,
+    /// Example merchants shown per transition.
+    #[arg(long, default_value_t = 3)]
+    examples: usize,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Records decided per chunk; memory grows with it.
+    #[arg(long, default_value_t = 8192)]
+    chunk: usize,
+    /// A record longer than this is rejected without being read whole.
+    #[arg(long, default_value_t = 1 << 20)]
+    max_record_bytes: usize,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+}
+
+pub fn run(args: &DiffArgs, format: ErrorFormat) -> ExitCode {
+    let (base, base_label) = match args.base.strip_prefix("git:") {
+        Some(rev) => {
+            let label = format!("{} at {rev}", args.head.display());
+            match rules_at_revision(&args.head, rev) {
+                Ok(files) => (
+                    super::usable_policy(verdikt::check_files(files), &label, format),
+                    label,
+                ),
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        None => (
+            super::load_policy(Path::new(&args.base), format),
+            args.base.clone(),
+        ),
+    };
+    let base = match base {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let head = match super::load_policy(&args.head, format) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut inputs: Vec<(Arc<str>, Box<dyn Framer>)> = Vec::new();
+    for name in &args.corpus {
+        match super::batch::open_input(name, args.input_format, args.max_record_bytes) {
+            Ok(framer) => inputs.push((Arc::from(name.as_str()), framer)),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let options = Options {
+        chunk: args.chunk.max(1),
+        examples: args.examples,
+        read_ahead: true,
+    };
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+    {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: cannot start worker threads: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let impact = match pool.install(|| impact::diff(&base, &head, inputs, &options)) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let report = match args.format {
+        ReportFormat::Text => {
+            impact::render::text(&impact, &base_label, &args.head.display().to_string())
+        }
+        ReportFormat::Json => match serde_json::to_string_pretty(&impact) {
+            Ok(json) => json + "\n",
+            Err(e) => {
+                eprintln!("error: cannot render the report: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    print!("{report}");
+    if impact.rejected_base > 0 || impact.rejected_head > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+type Files = Vec<(String, Vec<u8>)>;
+
+/// The `*.vk` files of `dir` as committed at `rev`, read with git.
+fn rules_at_revision(dir: &Path, rev: &str) -> Result<Files, String> {
+    if rev.is_empty() || rev.starts_with('-') {
+        return Err(format!("`git:{rev}` does not name a revision"));
+    }
+    // Paths in `REV:./x` and `ls-tree` are relative to the directory git runs in.
+    let listing = git(dir, &["ls-tree", "--name-only", rev, "./"])?;
+    let listing = String::from_utf8_lossy(&listing).into_owned();
+    let mut names: Vec<&str> = listing
+        .lines()
+        .filter(|name| name.ends_with(".vk"))
+        .collect();
+    names.sort_unstable();
+    if names.is_empty() {
+        return Err(format!(
+            "no rule files (*.vk) in `{}` at revision `{rev}`",
+            dir.display()
+        ));
+    }
+    let mut files = Vec::with_capacity(names.len());
+    for name in names {
+        let bytes = git(dir, &["show", &format!("{rev}:./{name}")])?;
+        // The file name (not the revision) goes into the rules version hash.
+        files.push((format!("git:{rev}:{}", dir.join(name).display()), bytes));
+    }
+    Ok(files)
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        Err(format!(
+            "git {} failed in `{}`: {}",
+            args.join(" "),
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
