@@ -9,52 +9,12 @@
     reason = "test code"
 )]
 
+mod common;
+
 use std::path::Path;
 
-use verdikt::{Decision, Mode, Policy, RecordError};
-
-fn policy() -> Policy {
-    verdikt::check_dir(Path::new("rules"))
-        .unwrap()
-        .policy
-        .expect("shipped rules check clean")
-}
-
-/// Every record of an example file, with its place.
-fn decide_file(policy: &Policy, path: &Path) -> Vec<(String, Result<Decision, RecordError>)> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mode = Mode {
-        reasons: true,
-        explain: true,
-        trace: false,
-    };
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("yaml" | "yml") => policy
-            .read_yaml(&text)
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| {
-                (
-                    format!("document {}", i + 1),
-                    r.and_then(|rec| policy.decide_record(&rec, mode)),
-                )
-            })
-            .collect(),
-        Some("jsonl") => text
-            .lines()
-            .enumerate()
-            .map(|(i, line)| {
-                let r = if line.trim().is_empty() {
-                    Err(RecordError::single("blank line"))
-                } else {
-                    policy.decide_json(line, mode)
-                };
-                (format!("line {}", i + 1), r)
-            })
-            .collect(),
-        _ => vec![("file".into(), policy.decide_json(&text, mode))],
-    }
-}
+use common::{decide_file, policy};
+use verdikt::{Decision, Mode, RecordError};
 
 /// The decision records (JSON) and the explanations, one after the other.
 fn render(results: &[(String, Result<Decision, RecordError>)]) -> String {

@@ -1,0 +1,57 @@
+//! Shared by the integration tests that decide whole files of snapshots.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    dead_code,
+    reason = "test code"
+)]
+
+use std::path::Path;
+
+use verdikt::{Decision, Mode, Policy, RecordError};
+
+pub fn policy() -> Policy {
+    verdikt::check_dir(Path::new("rules"))
+        .unwrap()
+        .policy
+        .expect("shipped rules check clean")
+}
+
+/// Every record of an example file, with its place.
+pub fn decide_file(policy: &Policy, path: &Path) -> Vec<(String, Result<Decision, RecordError>)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mode = Mode {
+        reasons: true,
+        explain: true,
+        trace: false,
+    };
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("yaml" | "yml") => policy
+            .read_yaml(&text)
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                (
+                    format!("document {}", i + 1),
+                    r.and_then(|rec| policy.decide_record(&rec, mode)),
+                )
+            })
+            .collect(),
+        Some("jsonl") => text
+            .lines()
+            .enumerate()
+            .map(|(i, line)| {
+                let r = if line.trim().is_empty() {
+                    Err(RecordError::single("blank line"))
+                } else {
+                    policy.decide_json(line, mode)
+                };
+                (format!("line {}", i + 1), r)
+            })
+            .collect(),
+        _ => vec![("file".into(), policy.decide_json(&text, mode))],
+    }
+}
