@@ -39,6 +39,9 @@ pub struct DiffArgs {
     /// A record longer than this is rejected without being read whole.
     #[arg(long, default_value_t = 1 << 20)]
     max_record_bytes: usize,
+    /// Exit 1 when any decision changes (as `git diff --exit-code`).
+    #[arg(long)]
+    exit_code: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -120,7 +123,7 @@ pub fn run(args: &DiffArgs, format: ErrorFormat) -> ExitCode {
         },
     };
     print!("{report}");
-    if impact.rejected_base > 0 || impact.rejected_head > 0 {
+    if args.exit_code && impact.rulesets.iter().any(|r| r.changed > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
