@@ -55,6 +55,9 @@ enum Command {
         /// The rule directory.
         #[arg(default_value = "rules")]
         rules: PathBuf,
+        /// Exit with 1 on warnings too, not only on errors.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Decide snapshots (.json, .jsonl, .yaml) and print decision records.
     Eval(eval::EvalArgs),
@@ -86,7 +89,10 @@ enum Command {
 pub fn run(cli: Cli) -> ExitCode {
     let format = cli.error_format.into();
     match cli.command {
-        Command::Check { rules } => check::run(&rules, format),
+        Command::Check {
+            rules,
+            deny_warnings,
+        } => check::run(&rules, format, deny_warnings),
         Command::Eval(args) => eval::run(&args, format),
         Command::Batch(args) => batch::run(&args, format),
         Command::Test { rules, coverage } => test::run(&rules, coverage, format),
@@ -112,7 +118,17 @@ fn load_policy(dir: &Path, format: ErrorFormat) -> Result<Policy, ExitCode> {
         diagnostics,
         sources,
     } = checked;
-    if !diagnostics.is_empty() {
+    // Errors stop the verb and are shown in full; warnings do not, so a
+    // person gets one line pointing at `verdikt check` (JSON stays complete).
+    let warnings_only = diagnostics.iter().all(|d| !d.is_error());
+    if warnings_only && !diagnostics.is_empty() && format != ErrorFormat::Json {
+        let n = diagnostics.len();
+        eprintln!(
+            "warning: the rules in `{0}` have {n} warning{1}; `verdikt check {0}` shows them",
+            dir.display(),
+            if n == 1 { "" } else { "s" }
+        );
+    } else if !diagnostics.is_empty() {
         eprint!(
             "{}",
             verdikt::diagnostic::render(&diagnostics, &sources, format)
