@@ -23,10 +23,15 @@ impl Site<'_> {
     }
 }
 
+/// Alternatives compared for shadowing, per ruleset, before giving up
+/// (silently): keeps huge generated rule files fast.
+const SHADOW_BUDGET: usize = 1_000_000;
+
 struct Reach<'a, 'n> {
     names: &'a Names<'n>,
     sources: &'a SourceMap,
     out: &'a mut Vec<Diagnostic>,
+    budget: usize,
 }
 
 /// Checks one ruleset: every condition in it, then first-match shadowing.
@@ -41,6 +46,7 @@ pub(super) fn ruleset(
         names,
         sources,
         out,
+        budget: SHADOW_BUDGET,
     };
     // What holds for every record: schema requirements; then, for every
     // record the rules see, the guard and the ruleset's requirements.
@@ -302,6 +308,14 @@ impl Reach<'_, '_> {
                 continue;
             }
             any_possible = true;
+            let cost: usize = earlier
+                .iter()
+                .map(|(_, d)| d.as_ref().map_or(0, Vec::len))
+                .sum();
+            let Some(left) = self.budget.checked_sub(cost) else {
+                return;
+            };
+            self.budget = left;
             let cover = earlier.iter().find(|(_, decides)| {
                 decides
                     .as_ref()
@@ -318,7 +332,15 @@ impl Reach<'_, '_> {
         if !any_possible {
             return;
         }
-        let names: Vec<String> = by.iter().map(|r| format!("`{}`", r.name.text)).collect();
+        // Name a few; a long list helps nobody.
+        let mut names: Vec<String> = by
+            .iter()
+            .take(3)
+            .map(|r| format!("`{}`", r.name.text))
+            .collect();
+        if by.len() > 3 {
+            names.push(format!("{} others", by.len() - 3));
+        }
         let (who, help) = match by.as_slice() {
             [one] if one.otherwise.is_some() => (
                 format!("rule {} comes first and decides", join_and(&names)),
