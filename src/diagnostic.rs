@@ -68,6 +68,18 @@ pub enum Code {
     InvalidCalendar,
     /// a rule file that cannot be read
     Io,
+    /// `rule b when store.rating < 4.0` after `rule a when store.rating < 4.5`
+    ShadowedRule,
+    /// `store.rating >= 5 and store.rating < 3`
+    NeverTrue,
+    /// `let candidate = ...` that nothing refers to
+    UnusedLet,
+    /// a schema field no ruleset, requirement or reason reads
+    UnusedField,
+    /// `outcomes a, b` where no clause gives `b`
+    OutcomeNeverProduced,
+    /// an optional output no outcome clause sets
+    OutputNeverSet,
 }
 
 impl Code {
@@ -100,7 +112,27 @@ impl Code {
             Code::InvalidLiteral => "V024",
             Code::InvalidCalendar => "V025",
             Code::Io => "V026",
+            Code::ShadowedRule => "V027",
+            Code::NeverTrue => "V028",
+            Code::UnusedLet => "V029",
+            Code::UnusedField => "V030",
+            Code::OutcomeNeverProduced => "V031",
+            Code::OutputNeverSet => "V032",
         }
+    }
+
+    /// Whether the code comes from the warnings pass, which only runs on
+    /// rule files without errors.
+    pub fn is_lint(self) -> bool {
+        matches!(
+            self,
+            Code::ShadowedRule
+                | Code::NeverTrue
+                | Code::UnusedLet
+                | Code::UnusedField
+                | Code::OutcomeNeverProduced
+                | Code::OutputNeverSet
+        )
     }
 }
 

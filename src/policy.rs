@@ -103,12 +103,12 @@ pub fn check_files(files: Vec<(String, Vec<u8>)>) -> Checked {
     let syntax_failed = diagnostics.iter().any(Diagnostic::is_error);
     let (policy, more) = crate::check::check(&trees, sources.clone(), Arc::from(version.as_str()));
     // Checking what did parse still helps, but a file that did not parse
-    // leaves names undeclared: keep its own errors, drop the echoes.
+    // leaves names undeclared: keep its own errors, drop the echoes, and
+    // drop warnings about text that is not all there.
     if syntax_failed {
-        diagnostics.extend(
-            more.into_iter()
-                .filter(|d| d.code != Code::UnknownField && d.code != Code::Schema),
-        );
+        diagnostics.extend(more.into_iter().filter(|d| {
+            d.code != Code::UnknownField && d.code != Code::Schema && !d.code.is_lint()
+        }));
     } else {
         diagnostics.extend(more);
     }

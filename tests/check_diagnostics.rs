@@ -49,6 +49,9 @@ fn diagnostics_of_broken_rule_files() {
 fn every_error_blocks_the_policy() {
     for entry in std::fs::read_dir("tests/fixtures/check").unwrap() {
         let path = entry.unwrap().path();
+        if path.extension() != Some(std::ffi::OsStr::new("vk")) {
+            continue;
+        }
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let checked = check_fixture(&name, std::fs::read(&path).unwrap());
         let has_error = checked.diagnostics.iter().any(|d| d.is_error());
@@ -101,4 +104,105 @@ fn json_format_is_one_object_per_line() {
     assert_eq!(first["code"], "V002");
     assert_eq!(first["line"], 1);
     assert_eq!(first["help"], "did you mean `store.rating`?");
+}
+
+/// Checks a warning fixture on its own: each declares its own schema.
+fn check_alone(name: &str, text: &str) -> verdikt::Checked {
+    check_files(vec![(name.to_string(), text.as_bytes().to_vec())])
+}
+
+#[test]
+fn warnings_of_suspicious_rule_files() {
+    insta::glob!("fixtures/check/warnings/*.vk", |path| {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let checked = check_alone(&name, &std::fs::read_to_string(path).unwrap());
+        assert!(
+            !checked.diagnostics.is_empty(),
+            "{name}: a warning fixture must produce warnings"
+        );
+        assert!(
+            checked.diagnostics.iter().all(|d| !d.is_error()),
+            "{name}: warnings only"
+        );
+        assert!(
+            checked.policy.is_some(),
+            "{name}: warnings do not block the policy"
+        );
+        let human = diagnostic::render(&checked.diagnostics, &checked.sources, ErrorFormat::Human);
+        insta::assert_snapshot!(human);
+    });
+}
+
+/// Near misses: each ruleset looks suspicious but is not, so no warning.
+#[test]
+fn no_warning_where_the_analysis_is_not_sure() {
+    let text = r#"
+schema s {
+  merchant_id  text
+  as_of        date
+  rating       decimal in 0..5
+  rate         rate in 0%..100%
+  score        int
+  limit        money >= 0
+  used         money >= 0
+  due          optional date
+  kind         optional one of unbind, exit
+}
+
+ruleset near_misses {
+  outcomes a, b
+  let spare = limit - used
+
+  # 4.495 is below 4.5 but not at most 4.49: `wider` still decides it.
+  rule narrow when rating <= 4.49 then a
+  rule wider when rating < 4.5 then b
+
+  # A decimal may lie between 89 and 90.
+  rule ninety when rating >= 4.9 then a
+  rule above when rating > 4.8 then b
+
+  # 97.5% is below 98%.
+  rule r1 when rate < 97.5% then a
+  rule r2 when rate <= 0.975 then b
+
+  # The same in other words is not understood, so not reported.
+  rule more when limit > used then a
+  rule same when used < limit then b
+
+  # Dates: from the first of March includes the first of March.
+  rule later when due is present and due > 2026-03-01 then a
+  rule from when due is present and due >= 2026-03-01 then b
+
+  # An earlier rule without `else` decides only when its `when` holds.
+  rule exit_ok for kind is present and kind = exit when score > 10 then a
+  rule exit_any for kind is present and kind = exit when spare > 0 then b
+
+  # An absent date is covered by neither comparison.
+  rule missing when not (due is present and due <= 2026-01-01) then a
+
+  otherwise b
+}
+"#;
+    let checked = check_alone("near_misses.vk", text);
+    let plain = diagnostic::render(&checked.diagnostics, &checked.sources, ErrorFormat::Plain);
+    assert!(checked.diagnostics.is_empty(), "{plain}");
+}
+
+#[test]
+fn no_warnings_on_the_shipped_rules() {
+    let checked = verdikt::check_dir(Path::new("rules")).unwrap();
+    let plain = diagnostic::render(&checked.diagnostics, &checked.sources, ErrorFormat::Plain);
+    assert!(checked.diagnostics.is_empty(), "{plain}");
+}
+
+#[test]
+fn no_warnings_next_to_errors() {
+    // An unused field and an impossible condition, but also an unknown field.
+    let checked = check_alone(
+        "broken.vk",
+        "schema s { merchant_id text  as_of date  x int  spare int }\n\
+         ruleset r { outcomes ok rule a when x > 3 and x < 2 and nope > 1 then ok otherwise ok }",
+    );
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.id()).collect();
+    assert_eq!(codes, ["V002"]);
 }

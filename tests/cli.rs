@@ -51,6 +51,31 @@ fn check_exits_1_on_rule_errors() {
 }
 
 #[test]
+fn deny_warnings_fails_on_warnings_only() {
+    let dir = std::env::temp_dir().join(format!("verdikt-cli-warn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        "tests/fixtures/check/warnings/unused_let.vk",
+        dir.join("unused_let.vk"),
+    )
+    .unwrap();
+    let dir = dir.to_str().unwrap();
+    // Warnings print, but only fail the check when denied.
+    let (code, out, _) = verdikt(&["check", dir, "--error-format", "plain"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("warning[V029]: `let doubled` is never used"),
+        "{out}"
+    );
+    let (code, out, _) = verdikt(&["check", dir, "--deny-warnings"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.ends_with("0 errors, 2 warnings\n"), "{out}");
+    // The shipped rules have none.
+    let (code, out, _) = verdikt(&["check", "rules", "--deny-warnings"]);
+    assert_eq!((code, out.as_str()), (0, "rules: ok\n"));
+}
+
+#[test]
 fn test_passes_on_the_shipped_rules_with_full_rule_coverage() {
     let (code, out, _) = verdikt(&["test", "rules", "--coverage"]);
     assert_eq!(code, 0);

@@ -5,6 +5,7 @@
 //! [`Ty::Error`], which silences follow-on errors about the same expression.
 
 mod expr;
+mod lint;
 mod ruleset;
 mod schema;
 
@@ -124,10 +125,12 @@ pub fn check(
         }
     }
 
-    let diagnostics = std::mem::take(&mut checker.diagnostics);
+    let mut diagnostics = std::mem::take(&mut checker.diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return (None, diagnostics);
     }
+    // Warnings about rule text only make sense once it has no errors.
+    diagnostics.extend(lint::lint(files, &sources));
     schema.fields = checker.fields;
     let policy = Policy {
         symbols: checker.symbols,

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use verdikt::ErrorFormat;
 
-pub fn run(dir: &Path, format: ErrorFormat) -> ExitCode {
+/// Exit 1 on errors, and on warnings when `deny_warnings`.
+pub fn run(dir: &Path, format: ErrorFormat, deny_warnings: bool) -> ExitCode {
     let checked = match verdikt::check_dir(dir) {
         Ok(c) => c,
         Err(e) => {
@@ -14,6 +15,7 @@ pub fn run(dir: &Path, format: ErrorFormat) -> ExitCode {
         }
     };
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = checked.diagnostics.len() - errors;
     if checked.diagnostics.is_empty() {
         if format == ErrorFormat::Human {
             println!("{}: ok", dir.display());
@@ -24,7 +26,7 @@ pub fn run(dir: &Path, format: ErrorFormat) -> ExitCode {
             verdikt::diagnostic::render(&checked.diagnostics, &checked.sources, format)
         );
     }
-    if errors > 0 {
+    if errors > 0 || (deny_warnings && warnings > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -56,6 +56,9 @@ enum Command {
         /// The rule directory.
         #[arg(default_value = "rules")]
         rules: PathBuf,
+        /// Exit with 1 on warnings too, not only on errors.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Decide snapshots (.json, .jsonl, .yaml) and print decision records.
     Eval(eval::EvalArgs),
@@ -89,7 +92,10 @@ enum Command {
 pub fn run(cli: Cli) -> ExitCode {
     let format = cli.error_format.into();
     match cli.command {
-        Command::Check { rules } => check::run(&rules, format),
+        Command::Check {
+            rules,
+            deny_warnings,
+        } => check::run(&rules, format, deny_warnings),
         Command::Eval(args) => eval::run(&args, format),
         Command::Batch(args) => batch::run(&args, format),
         Command::Test { rules, coverage } => test::run(&rules, coverage, format),
@@ -120,7 +126,17 @@ fn usable_policy(checked: Checked, label: &str, format: ErrorFormat) -> Result<P
         diagnostics,
         sources,
     } = checked;
-    if !diagnostics.is_empty() {
+    // Errors stop the verb and are shown in full; warnings do not, so a
+    // person gets one line pointing at `verdikt check` (JSON stays complete).
+    let warnings_only = diagnostics.iter().all(|d| !d.is_error());
+    if warnings_only && !diagnostics.is_empty() && format != ErrorFormat::Json {
+        let n = diagnostics.len();
+        eprintln!(
+            "warning: the rules in `{0}` have {n} warning{1}; `verdikt check {0}` shows them",
+            dir.display(),
+            if n == 1 { "" } else { "s" }
+        );
+    } else if !diagnostics.is_empty() {
         eprint!(
             "{}",
             verdikt::diagnostic::render(&diagnostics, &sources, format)
