@@ -132,8 +132,7 @@ fn usable_policy(checked: Checked, label: &str, format: ErrorFormat) -> Result<P
     if warnings_only && !diagnostics.is_empty() && format != ErrorFormat::Json {
         let n = diagnostics.len();
         eprintln!(
-            "warning: the rules in `{0}` have {n} warning{1}; `verdikt check {0}` shows them",
-            dir.display(),
+            "warning: the rules in `{label}` have {n} warning{}; `verdikt check` shows them",
             if n == 1 { "" } else { "s" }
         );
     } else if !diagnostics.is_empty() {

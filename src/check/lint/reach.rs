@@ -354,8 +354,8 @@ impl Reach<'_, '_> {
                 format!("rule {} comes first and decides", join_and(&names)),
                 format!(
                     "every record `{}` matches also matches `{}`, which comes first; \
-                     move `{}` above it, or make its condition stricter",
-                    rule.name.text, one.name.text, rule.name.text
+                     move `{}` above it, or narrow `{}` so it leaves those records alone",
+                    rule.name.text, one.name.text, rule.name.text, one.name.text
                 ),
             ),
             _ => (
