@@ -24,6 +24,7 @@ pub mod decision;
 pub mod diagnostic;
 pub mod eval;
 pub mod explain;
+pub mod format;
 pub mod gen;
 pub mod ir;
 pub mod policy;
