@@ -7,6 +7,7 @@
 mod batch;
 mod check;
 mod eval;
+mod fmt;
 mod test;
 
 use std::path::{Path, PathBuf};
@@ -69,6 +70,8 @@ enum Command {
         #[arg(long)]
         coverage: bool,
     },
+    /// Rewrite rule files in canonical layout (`--check`: only list them).
+    Fmt(fmt::FmtArgs),
     /// Print a synthetic corpus of snapshots (JSONL) for benchmarks.
     Gen {
         /// Number of snapshots.
@@ -90,6 +93,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Eval(args) => eval::run(&args, format),
         Command::Batch(args) => batch::run(&args, format),
         Command::Test { rules, coverage } => test::run(&rules, coverage, format),
+        Command::Fmt(args) => fmt::run(&args, format),
         Command::Gen {
             n,
             seed,
