@@ -2,7 +2,8 @@
 //! map to an exit code.
 //!
 //! Exit codes: 0 all good; 1 the verb found what it looks for (rule
-//! errors, bad records); 2 unusable rules, arguments or unreadable files.
+//! errors, bad records, files to reformat); 2 unusable rules, arguments or
+//! unreadable files.
 
 mod batch;
 mod check;
@@ -22,7 +23,7 @@ use verdikt::{Checked, ErrorFormat, Policy};
     name = "verdikt",
     version,
     about,
-    after_help = "Exit codes: 0 success; 1 rule errors or rejected records; 2 unusable rules, arguments or unreadable input."
+    after_help = "Exit codes: 0 success; 1 rule errors, rejected records or files `fmt --check` would change; 2 unusable rules, arguments or unreadable input."
 )]
 pub struct Cli {
     /// How diagnostics are printed.
