@@ -131,6 +131,24 @@ fn parentheses_are_the_fewest_that_keep_the_tree() {
     }
 }
 
+#[test]
+fn pathological_inputs_are_refused_without_panicking() {
+    for text in [
+        "(".repeat(100_000),
+        format!(
+            "ruleset r {{ outcomes a otherwise a, x = {} }}",
+            vec!["1"; 50_000].join(" + ")
+        ),
+        "\"".repeat(10_000),
+        "ruleset r { outcomes a let x = \"{\"{\"{1}\"}\"}\" otherwise a }".into(),
+    ] {
+        if let Ok(formatted) = format_text(&text) {
+            assert_laws("pathological", &text);
+            assert!(!formatted.is_empty());
+        }
+    }
+}
+
 // ---------------------------------------------------------------- generated trees
 
 fn leaf(text: &str) -> Expr {
@@ -346,6 +364,13 @@ const PASTES: &[&str] = &[
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+        if format_text(&text).is_ok() {
+            assert_laws("arbitrary", &text);
+        }
+    }
 
     #[test]
     fn generated_expressions_print_back_to_the_same_tree(e in any_expr()) {

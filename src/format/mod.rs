@@ -6,7 +6,8 @@
 //! with their `because` in one column; expressions with the fewest
 //! parentheses that keep their meaning, broken only past [`MAX_WIDTH`]
 //! columns. Literals are printed as written. Comments are kept (see
-//! [`comments`]); blank lines between items are kept, at most one.
+//! [`comments`]); blank lines between items are kept, at most one. Output
+//! has LF line endings and no byte order mark.
 //!
 //! The printed text depends only on the syntax tree and the comments, so
 //! formatting twice changes nothing, and it parses back to the same tree.
