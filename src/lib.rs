@@ -4,7 +4,8 @@
 //! `grammar/verdikt.pest` -> [`syntax`] (pest pairs -> [`ast`]) ->
 //! [`check`] (names, types, presence; compiled into [`ir`]) -> [`eval`]
 //! (a record -> [`decision`]) -> [`explain`] (for people). Snapshot readers
-//! live in [`snapshot`], the command line in `cli/`.
+//! live in [`snapshot`], the canonical printer of rule files in [`format`],
+//! the command line in `cli/`.
 //!
 //! ```no_run
 //! let checked = verdikt::check_dir(std::path::Path::new("rules")).unwrap();
@@ -24,6 +25,7 @@ pub mod decision;
 pub mod diagnostic;
 pub mod eval;
 pub mod explain;
+pub mod format;
 pub mod gen;
 pub mod impact;
 pub mod ir;

@@ -2,12 +2,14 @@
 //! map to an exit code.
 //!
 //! Exit codes: 0 all good; 1 the verb found what it looks for (rule
-//! errors, bad records); 2 unusable rules, arguments or unreadable files.
+//! errors, bad records, files to reformat); 2 unusable rules, arguments or
+//! unreadable files.
 
 mod batch;
 mod check;
 mod diff;
 mod eval;
+mod fmt;
 mod test;
 
 use std::path::{Path, PathBuf};
@@ -22,7 +24,7 @@ use verdikt::{Checked, ErrorFormat, Policy};
     name = "verdikt",
     version,
     about,
-    after_help = "Exit codes: 0 success; 1 rule errors or rejected records; 2 unusable rules, arguments or unreadable input."
+    after_help = "Exit codes: 0 success; 1 rule errors, rejected records or files `fmt --check` would change; 2 unusable rules, arguments or unreadable input."
 )]
 pub struct Cli {
     /// How diagnostics are printed.
@@ -75,6 +77,8 @@ enum Command {
     },
     /// Show what a rule change does: both versions decide the same records.
     Diff(diff::DiffArgs),
+    /// Rewrite rule files in canonical layout (`--check`: only list them).
+    Fmt(fmt::FmtArgs),
     /// Print a synthetic corpus of snapshots (JSONL) for benchmarks.
     Gen {
         /// Number of snapshots.
@@ -100,6 +104,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Batch(args) => batch::run(&args, format),
         Command::Test { rules, coverage } => test::run(&rules, coverage, format),
         Command::Diff(args) => diff::run(&args, format),
+        Command::Fmt(args) => fmt::run(&args, format),
         Command::Gen {
             n,
             seed,
