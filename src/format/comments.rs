@@ -1,6 +1,10 @@
 //! Comments, found by a lexical scan: the grammar drops them (`COMMENT` is
 //! silent), so the syntax tree cannot carry them.
 
+use std::ops::ControlFlow;
+
+use crate::syntax::lexical::{walk, Lexeme};
+
 /// One `# ...` comment of the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
@@ -18,61 +22,26 @@ pub struct Comment {
 /// `"..."` with `\` escapes and `{expr}` placeholders, which are code again
 /// and may hold strings and comments of their own.
 pub fn scan(src: &str) -> Vec<Comment> {
-    #[derive(PartialEq)]
-    enum Mode {
-        Code,
-        Str,
-    }
     let mut comments = Vec::new();
-    let mut stack = vec![Mode::Code];
-    let mut chars = src.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if stack.last() == Some(&Mode::Str) {
-            match c {
-                '\\' => {
-                    chars.next();
-                }
-                '"' | '\n' => {
-                    stack.pop();
-                }
-                '{' => stack.push(Mode::Code),
-                _ => {}
-            }
-            continue;
+    walk(src, |lexeme| {
+        if let Lexeme::Comment { start, end } = lexeme {
+            let text = src.get(start..end).unwrap_or("#").trim_end().to_string();
+            let line_start = src
+                .get(..start)
+                .and_then(|s| s.rfind('\n'))
+                .map_or(0, |n| n + 1);
+            let own_line = src
+                .get(line_start..start)
+                .is_some_and(|s| s.chars().all(char::is_whitespace));
+            comments.push(Comment {
+                start,
+                text,
+                own_line,
+                blank_before: own_line && blank_line_before(src, start),
+            });
         }
-        match c {
-            '#' => {
-                let mut end = src.len();
-                while let Some(&(j, n)) = chars.peek() {
-                    if n == '\n' {
-                        end = j;
-                        break;
-                    }
-                    chars.next();
-                }
-                let text = src.get(i..end).unwrap_or("#").trim_end().to_string();
-                let line_start = src
-                    .get(..i)
-                    .and_then(|s| s.rfind('\n'))
-                    .map_or(0, |n| n + 1);
-                let own_line = src
-                    .get(line_start..i)
-                    .is_some_and(|s| s.chars().all(char::is_whitespace));
-                comments.push(Comment {
-                    start: i,
-                    text,
-                    own_line,
-                    blank_before: own_line && blank_line_before(src, i),
-                });
-            }
-            '"' => stack.push(Mode::Str),
-            '{' => stack.push(Mode::Code),
-            '}' if stack.len() > 1 => {
-                stack.pop();
-            }
-            _ => {}
-        }
-    }
+        ControlFlow::Continue(())
+    });
     comments
 }
 

@@ -2,9 +2,11 @@
 //! folder.
 
 mod grammar;
+pub mod lexical;
 mod lower;
 
 use std::num::NonZeroUsize;
+use std::ops::ControlFlow;
 
 use pest::error::{ErrorVariant, InputLocation};
 use pest::Parser as _;
@@ -88,58 +90,24 @@ pub fn parse_expr(text: &str, file: FileId) -> Result<crate::ast::Expr, Vec<Diag
 /// Finds the first place where nesting exceeds [`MAX_NESTING`], skipping
 /// comments and string text (but not placeholders inside strings).
 fn check_nesting(text: &str, file: FileId) -> Option<Diagnostic> {
-    #[derive(PartialEq)]
-    enum Mode {
-        Code,
-        Str,
-    }
-    let mut stack: Vec<Mode> = vec![Mode::Code];
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let in_string = stack.last() == Some(&Mode::Str);
-        if in_string {
-            match c {
-                '\\' => {
-                    chars.next();
-                }
-                '"' | '\n' => {
-                    stack.pop();
-                }
-                '{' => stack.push(Mode::Code),
-                _ => {}
-            }
-        } else {
-            match c {
-                '#' => {
-                    while let Some(&(_, n)) = chars.peek() {
-                        if n == '\n' {
-                            break;
-                        }
-                        chars.next();
-                    }
-                }
-                '"' => stack.push(Mode::Str),
-                '(' | '[' | '{' => stack.push(Mode::Code),
-                ')' | ']' | '}' if stack.len() > 1 => {
-                    stack.pop();
-                }
-                _ => {}
-            }
-        }
-        if stack.len() > MAX_NESTING {
-            return Some(
+    let mut too_deep = None;
+    lexical::walk(text, |lexeme| match lexeme {
+        lexical::Lexeme::Open { at, len, depth } if depth > MAX_NESTING => {
+            too_deep = Some(
                 Diagnostic::error(
                     Code::TooDeep,
-                    Span::new(file, i, i + c.len_utf8()),
+                    Span::new(file, at, at + len),
                     "brackets are nested too deeply",
                 )
                 .with_help(format!(
                     "nest at most {MAX_NESTING} levels; split the expression with `let`"
                 )),
             );
+            ControlFlow::Break(())
         }
-    }
-    None
+        _ => ControlFlow::Continue(()),
+    });
+    too_deep
 }
 
 fn syntax_error(error: &pest::error::Error<Rule>, text: &str, file: FileId) -> Diagnostic {
