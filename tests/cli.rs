@@ -8,19 +8,9 @@
     reason = "test code"
 )]
 
-use std::process::Command;
+mod common;
 
-fn verdikt(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_verdikt"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::verdikt;
 
 #[test]
 fn check_is_clean_on_the_shipped_rules() {

@@ -8,20 +8,12 @@
     reason = "test code"
 )]
 
+mod common;
+
+use common::verdikt;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn verdikt(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_verdikt"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 /// A fresh directory for one test.
 fn scratch(name: &str) -> PathBuf {

@@ -83,15 +83,9 @@ pub fn run(args: &BatchArgs, format: ErrorFormat) -> ExitCode {
         max_record_bytes: args.max_record_bytes.max(1),
         read_ahead: true,
     };
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-    {
+    let pool = match super::thread_pool(args.threads) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: cannot start worker threads: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
 
     let mut out = match &args.output {

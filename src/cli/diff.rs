@@ -93,15 +93,9 @@ pub fn run(args: &DiffArgs, format: ErrorFormat) -> ExitCode {
         examples: args.examples,
         read_ahead: true,
     };
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-    {
+    let pool = match super::thread_pool(args.threads) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: cannot start worker threads: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let impact = match pool.install(|| impact::diff(&base, &head, inputs, &options)) {
         Ok(i) => i,

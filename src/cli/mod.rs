@@ -152,6 +152,17 @@ fn usable_policy(checked: Checked, label: &str, format: ErrorFormat) -> Result<P
     })
 }
 
+/// The worker pool of `batch` and `diff`: `None` means all cores.
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, ExitCode> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start worker threads: {e}");
+            ExitCode::from(2)
+        })
+}
+
 fn gen(n: u64, seed: u64, bad_percent: u64) -> ExitCode {
     use std::io::Write;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());

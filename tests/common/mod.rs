@@ -55,3 +55,16 @@ pub fn decide_file(policy: &Policy, path: &Path) -> Vec<(String, Result<Decision
         _ => vec![("file".into(), policy.decide_json(&text, mode))],
     }
 }
+
+/// Runs the `verdikt` binary; returns exit code, stdout and stderr.
+pub fn verdikt(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_verdikt"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
