@@ -45,9 +45,10 @@ fn ruleset(out: &mut String, r: &RulesetImpact, read: u64) {
     if r.changed == 0 {
         let _ = writeln!(
             out,
-            "{}{title}: no change in {} decisions",
+            "{}{title}: no change in {} decision{}",
             r.ruleset,
-            thousands(read)
+            thousands(read),
+            if read == 1 { "" } else { "s" }
         );
         return;
     }
