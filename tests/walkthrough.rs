@@ -1,0 +1,146 @@
+//! The README's "Changing a rule" walkthrough, run step by step on a copy of
+//! the rules in a scratch git repository: if the tools or the policy change
+//! what the walkthrough shows, this fails and the README gets updated.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "test code"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Runs `verdikt` in `dir`; returns exit code, stdout and stderr.
+fn verdikt_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_verdikt"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+/// A scratch repository holding a copy of `rules/` (with its tests), committed.
+fn scratch_repo() -> PathBuf {
+    let repo = std::env::temp_dir().join(format!("verdikt-walkthrough-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&repo);
+    for sub in ["rules", "rules/tests"] {
+        std::fs::create_dir_all(repo.join(sub)).unwrap();
+        for entry in std::fs::read_dir(sub).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                std::fs::copy(&path, repo.join(sub).join(path.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "rules"]);
+    git(&repo, &["commit", "-q", "-m", "policy as shipped"]);
+    repo
+}
+
+/// The lines of the README's fenced block that starts with `$ <command>`,
+/// without the list indentation.
+fn readme_block(command: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let start = readme
+        .find(&format!("$ {command}"))
+        .unwrap_or_else(|| panic!("README shows no `$ {command}`"));
+    let block = &readme[start..];
+    let end = block.find("```").unwrap();
+    block[..end]
+        .lines()
+        .skip(1)
+        .map(|l| l.strip_prefix("   ").unwrap_or(l).to_string())
+        .collect()
+}
+
+/// Every README line (but `...` and version hashes) appears in `actual`, in order.
+fn shows_as_in_readme(command: &str, actual: &str) {
+    let mut rest = actual.lines();
+    for want in readme_block(command) {
+        let want = match want.find("(version ") {
+            Some(at) => want[..at].to_string(),
+            None => want,
+        };
+        if want.trim() == "..." || want.trim().is_empty() {
+            continue;
+        }
+        assert!(
+            rest.any(|line| line.starts_with(&want)),
+            "README line not in the output of `{command}`, in order:\n{want}\n---\n{actual}"
+        );
+    }
+}
+
+#[test]
+fn the_readme_walkthrough_runs_as_written() {
+    let repo = scratch_repo();
+    let file = repo.join("rules/10-limit_adjustment.vk");
+
+    // 1. Edit (the README's sed command).
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("store.rating >= 4.8 ") && text.contains("需达到 4.8"));
+    let edited = text
+        .replacen("store.rating >= 4.8 ", "store.rating>=4.7 ", 1)
+        .replacen("需达到 4.8", "需达到 4.7", 1);
+    std::fs::write(&file, edited).unwrap();
+
+    // 2. Format.
+    let (code, out, err) = verdikt_in(&repo, &["fmt"]);
+    assert_eq!(code, 0, "{err}");
+    shows_as_in_readme("verdikt fmt", &out);
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .contains("      store.rating >= 4.7                      because \"店铺评分 {store.rating},需达到 4.7\""));
+
+    // 3. Check.
+    let (code, out, err) = verdikt_in(&repo, &["check"]);
+    assert_eq!(code, 0, "{err}");
+    shows_as_in_readme("verdikt check", &out);
+
+    // 4. Test: the cases that pin the old threshold fail.
+    let (code, out, _) = verdikt_in(&repo, &["test"]);
+    assert_eq!(code, 1);
+    shows_as_in_readme("verdikt test", &out);
+
+    // 5. Diff against the rules as committed, on the project's corpus.
+    let root = std::env::current_dir().unwrap();
+    let corpus: Vec<String> = [
+        "tests/corpus/generated.jsonl",
+        "tests/corpus/thresholds.jsonl",
+        "examples/merchants.jsonl",
+        "examples/merchants.yaml",
+    ]
+    .iter()
+    .map(|f| root.join(f).to_str().unwrap().to_string())
+    .collect();
+    let mut args = vec!["diff", "--base", "git:HEAD"];
+    args.extend(corpus.iter().map(String::as_str));
+    let (code, out, err) = verdikt_in(&repo, &args);
+    assert_eq!(code, 0, "{err}");
+    // The README runs from the repository root, with relative paths.
+    let out = out.replace(&format!("{}/", root.display()), "");
+    shows_as_in_readme(
+        "verdikt diff --base git:HEAD tests/corpus/*.jsonl examples/merchants.jsonl examples/merchants.yaml",
+        &out,
+    );
+    let _ = std::fs::remove_dir_all(&repo);
+}
