@@ -53,10 +53,27 @@ pub enum BatchError {
     Input(String, String),
 }
 
-/// What one record became.
-enum Processed {
-    Decided { line: Vec<u8>, outcomes: Vec<usize> },
-    Rejected { line: Vec<u8>, internal: bool },
+/// Records decided by one worker in one go.
+const GROUP: usize = 256;
+
+/// What a group of records became: output and reject lines in input order,
+/// and each decided record's outcome per ruleset.
+#[derive(Default)]
+struct Group {
+    out: Vec<u8>,
+    rejects: Vec<u8>,
+    outcomes: Vec<usize>,
+    read: u64,
+    rejected: u64,
+    internal_errors: u64,
+}
+
+impl Group {
+    fn reject(&mut self, unit: &Unit, error: &RecordError, internal: bool) {
+        output::write_reject(&mut self.rejects, unit, error);
+        self.rejected += 1;
+        self.internal_errors += u64::from(internal);
+    }
 }
 
 /// Runs every input through the policy, writing decisions and rejects.
@@ -74,24 +91,30 @@ pub fn run(
     writer.header(out).map_err(BatchError::Write)?;
     let decide_chunk = |chunk: Chunk| -> Result<(), BatchError> {
         let layout = chunk.layouts.first().and_then(Option::as_deref);
-        let processed: Vec<Processed> = chunk
+        // Records are decided in groups, each writing into buffers of its
+        // own: one allocation per group, not per record, and input order kept.
+        let groups: Vec<Group> = chunk
             .units
-            .par_iter()
-            .map(|u| process(policy, &writer, layout, u, config.mode))
+            .par_chunks(GROUP)
+            .map(|units| {
+                let mut group = Group::default();
+                for unit in units {
+                    process(policy, &writer, layout, unit, config.mode, &mut group);
+                }
+                group
+            })
             .collect();
-        for p in processed {
-            summary.read += 1;
-            match p {
-                Processed::Decided { line, outcomes } => {
-                    summary.count(&outcomes);
-                    out.write_all(&line).map_err(BatchError::Write)?;
-                }
-                Processed::Rejected { line, internal } => {
-                    summary.rejected += 1;
-                    summary.internal_errors += u64::from(internal);
-                    rejects.write_all(&line).map_err(BatchError::Write)?;
-                }
+        for group in groups {
+            summary.read += group.read;
+            summary.rejected += group.rejected;
+            summary.internal_errors += group.internal_errors;
+            for outcomes in group.outcomes.chunks(policy.rulesets.len().max(1)) {
+                summary.count(outcomes);
             }
+            out.write_all(&group.out).map_err(BatchError::Write)?;
+            rejects
+                .write_all(&group.rejects)
+                .map_err(BatchError::Write)?;
         }
         summary.elapsed = started.elapsed();
         progress(&summary);
@@ -242,36 +265,29 @@ fn process(
     layout: Option<&CsvLayout>,
     unit: &Unit,
     mode: Mode,
-) -> Processed {
+    group: &mut Group,
+) {
+    group.read += 1;
     let result = catch_unwind(AssertUnwindSafe(|| {
         read_unit(policy, layout, unit).and_then(|r| policy.decide_record(&r, mode))
     }));
     match result {
         Ok(Ok(decision)) => {
-            let outcomes = writer.outcomes(&decision);
-            match writer.decision(&decision) {
-                Ok(line) => Processed::Decided { line, outcomes },
-                Err(e) => Processed::Rejected {
-                    line: output::reject_line(
-                        unit,
-                        &RecordError::single(format!("cannot render the decision: {e}")),
-                    ),
-                    internal: true,
-                },
+            let written = group.out.len();
+            match writer.write_decision(&mut group.out, &decision) {
+                Ok(()) => writer.outcomes(&decision, &mut group.outcomes),
+                Err(e) => {
+                    group.out.truncate(written);
+                    let error = RecordError::single(format!("cannot render the decision: {e}"));
+                    group.reject(unit, &error, true);
+                }
             }
         }
-        Ok(Err(e)) => Processed::Rejected {
-            line: output::reject_line(unit, &e),
-            internal: false,
-        },
-        Err(_) => Processed::Rejected {
-            line: output::reject_line(
-                unit,
-                &RecordError::single(
-                    "internal error: evaluation panicked; please report this record",
-                ),
-            ),
-            internal: true,
-        },
+        Ok(Err(e)) => group.reject(unit, &e, false),
+        Err(_) => group.reject(
+            unit,
+            &RecordError::single("internal error: evaluation panicked; please report this record"),
+            true,
+        ),
     }
 }

@@ -59,29 +59,23 @@ impl<'p> Writer<'p> {
         )
     }
 
-    /// The index of each ruleset's outcome, for the summary.
-    pub(crate) fn outcomes(&self, d: &Decision) -> Vec<usize> {
-        self.policy
-            .rulesets
-            .iter()
-            .zip(&d.rulesets)
-            .map(|(rs, r)| {
-                rs.outcomes
-                    .iter()
-                    .position(|o| *o == r.outcome)
-                    .unwrap_or(0)
-            })
-            .collect()
+    /// Appends the index of each ruleset's outcome, for the summary.
+    pub(crate) fn outcomes(&self, d: &Decision, into: &mut Vec<usize>) {
+        into.extend(self.policy.rulesets.iter().zip(&d.rulesets).map(|(rs, r)| {
+            rs.outcomes
+                .iter()
+                .position(|o| *o == r.outcome)
+                .unwrap_or(0)
+        }));
     }
 
-    /// One decision as a line of output.
-    pub(crate) fn decision(&self, d: &Decision) -> io::Result<Vec<u8>> {
+    /// Appends one decision as a line of output.
+    pub(crate) fn write_decision(&self, out: &mut Vec<u8>, d: &Decision) -> io::Result<()> {
         match self.format {
             OutputFormat::Jsonl => {
-                let mut line = Vec::with_capacity(1024);
-                serde_json::to_writer(&mut line, d).map_err(io::Error::other)?;
-                line.push(b'\n');
-                Ok(line)
+                serde_json::to_writer(&mut *out, d).map_err(io::Error::other)?;
+                out.push(b'\n');
+                Ok(())
             }
             OutputFormat::Csv => {
                 let mut row = vec![
@@ -98,9 +92,9 @@ impl<'p> Writer<'p> {
                         row.push(r.reasons.join(" | "));
                     }
                 }
-                let mut w = csv::Writer::from_writer(Vec::new());
+                let mut w = csv::Writer::from_writer(out);
                 w.write_record(&row).map_err(io::Error::other)?;
-                w.into_inner().map_err(|e| io::Error::other(e.to_string()))
+                w.flush()
             }
         }
     }
@@ -118,8 +112,9 @@ fn cell(v: &OutputValue) -> String {
     }
 }
 
-/// A reject as a JSON line: where the record was, who, and every problem.
-pub(crate) fn reject_line(unit: &Unit, e: &RecordError) -> Vec<u8> {
+/// Appends a reject as a JSON line: where the record was, who, and every
+/// problem.
+pub(crate) fn write_reject(out: &mut Vec<u8>, unit: &Unit, e: &RecordError) {
     let mut obj = serde_json::Map::new();
     obj.insert("source".into(), serde_json::Value::from(&*unit.source));
     obj.insert("line".into(), serde_json::Value::from(unit.place.line));
@@ -143,9 +138,8 @@ pub(crate) fn reject_line(unit: &Unit, e: &RecordError) -> Vec<u8> {
         .map(|p| serde_json::Value::from(p.to_string()))
         .collect();
     obj.insert("problems".into(), serde_json::Value::Array(problems));
-    let mut line = serde_json::Value::Object(obj).to_string().into_bytes();
-    line.push(b'\n');
-    line
+    out.extend_from_slice(serde_json::Value::Object(obj).to_string().as_bytes());
+    out.push(b'\n');
 }
 
 /// A file written under a temporary name and renamed into place only by
