@@ -154,18 +154,16 @@ pub fn diff(
                     )
                 })
                 .collect();
+            let explained = Mode {
+                reasons: true,
+                ..quiet
+            };
             for (unit, (before, after)) in chunk.units.iter().zip(decided) {
-                acc.add(unit, &before, &after, options.examples, |policy| {
-                    let layout = if std::ptr::eq(policy, base) {
-                        base_layout
-                    } else {
-                        head_layout
-                    };
-                    let explained = Mode {
-                        reasons: true,
-                        ..quiet
-                    };
-                    decide(policy, layout, unit, explained)
+                acc.add(unit, &before, &after, options.examples, || {
+                    (
+                        decide(base, base_layout, unit, explained),
+                        decide(head, head_layout, unit, explained),
+                    )
                 });
             }
             Ok(())
@@ -273,19 +271,19 @@ impl<'p> Accumulator<'p> {
         }
     }
 
-    /// Counts one record. `explain` re-decides it with reasons, for examples.
+    /// Counts one record. `explain` re-decides it with reasons under both
+    /// versions, for examples.
     fn add(
         &mut self,
         unit: &Unit,
         before: &Decided,
         after: &Decided,
         max_examples: usize,
-        explain: impl Fn(&Policy) -> Decided,
+        explain: impl Fn() -> (Decided, Decided),
     ) {
         self.read += 1;
         self.rejected_base += u64::from(before.is_err());
         self.rejected_head += u64::from(after.is_err());
-        let (base, head) = (self.base, self.head);
         let mut explained: Option<(Decided, Decided)> = None;
         for pair in &mut self.pairs {
             let b = ruleset_of(before, pair.base_index);
@@ -308,7 +306,7 @@ impl<'p> Accumulator<'p> {
             let changed = from != to || values_changed;
             pair.changed += u64::from(changed);
             if changed && cell.examples.len() < max_examples {
-                let (eb, ea) = explained.get_or_insert_with(|| (explain(base), explain(head)));
+                let (eb, ea) = explained.get_or_insert_with(&explain);
                 cell.examples.push(Example {
                     merchant_id: merchant_id(before).or_else(|| merchant_id(after)),
                     source: unit.source.to_string(),
