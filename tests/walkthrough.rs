@@ -10,22 +10,12 @@
     reason = "test code"
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Runs `verdikt` in `dir`; returns exit code, stdout and stderr.
-fn verdikt_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_verdikt"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::verdikt_in;
 
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")

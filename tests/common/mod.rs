@@ -58,7 +58,13 @@ pub fn decide_file(policy: &Policy, path: &Path) -> Vec<(String, Result<Decision
 
 /// Runs the `verdikt` binary; returns exit code, stdout and stderr.
 pub fn verdikt(args: &[&str]) -> (i32, String, String) {
+    verdikt_in(Path::new("."), args)
+}
+
+/// Runs the `verdikt` binary in `dir`.
+pub fn verdikt_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_verdikt"))
+        .current_dir(dir)
         .args(args)
         .output()
         .unwrap();
