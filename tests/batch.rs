@@ -354,3 +354,66 @@ fn stdin_and_csv_output() {
     assert!(header.starts_with("merchant_id,ruleset_version,limit_adjustment.outcome,limit_adjustment.rule,limit_adjustment.new_limit"), "{header}");
     assert_eq!(text.lines().count(), 6);
 }
+
+#[test]
+fn direct_json_lines_are_the_serialized_decisions_byte_for_byte() {
+    // Batch writes JSONL straight from the evaluator; the `Decision` path
+    // (eval, the library) serializes with serde. They must never drift.
+    let mut text = corpus(3000, 5);
+    text.push_str(&std::fs::read_to_string("examples/merchants.jsonl").unwrap());
+    text.push_str(&std::fs::read_to_string("tests/corpus/thresholds.jsonl").unwrap());
+    let (decided, failed) = direct_against_serde("rules", &text);
+    assert!(decided > 2900, "{decided}");
+    assert_eq!(failed, 0);
+    // Rules that divide by a count of zero: evaluation errors on both paths.
+    let (decided, failed) =
+        direct_against_serde("tests/fixtures/batch/divide-rules", &corpus(200, 0));
+    assert!(
+        decided > 0 && failed > 0,
+        "{decided} decided, {failed} failed"
+    );
+}
+
+/// Decides every readable line both ways and compares; returns how many
+/// were decided and how many failed evaluation.
+fn direct_against_serde(rules: &str, text: &str) -> (usize, usize) {
+    let policy = verdikt::check_dir(Path::new(rules))
+        .unwrap()
+        .policy
+        .unwrap();
+    let mode = verdikt::Mode {
+        reasons: true,
+        explain: false,
+        trace: false,
+    };
+    let (mut decided, mut failed) = (0, 0);
+    for line in text.lines() {
+        let Ok(record) = policy.read_json(line) else {
+            continue;
+        };
+        let (mut direct, mut outcomes) = (b"kept".to_vec(), vec![7]);
+        let written = policy.decide_json_line(&record, mode, &mut direct, &mut outcomes);
+        match policy.decide_record(&record, mode) {
+            Ok(decision) => {
+                written.unwrap();
+                let serialized = serde_json::to_string(&decision).unwrap() + "\n";
+                assert_eq!(
+                    String::from_utf8(direct).unwrap(),
+                    format!("kept{serialized}")
+                );
+                assert_eq!(outcomes.len(), 1 + decision.rulesets.len());
+                decided += 1;
+            }
+            Err(e) => {
+                assert_eq!(written.unwrap_err(), e, "{line}");
+                // A failed record leaves what was there before, and nothing more.
+                assert_eq!(
+                    (direct.as_slice(), outcomes.as_slice()),
+                    (&b"kept"[..], &[7][..])
+                );
+                failed += 1;
+            }
+        }
+    }
+    (decided, failed)
+}

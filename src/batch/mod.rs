@@ -268,21 +268,32 @@ fn process(
     group: &mut Group,
 ) {
     group.read += 1;
+    let written = (group.out.len(), group.outcomes.len());
+    let direct = writer.writes_directly();
     let result = catch_unwind(AssertUnwindSafe(|| {
-        read_unit(policy, layout, unit).and_then(|r| policy.decide_record(&r, mode))
-    }));
-    match result {
-        Ok(Ok(decision)) => {
-            let written = group.out.len();
-            match writer.write_decision(&mut group.out, &decision) {
-                Ok(()) => writer.outcomes(&decision, &mut group.outcomes),
-                Err(e) => {
-                    group.out.truncate(written);
-                    let error = RecordError::single(format!("cannot render the decision: {e}"));
-                    group.reject(unit, &error, true);
-                }
-            }
+        let record = read_unit(policy, layout, unit)?;
+        if direct {
+            policy.decide_json_line(&record, mode, &mut group.out, &mut group.outcomes)?;
+            Ok(None)
+        } else {
+            policy.decide_record(&record, mode).map(Some)
         }
+    }));
+    if !matches!(result, Ok(Ok(_))) {
+        // Nothing of a record that failed half-way stays in the output.
+        group.out.truncate(written.0);
+        group.outcomes.truncate(written.1);
+    }
+    match result {
+        Ok(Ok(None)) => {}
+        Ok(Ok(Some(decision))) => match writer.write_decision(&mut group.out, &decision) {
+            Ok(()) => writer.outcomes(&decision, &mut group.outcomes),
+            Err(e) => {
+                group.out.truncate(written.0);
+                let error = RecordError::single(format!("cannot render the decision: {e}"));
+                group.reject(unit, &error, true);
+            }
+        },
         Ok(Err(e)) => group.reject(unit, &e, false),
         Err(_) => group.reject(
             unit,

@@ -59,6 +59,12 @@ impl<'p> Writer<'p> {
         )
     }
 
+    /// Whether records go straight from the evaluator to JSON lines
+    /// ([`Policy::decide_json_line`]), without a `Decision` in between.
+    pub(crate) fn writes_directly(&self) -> bool {
+        self.format == OutputFormat::Jsonl && !self.mode.explain && !self.mode.trace
+    }
+
     /// Appends the index of each ruleset's outcome, for the summary.
     pub(crate) fn outcomes(&self, d: &Decision, into: &mut Vec<usize>) {
         into.extend(self.policy.rulesets.iter().zip(&d.rulesets).map(|(rs, r)| {
