@@ -57,6 +57,10 @@ pub struct Mode {
     pub trace: bool,
 }
 
+/// The deciding "rule" of a ruleset's default, made once.
+static OTHERWISE: std::sync::LazyLock<Arc<str>> =
+    std::sync::LazyLock::new(|| Arc::from("otherwise"));
+
 /// One step of a trace.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TraceStep {
@@ -107,8 +111,10 @@ pub(crate) struct Evaluator<'p, 'r> {
     lets: Vec<Option<Value>>,
     mode: Mode,
     pub trace: Vec<TraceStep>,
-    ruleset: Arc<str>,
-    rule: Option<Arc<str>>,
+    /// The ruleset and rule being decided, for trace steps (borrowed: no
+    /// reference counting per rule tried).
+    ruleset: Option<&'p Arc<str>>,
+    rule: Option<&'p Arc<str>>,
     /// What tests exercised, when `verdikt test --coverage` asks.
     pub(crate) coverage: Option<crate::coverage::Coverage>,
 }
@@ -122,7 +128,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             lets: Vec::new(),
             mode,
             trace: Vec::new(),
-            ruleset: Arc::from(""),
+            ruleset: None,
             rule: None,
             coverage: None,
         }
@@ -507,8 +513,8 @@ impl<'p, 'r> Evaluator<'p, 'r> {
     fn trace_leaf(&mut self, kind: &'static str, e: ExprId, t: Truth) {
         let operands = self.operands(e);
         self.trace.push(TraceStep {
-            ruleset: self.ruleset.clone(),
-            rule: self.rule.clone(),
+            ruleset: self.ruleset.cloned().unwrap_or_else(|| Arc::from("")),
+            rule: self.rule.cloned(),
             kind,
             condition: self.policy.expr_text(e).to_string(),
             operands,
@@ -726,8 +732,8 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         Ok(t)
     }
 
-    pub(crate) fn decide(&mut self, rs: &Ruleset) -> Result<RawDecision, Fault> {
-        self.ruleset = rs.name.clone();
+    pub(crate) fn decide(&mut self, rs: &'p Ruleset) -> Result<RawDecision, Fault> {
+        self.ruleset = Some(&rs.name);
         self.rule = None;
         if let Some((guard, clause)) = &rs.guard {
             if !self.guard_or_scope("guard", *guard)? {
@@ -744,7 +750,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             }
         }
         for (index, rule) in rs.rules.iter().enumerate() {
-            self.rule = Some(rule.name.clone());
+            self.rule = Some(&rule.name);
             if let Some(scope) = rule.scope {
                 if !self.guard_or_scope("scope", scope)? {
                     continue;
@@ -777,13 +783,13 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             self.mode.reasons,
             default.explain_unmet.and_then(|i| rs.rules.get(i)),
         ) {
-            self.rule = Some(rule.name.clone());
+            self.rule = Some(&rule.name);
             let _ = self.unmet(rule.when, &mut unmet)?;
             self.rule = None;
         }
         let reasons = unmet.iter().map(|u| u.reason.clone()).collect();
         self.covered(rs, crate::coverage::Decider::Otherwise);
-        self.finish(rs, default, Some(Arc::from("otherwise")), reasons, unmet)
+        self.finish(rs, default, Some(OTHERWISE.clone()), reasons, unmet)
     }
 
     /// Notes which clause decided, when coverage is recorded.

@@ -166,9 +166,9 @@ impl Policy {
         result
     }
 
-    fn decide_in(
-        &self,
-        ev: &mut Evaluator<'_, '_>,
+    fn decide_in<'p>(
+        &'p self,
+        ev: &mut Evaluator<'p, '_>,
         record: &Record,
         mode: Mode,
     ) -> Result<Decision, EvalError> {
