@@ -42,6 +42,6 @@ pub use diagnostic::{Code, Diagnostic, ErrorFormat, Severity};
 pub use eval::{EvalError, Mode, TraceStep, Unmet};
 pub use explain::{explain, trace};
 pub use ir::Policy;
-pub use policy::{check_dir, check_files, Checked, LoadError};
+pub use policy::{check_dir, check_files, Checked, FilePlace, LoadError};
 pub use snapshot::{Problem, Record, RecordError};
 pub use span::{Source, SourceMap};

@@ -23,6 +23,17 @@ pub struct Checked {
     pub sources: SourceMap,
 }
 
+/// Where in a file a snapshot was (see [`Policy::decide_file_text`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilePlace {
+    /// A JSONL line, from 1.
+    Line(usize),
+    /// A YAML document, from 1.
+    Document(usize),
+    /// The whole file is one snapshot.
+    Whole,
+}
+
 /// Why rule files could not be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -286,6 +297,47 @@ impl Policy {
         }
         out.extend_from_slice(b"}}\n");
         Ok(())
+    }
+
+    /// Decides every snapshot of a file's text, read by the file's
+    /// extension: `.yaml`/`.yml` one per document, `.jsonl`/`.ndjson` one
+    /// per line (a blank line is a bad record), anything else one JSON object.
+    pub fn decide_file_text(
+        &self,
+        path: &Path,
+        text: &str,
+        mode: Mode,
+    ) -> Vec<(FilePlace, Result<Decision, RecordError>)> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match ext.as_str() {
+            "yaml" | "yml" => self
+                .read_yaml(text)
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let decided = r.and_then(|rec| self.decide_record(&rec, mode));
+                    (FilePlace::Document(i + 1), decided)
+                })
+                .collect(),
+            "jsonl" | "ndjson" => text
+                .lines()
+                .enumerate()
+                .map(|(i, line)| {
+                    let line = line.strip_suffix('\r').unwrap_or(line);
+                    let decided = if line.trim().is_empty() {
+                        Err(RecordError::single("blank line"))
+                    } else {
+                        self.decide_json(line, mode)
+                    };
+                    (FilePlace::Line(i + 1), decided)
+                })
+                .collect(),
+            _ => vec![(FilePlace::Whole, self.decide_json(text, mode))],
+        }
     }
 
     /// Reads and decides one JSON snapshot; evaluation errors become record

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use verdikt::{Decision, ErrorFormat, Mode, Policy, RecordError};
+use verdikt::{Decision, ErrorFormat, FilePlace, Mode};
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -48,7 +48,12 @@ pub fn run(args: &EvalArgs, format: ErrorFormat) -> ExitCode {
             }
         };
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        for (place, result) in decide_all(&policy, path, text, mode) {
+        for (place, result) in policy.decide_file_text(path, text, mode) {
+            let place = match place {
+                FilePlace::Line(n) => n.to_string(),
+                FilePlace::Document(n) => format!("document {n}"),
+                FilePlace::Whole => "1".to_string(),
+            };
             match result {
                 Ok(decision) => print_decision(&decision, args),
                 Err(e) => {
@@ -67,47 +72,6 @@ pub fn run(args: &EvalArgs, format: ErrorFormat) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-/// Every record of a file with its place (line or document number).
-fn decide_all(
-    policy: &Policy,
-    path: &std::path::Path,
-    text: &str,
-    mode: Mode,
-) -> Vec<(String, Result<Decision, RecordError>)> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "yaml" | "yml" => policy
-            .read_yaml(text)
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| {
-                (
-                    format!("document {}", i + 1),
-                    r.and_then(|rec| policy.decide_record(&rec, mode)),
-                )
-            })
-            .collect(),
-        "jsonl" | "ndjson" => text
-            .lines()
-            .enumerate()
-            .map(|(i, line)| {
-                let line = line.strip_suffix('\r').unwrap_or(line);
-                let result = if line.trim().is_empty() {
-                    Err(RecordError::single("blank line"))
-                } else {
-                    policy.decide_json(line, mode)
-                };
-                (format!("{}", i + 1), result)
-            })
-            .collect(),
-        _ => vec![("1".to_string(), policy.decide_json(text, mode))],
     }
 }
 

@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use verdikt::{Decision, Mode, Policy, RecordError};
+use verdikt::{Decision, FilePlace, Mode, Policy, RecordError};
 
 pub fn policy() -> Policy {
     verdikt::check_dir(Path::new("rules"))
@@ -28,32 +28,18 @@ pub fn decide_file(policy: &Policy, path: &Path) -> Vec<(String, Result<Decision
         explain: true,
         trace: false,
     };
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("yaml" | "yml") => policy
-            .read_yaml(&text)
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| {
-                (
-                    format!("document {}", i + 1),
-                    r.and_then(|rec| policy.decide_record(&rec, mode)),
-                )
-            })
-            .collect(),
-        Some("jsonl") => text
-            .lines()
-            .enumerate()
-            .map(|(i, line)| {
-                let r = if line.trim().is_empty() {
-                    Err(RecordError::single("blank line"))
-                } else {
-                    policy.decide_json(line, mode)
-                };
-                (format!("line {}", i + 1), r)
-            })
-            .collect(),
-        _ => vec![("file".into(), policy.decide_json(&text, mode))],
-    }
+    policy
+        .decide_file_text(path, &text, mode)
+        .into_iter()
+        .map(|(place, result)| {
+            let place = match place {
+                FilePlace::Line(n) => format!("line {n}"),
+                FilePlace::Document(n) => format!("document {n}"),
+                FilePlace::Whole => "file".to_string(),
+            };
+            (place, result)
+        })
+        .collect()
 }
 
 /// Runs the `verdikt` binary; returns exit code, stdout and stderr.
