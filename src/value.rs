@@ -76,20 +76,25 @@ pub fn money_human(d: Decimal) -> String {
         return format!("¥{}", d.normalize());
     };
     let (units, frac) = (c.unsigned_abs() / 100, c.unsigned_abs() % 100);
-    let digits = units.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 8);
+    let mut out = String::with_capacity(32);
     if c < 0 {
         out.push('-');
     }
     out.push('¥');
+    push_grouped(&mut out, units);
+    let _ = write!(out, ".{frac:02}");
+    out
+}
+
+/// Appends `n` with a comma between groups of three digits: `1,234,567`.
+pub fn push_grouped(out: &mut String, n: impl std::fmt::Display) {
+    let digits = n.to_string();
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
             out.push(',');
         }
         out.push(ch);
     }
-    let _ = write!(out, ".{frac:02}");
-    out
 }
 
 /// `YYYY-MM-DD`, without chrono's format-string machinery.

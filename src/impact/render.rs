@@ -176,14 +176,8 @@ fn signed_money(d: rust_decimal::Decimal) -> String {
 
 /// `1234567` -> `1,234,567`.
 fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    let mut out = String::new();
+    crate::value::push_grouped(&mut out, n);
     out
 }
 
