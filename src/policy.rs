@@ -44,21 +44,25 @@ pub enum LoadError {
     },
 }
 
+/// The `*.vk` files of a directory, in name order (the order rules are read).
+pub fn rule_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "vk") && p.is_file())
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
 /// Reads every `*.vk` file of a directory (sorted by name) and checks them.
 pub fn check_dir(dir: &Path) -> Result<Checked, LoadError> {
     let io = |source| LoadError::Io {
         path: dir.to_path_buf(),
         source,
     };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "vk") && p.is_file())
-        .collect();
-    paths.sort();
     let mut files = Vec::new();
-    for path in paths {
+    for path in rule_files(dir).map_err(io)? {
         let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
             path: path.clone(),
             source,

@@ -73,13 +73,7 @@ fn rule_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
         std::fs::metadata(path)?;
         return Ok(vec![path.to_path_buf()]);
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "vk") && p.is_file())
-        .collect();
-    files.sort();
-    Ok(files)
+    verdikt::policy::rule_files(path)
 }
 
 fn one_file(path: &Path, check: bool, format: ErrorFormat) -> Outcome {
