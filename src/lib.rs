@@ -15,6 +15,7 @@
 //! ```
 
 pub mod ast;
+pub mod atomic_file;
 pub mod batch;
 pub mod calendar;
 pub mod cases;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Args;
-use verdikt::batch::output::{AtomicFile, Sink};
+use verdikt::atomic_file::{AtomicFile, Sink};
 use verdikt::batch::{self, Config, Format, Framer, OutputFormat};
 use verdikt::{ErrorFormat, Mode};
 

@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use verdikt::batch::output::AtomicFile;
+use verdikt::atomic_file::AtomicFile;
 use verdikt::span::FileId;
 use verdikt::{ErrorFormat, Source, SourceMap};
 

@@ -1,0 +1,154 @@
+//! Input framing: a byte stream -> one unit per record, each with its place
+//! (physical line, CSV row, YAML document). Nothing is dropped: a line that
+//! cannot be a record (blank, too long, not UTF-8) is a unit too, marked bad.
+
+mod csv;
+mod json_array;
+mod jsonl;
+mod yaml;
+
+use std::io::{self, BufRead};
+use std::sync::Arc;
+
+/// Input formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One JSON object per line.
+    Jsonl,
+    /// One JSON array of objects.
+    Json,
+    /// A YAML stream, one snapshot per document.
+    Yaml,
+    /// A header of dotted field names, one snapshot per row.
+    Csv,
+}
+
+impl Format {
+    /// The format named by a file extension (`.gz` looked through).
+    pub fn from_path(path: &str) -> Option<Format> {
+        let path = path.strip_suffix(".gz").unwrap_or(path);
+        let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+        match ext.as_str() {
+            "jsonl" | "ndjson" => Some(Format::Jsonl),
+            "json" => Some(Format::Json),
+            "yaml" | "yml" => Some(Format::Yaml),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// Where a record is in its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// Physical line (from 1) where the record starts.
+    pub line: u64,
+    /// CSV data row or YAML document number (from 1), when that applies.
+    pub row: Option<u64>,
+}
+
+#[derive(Debug)]
+pub enum Payload {
+    Json(String),
+    Yaml(String),
+    Csv(Vec<String>),
+    /// Not a record at all; the message says why.
+    Bad(String),
+}
+
+/// One input record.
+#[derive(Debug)]
+pub struct Unit {
+    pub source: Arc<str>,
+    pub place: Place,
+    pub payload: Payload,
+}
+
+/// Splits an input into units.
+pub trait Framer: Send {
+    fn next_unit(&mut self) -> io::Result<Option<Unit>>;
+    /// CSV: the header, once read.
+    fn csv_header(&self) -> Option<&[String]> {
+        None
+    }
+}
+
+pub fn framer(
+    format: Format,
+    source: Arc<str>,
+    input: Box<dyn BufRead + Send>,
+    max_bytes: usize,
+) -> Box<dyn Framer> {
+    match format {
+        Format::Jsonl => Box::new(jsonl::JsonLines {
+            input,
+            source,
+            line: 0,
+            max_bytes,
+            buf: Vec::new(),
+        }),
+        Format::Json => Box::new(json_array::JsonArray {
+            input,
+            source,
+            line: 1,
+            max_bytes,
+            state: json_array::ArrayState::Start,
+        }),
+        Format::Yaml => Box::new(yaml::YamlDocs {
+            input,
+            source,
+            line: 0,
+            doc: 0,
+            max_bytes,
+            pending: None,
+            done: false,
+        }),
+        Format::Csv => Box::new(csv::CsvRows::new(input, source)),
+    }
+}
+
+/// Reads one line (without its terminator) into `buf`, keeping at most
+/// `max` bytes; returns (bytes seen, whether it was cut). `None` at the end.
+pub(super) fn read_line_capped(
+    input: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<Option<(usize, bool)>> {
+    buf.clear();
+    let mut seen = 0usize;
+    let mut cut = false;
+    loop {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
+            return Ok(if seen == 0 { None } else { Some((seen, cut)) });
+        }
+        let (chunk, done) = match memchr::memchr(b'\n', available) {
+            Some(i) => (available.get(..i).unwrap_or(&[]), Some(i + 1)),
+            None => (available, None),
+        };
+        let room = max.saturating_sub(buf.len());
+        if chunk.len() > room {
+            cut = true;
+            buf.extend_from_slice(chunk.get(..room).unwrap_or(&[]));
+        } else {
+            buf.extend_from_slice(chunk);
+        }
+        let used = done.unwrap_or(available.len());
+        seen += used;
+        input.consume(used);
+        if done.is_some() {
+            return Ok(Some((seen, cut)));
+        }
+    }
+}
+
+pub(super) fn text_of(mut bytes: Vec<u8>, first_line: bool) -> Result<String, String> {
+    if bytes.last() == Some(&b'\r') {
+        bytes.pop();
+    }
+    if first_line && bytes.starts_with(b"\xef\xbb\xbf") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to() + 1))
+}
