@@ -80,6 +80,14 @@ pub enum Code {
     OutcomeNeverProduced,
     /// an optional output no outcome clause sets
     OutputNeverSet,
+    /// a right-to-left override (U+202E) or a zero-width space (U+200B) in rule text
+    InvisibleCharacter,
+    /// a policy test case that names an unknown field, base, ruleset, outcome or output
+    TestCase,
+    /// a `schema` with no `ruleset` to decide anything
+    NoRuleset,
+    /// `quota.limit / 0`
+    DivisionByZero,
 }
 
 impl Code {
@@ -118,6 +126,10 @@ impl Code {
             Code::UnusedField => "V030",
             Code::OutcomeNeverProduced => "V031",
             Code::OutputNeverSet => "V032",
+            Code::InvisibleCharacter => "V033",
+            Code::TestCase => "V034",
+            Code::NoRuleset => "V035",
+            Code::DivisionByZero => "V036",
         }
     }
 
