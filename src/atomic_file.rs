@@ -3,14 +3,17 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 /// A file written under a temporary name and renamed into place only by
-/// [`AtomicFile::commit`]; dropped uncommitted, it is removed.
+/// [`AtomicFile::commit`]; dropped uncommitted, it is removed, and a signal
+/// handler can remove every pending one ([`remove_temporaries`]).
 ///
 /// A target that is not a regular file (`/dev/null`, a FIFO) is written
-/// directly: renaming over it would replace the device with a file. A
-/// symbolic link is followed, so the file it points to is replaced and the
-/// link stays.
+/// directly: renaming over it would replace the device with a file. A chain
+/// of symbolic links is followed to its end, so the file it points to is
+/// replaced and the links stay. A replaced file keeps its permissions.
 #[derive(Debug)]
 pub struct AtomicFile {
     /// `None` when writing directly to a special file.
@@ -19,13 +22,33 @@ pub struct AtomicFile {
     file: Option<BufWriter<File>>,
 }
 
+/// Temporary files not yet committed or removed, for the signal handler.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Makes temporary names unique within the process.
+static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
+
+fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
+    PENDING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Removes every temporary file not yet committed and keeps the registry
+/// locked, so no new one appears and no commit renames one half-written:
+/// for a signal handler that exits the process right after.
+pub fn remove_temporaries() -> MutexGuard<'static, Vec<PathBuf>> {
+    let mut guard = pending();
+    for path in guard.drain(..) {
+        let _ = std::fs::remove_file(path);
+    }
+    guard
+}
+
 impl AtomicFile {
     pub fn create(target: &Path) -> io::Result<AtomicFile> {
-        let target = match std::fs::symlink_metadata(target) {
-            Ok(m) if m.file_type().is_symlink() => resolve_link(target)?,
-            _ => target.to_path_buf(),
-        };
-        match std::fs::metadata(&target) {
+        let target = resolve_links(target)?;
+        let existing = match std::fs::metadata(&target) {
             Ok(m) if m.is_dir() => {
                 return Err(io::Error::other(format!(
                     "`{}` is a directory",
@@ -40,19 +63,42 @@ impl AtomicFile {
                     file: Some(BufWriter::with_capacity(1 << 20, file)),
                 });
             }
-            _ => {}
-        }
+            Ok(m) => Some(m.permissions()),
+            Err(_) => None,
+        };
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "out".into());
-        let temp = target.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-        let file = File::create(&temp)?;
-        Ok(AtomicFile {
+        let (temp, file) = loop {
+            let n = NEXT_TEMP.fetch_add(1, Ordering::Relaxed);
+            let temp = target.with_file_name(format!(".{name}.{}-{n}.tmp", std::process::id()));
+            // Registered before it exists, so a signal never misses it.
+            let mut list = pending();
+            list.push(temp.clone());
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&temp)
+            {
+                Ok(file) => break (temp, file),
+                Err(e) => {
+                    list.retain(|p| p != &temp);
+                    if e.kind() != io::ErrorKind::AlreadyExists || n > 1_000_000 {
+                        return Err(e);
+                    }
+                }
+            }
+        };
+        let atomic = AtomicFile {
             temp: Some(temp),
             target,
             file: Some(BufWriter::with_capacity(1 << 20, file)),
-        })
+        };
+        if let (Some(permissions), Some(temp)) = (existing, &atomic.temp) {
+            std::fs::set_permissions(temp, permissions)?;
+        }
+        Ok(atomic)
     }
 
     /// Flushes, syncs and renames the file into place.
@@ -61,23 +107,43 @@ impl AtomicFile {
             return Ok(());
         };
         let file = w.into_inner().map_err(|e| e.into_error())?;
-        match &self.temp {
-            Some(temp) => {
-                file.sync_all()?;
-                std::fs::rename(temp, &self.target)
-            }
-            None => Ok(()),
+        let Some(temp) = self.temp.take() else {
+            return Ok(());
+        };
+        let result = file.sync_all().and_then(|()| {
+            // Under the registry's lock: a signal waits for the rename.
+            let mut list = pending();
+            let renamed = std::fs::rename(&temp, &self.target);
+            list.retain(|p| p != &temp);
+            renamed
+        });
+        if result.is_err() {
+            let _ = std::fs::remove_file(&temp);
         }
+        result
     }
 }
 
-/// Where a symbolic link points, relative links read from the link's folder.
-fn resolve_link(link: &Path) -> io::Result<PathBuf> {
-    let to = std::fs::read_link(link)?;
-    Ok(match link.parent() {
-        Some(dir) if to.is_relative() => dir.join(to),
-        _ => to,
-    })
+/// Follows a chain of symbolic links to the path it ends at (which may not
+/// exist yet); relative links are read from the link's folder.
+fn resolve_links(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(io::Error::other(format!(
+        "`{}`: too many levels of symbolic links",
+        path.display()
+    )))
 }
 
 impl Write for AtomicFile {
@@ -98,8 +164,11 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if let (Some(_), Some(temp)) = (self.file.take(), &self.temp) {
-            let _ = std::fs::remove_file(temp);
+        if let Some(temp) = self.temp.take() {
+            drop(self.file.take());
+            let mut list = pending();
+            let _ = std::fs::remove_file(&temp);
+            list.retain(|p| p != &temp);
         }
     }
 }

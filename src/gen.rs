@@ -193,12 +193,28 @@ pub fn bad_snapshot(rng: &mut Rng, index: u64) -> String {
 
 /// `n` snapshot lines; `bad_percent` of them bad records.
 pub fn corpus(n: u64, seed: u64, bad_percent: u64, mut sink: impl FnMut(&str)) {
+    corpus_until(n, seed, bad_percent, |line| {
+        sink(line);
+        std::ops::ControlFlow::Continue(())
+    });
+}
+
+/// Like [`corpus`], stopping as soon as `sink` breaks (its reader is gone).
+pub fn corpus_until(
+    n: u64,
+    seed: u64,
+    bad_percent: u64,
+    mut sink: impl FnMut(&str) -> std::ops::ControlFlow<()>,
+) {
     let mut rng = Rng::new(seed);
     for i in 0..n {
-        if bad_percent > 0 && rng.below(100) < bad_percent {
-            sink(&bad_snapshot(&mut rng, i));
+        let line = if bad_percent > 0 && rng.below(100) < bad_percent {
+            bad_snapshot(&mut rng, i)
         } else {
-            sink(&snapshot(&mut rng, i));
+            snapshot(&mut rng, i)
+        };
+        if sink(&line).is_break() {
+            return;
         }
     }
 }

@@ -34,50 +34,157 @@ pub enum FilePlace {
     Whole,
 }
 
-/// Why rule files could not be read at all.
+/// Why rule files could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("cannot read rule directory `{path}`: {source}")]
-    Io {
+    Dir {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot read rule file `{path}`: {source}")]
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("`{path}` is {what}, not a rule file")]
+    NotAFile { path: PathBuf, what: &'static str },
+    #[error("rule file `{path}` is larger than {MAX_RULE_FILE_BYTES} bytes")]
+    TooLarge { path: PathBuf },
 }
 
-/// The `*.vk` files of a directory, in name order (the order rules are read).
-pub fn rule_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "vk") && p.is_file())
-        .collect();
+/// Rule files are text people write; anything bigger is refused unread.
+pub const MAX_RULE_FILE_BYTES: u64 = 16 << 20;
+
+/// Every entry of a directory named `*.vk`, in name order (the order rules
+/// are read), whatever it is: [`read_rule_file`] refuses what is not a
+/// regular file, so no entry is ever skipped in silence.
+pub fn rule_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let io = |source| LoadError::Dir {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.extension().is_some_and(|x| x == "vk") {
+            paths.push(path);
+        }
+    }
     paths.sort();
     Ok(paths)
 }
 
-/// Reads every `*.vk` file of a directory (sorted by name) and checks them.
-pub fn check_dir(dir: &Path) -> Result<Checked, LoadError> {
-    let io = |source| LoadError::Io {
-        path: dir.to_path_buf(),
+/// Reads one rule file: a regular file (links followed) of at most
+/// [`MAX_RULE_FILE_BYTES`]. Never blocks: a FIFO is refused before it is
+/// opened, and opened without waiting if it appears in between.
+pub fn read_rule_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+    use std::io::Read;
+    let file_error = |source| LoadError::File {
+        path: path.to_path_buf(),
         source,
     };
-    let mut files = Vec::new();
-    for path in rule_files(dir).map_err(io)? {
-        let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        files.push((path.display().to_string(), bytes));
+    let not_a_file = |what| LoadError::NotAFile {
+        path: path.to_path_buf(),
+        what,
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+            return Err(match (is_link, e.kind()) {
+                (true, std::io::ErrorKind::NotFound) => {
+                    not_a_file("a symbolic link to nothing (its target does not exist)")
+                }
+                _ => file_error(e),
+            });
+        }
+    };
+    if !meta.is_file() {
+        return Err(not_a_file(file_kind(&meta)));
     }
-    Ok(check_files(files))
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(file_error)?;
+    let meta = file.metadata().map_err(file_error)?;
+    if !meta.is_file() {
+        return Err(not_a_file(file_kind(&meta)));
+    }
+    if meta.len() > MAX_RULE_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            path: path.to_path_buf(),
+        });
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_RULE_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(file_error)?;
+    if bytes.len() as u64 > MAX_RULE_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(bytes)
+}
+
+/// What a non-regular file is, for messages.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Reads every `*.vk` file of a directory (sorted by name) and checks them.
+/// A `*.vk` entry that cannot be read is an error naming it (V026), and
+/// the readable files are still checked, so one run shows every problem.
+pub fn check_dir(dir: &Path) -> Result<Checked, LoadError> {
+    let mut files = Vec::new();
+    let mut unreadable = Vec::new();
+    for path in rule_files(dir)? {
+        match read_rule_file(&path) {
+            Ok(bytes) => files.push((path.display().to_string(), bytes)),
+            Err(e) => unreadable.push(
+                Diagnostic::global(Code::Io, e.to_string()).with_help(
+                    "rule files must be regular files; remove the entry or rename it so its name does not end in `.vk`",
+                ),
+            ),
+        }
+    }
+    Ok(check_files_after(files, unreadable))
 }
 
 /// Checks rule files given as (name, bytes).
 pub fn check_files(files: Vec<(String, Vec<u8>)>) -> Checked {
+    check_files_after(files, Vec::new())
+}
+
+/// Checks rule files after `earlier` errors (files that could not be read).
+fn check_files_after(files: Vec<(String, Vec<u8>)>, earlier: Vec<Diagnostic>) -> Checked {
     let mut hasher = Sha256::new();
     let mut sources = SourceMap::default();
     let mut trees = Vec::new();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = earlier;
     for (name, bytes) in &files {
         let base = Path::new(name)
             .file_name()
@@ -118,8 +225,8 @@ pub fn check_files(files: Vec<(String, Vec<u8>)>) -> Checked {
     let syntax_failed = diagnostics.iter().any(Diagnostic::is_error);
     let (policy, more) = crate::check::check(&trees, sources.clone(), Arc::from(version.as_str()));
     // Checking what did parse still helps, but a file that did not parse
-    // leaves names undeclared: keep its own errors, drop the echoes, and
-    // drop warnings about text that is not all there.
+    // (or could not be read) leaves names undeclared: keep its own errors,
+    // drop the echoes, and drop warnings about text that is not all there.
     if syntax_failed {
         diagnostics.extend(more.into_iter().filter(|d| {
             d.code != Code::UnknownField && d.code != Code::Schema && !d.code.is_lint()
@@ -156,9 +263,9 @@ impl Policy {
         crate::snapshot::read_json(self, text)
     }
 
-    /// Reads every document of a YAML stream.
-    pub fn read_yaml(&self, text: &str) -> Vec<Result<Record, RecordError>> {
-        crate::snapshot::read_yaml_documents(self, text)
+    /// Reads one YAML document.
+    pub fn read_yaml(&self, text: &str) -> Result<Record, RecordError> {
+        crate::snapshot::read_yaml_document(self, text)
     }
 
     /// Decides every ruleset for one record.
@@ -303,45 +410,43 @@ impl Policy {
         Ok(())
     }
 
-    /// Decides every snapshot of a file's text, read by the file's
-    /// extension: `.yaml`/`.yml` one per document, `.jsonl`/`.ndjson` one
-    /// per line (a blank line is a bad record), anything else one JSON object.
+    /// Decides every snapshot of a file's text, framed by the file's
+    /// extension exactly as `verdikt batch` frames it: `.yaml`/`.yml` one
+    /// per document, `.jsonl`/`.ndjson` one per line (a blank line is a bad
+    /// record), `.csv` one per row, anything else JSON (one object, or an
+    /// array of them).
     pub fn decide_file_text(
         &self,
         path: &Path,
         text: &str,
         mode: Mode,
     ) -> Vec<(FilePlace, Result<Decision, RecordError>)> {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        match ext.as_str() {
-            "yaml" | "yml" => self
-                .read_yaml(text)
-                .into_iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    let decided = r.and_then(|rec| self.decide_record(&rec, mode));
-                    (FilePlace::Document(i + 1), decided)
-                })
-                .collect(),
-            "jsonl" | "ndjson" => text
-                .lines()
-                .enumerate()
-                .map(|(i, line)| {
-                    let line = line.strip_suffix('\r').unwrap_or(line);
-                    let decided = if line.trim().is_empty() {
-                        Err(RecordError::single("blank line"))
-                    } else {
-                        self.decide_json(line, mode)
-                    };
-                    (FilePlace::Line(i + 1), decided)
-                })
-                .collect(),
-            _ => vec![(FilePlace::Whole, self.decide_json(text, mode))],
+        use crate::batch::read::{framer, Format};
+        let name = path.display().to_string();
+        let format = Format::from_path(&name).unwrap_or(Format::Json);
+        // A `.json` file that is one object is one snapshot, placed as such.
+        let one_object = format == Format::Json
+            && text
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with('{');
+        let input = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
+        let source = Arc::from(name.as_str());
+        let framed = framer(format, Arc::clone(&source), input, 1 << 20);
+        let mut out = Vec::new();
+        let read = crate::batch::decide_each(self, vec![(source, framed)], mode, |unit, r| {
+            let place = match (format, unit.place.row) {
+                (Format::Yaml, Some(doc)) => FilePlace::Document(doc as usize),
+                (Format::Json, _) if one_object && out.is_empty() => FilePlace::Whole,
+                _ => FilePlace::Line(unit.place.line as usize),
+            };
+            out.push((place, r));
+            std::ops::ControlFlow::Continue(())
+        });
+        if let Err(e) = read {
+            out.push((FilePlace::Whole, Err(RecordError::single(e.to_string()))));
         }
+        out
     }
 
     /// Reads and decides one JSON snapshot; evaluation errors become record

@@ -119,5 +119,8 @@ fn a_file_with_syntax_errors_is_reported_and_left_untouched() {
 fn a_missing_path_is_unusable_input() {
     let (code, _, err) = verdikt(&["fmt", "no/such/dir"], "");
     assert_eq!(code, 2);
-    assert!(err.starts_with("error: cannot read `no/such/dir`"), "{err}");
+    assert!(
+        err.starts_with("error: cannot read rule file `no/such/dir`"),
+        "{err}"
+    );
 }

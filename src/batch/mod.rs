@@ -20,7 +20,7 @@ use crate::eval::Mode;
 use crate::ir::Policy;
 use crate::snapshot::{CsvLayout, RecordError};
 pub use output::OutputFormat;
-pub use read::{Format, Framer, Payload, Place, Unit};
+pub use read::{open, Format, Framer, OpenError, Payload, Place, Unit};
 pub use summary::Summary;
 
 /// How a batch runs. No `Default`: every caller says what it wants.
@@ -45,12 +45,33 @@ pub enum BatchError {
         source_name: String,
         error: io::Error,
     },
-    #[error("cannot write output: {0}")]
-    Write(io::Error),
+    #[error("cannot write the {what}: {error}")]
+    Write {
+        /// `decisions` or `rejected records`.
+        what: &'static str,
+        error: io::Error,
+    },
     #[error("aborted after {0} rejected records (--max-rejects)")]
     TooManyRejects(u64),
     #[error("`{0}`: {1}")]
     Input(String, String),
+    /// The caller of [`decide_each`] asked to stop.
+    #[error("stopped")]
+    Stopped,
+}
+
+fn decisions(error: io::Error) -> BatchError {
+    BatchError::Write {
+        what: "decisions",
+        error,
+    }
+}
+
+fn rejected(error: io::Error) -> BatchError {
+    BatchError::Write {
+        what: "rejected records",
+        error,
+    }
 }
 
 /// Records decided by one worker in one go.
@@ -88,7 +109,7 @@ pub fn run(
     let started = Instant::now();
     let mut summary = Summary::new(policy);
     let writer = output::Writer::new(policy, config.output, config.mode);
-    writer.header(out).map_err(BatchError::Write)?;
+    writer.header(out).map_err(decisions)?;
     let decide_chunk = |chunk: Chunk| -> Result<(), BatchError> {
         let layout = chunk.layouts.first().and_then(Option::as_deref);
         // Records are decided in groups, each writing into buffers of its
@@ -111,10 +132,8 @@ pub fn run(
             for outcomes in group.outcomes.chunks(policy.rulesets.len().max(1)) {
                 summary.count(outcomes);
             }
-            out.write_all(&group.out).map_err(BatchError::Write)?;
-            rejects
-                .write_all(&group.rejects)
-                .map_err(BatchError::Write)?;
+            out.write_all(&group.out).map_err(decisions)?;
+            rejects.write_all(&group.rejects).map_err(rejected)?;
         }
         summary.elapsed = started.elapsed();
         progress(&summary);
@@ -132,8 +151,8 @@ pub fn run(
         config.read_ahead,
         decide_chunk,
     )?;
-    out.flush().map_err(BatchError::Write)?;
-    rejects.flush().map_err(BatchError::Write)?;
+    out.flush().map_err(decisions)?;
+    rejects.flush().map_err(rejected)?;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
@@ -237,6 +256,38 @@ fn read_chunks(
     }
 }
 
+/// Decides every record of the inputs in order, one at a time on this
+/// thread, handing each to `visit` with its unit; stops when `visit`
+/// breaks. `verdikt eval` and the library's file reading use it, so they
+/// read every format exactly as `batch` does.
+pub fn decide_each(
+    policy: &Policy,
+    inputs: Vec<(Arc<str>, Box<dyn Framer>)>,
+    mode: Mode,
+    mut visit: impl FnMut(&Unit, Result<crate::Decision, RecordError>) -> std::ops::ControlFlow<()>,
+) -> Result<(), BatchError> {
+    let result = for_each_chunk(&[policy], inputs, 64, false, |chunk| {
+        let layout = chunk.layouts.first().and_then(Option::as_deref);
+        for unit in &chunk.units {
+            let decided = catch_unwind(AssertUnwindSafe(|| {
+                read_unit(policy, layout, unit).and_then(|r| policy.decide_record(&r, mode))
+            }))
+            .unwrap_or_else(|_| Err(RecordError::single(PANICKED)));
+            if visit(unit, decided).is_break() {
+                return Err(BatchError::Stopped);
+            }
+        }
+        Ok(())
+    });
+    match result {
+        Err(BatchError::Stopped) => Ok(()),
+        other => other,
+    }
+}
+
+/// The problem of a record whose evaluation panicked (a bug).
+const PANICKED: &str = "internal error: evaluation panicked; please report this record";
+
 /// Reads one unit into a record of `policy`'s schema.
 pub(crate) fn read_unit(
     policy: &Policy,
@@ -245,11 +296,9 @@ pub(crate) fn read_unit(
 ) -> Result<crate::snapshot::Record, RecordError> {
     match &unit.payload {
         Payload::Json(text) => policy.read_json(text),
-        Payload::Yaml(text) => policy
-            .read_yaml(text)
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| Err(RecordError::single("empty document"))),
+        Payload::Yaml(text) => {
+            crate::snapshot::read_yaml_document_at(policy, text, unit.place.line)
+        }
         Payload::Csv(cells) => match layout {
             Some(l) => crate::snapshot::read_csv_row(policy, l, cells.iter().map(String::as_str)),
             None => Err(RecordError::single("CSV row before a header")),
@@ -295,10 +344,6 @@ fn process(
             }
         },
         Ok(Err(e)) => group.reject(unit, &e, false),
-        Err(_) => group.reject(
-            unit,
-            &RecordError::single("internal error: evaluation panicked; please report this record"),
-            true,
-        ),
+        Err(_) => group.reject(unit, &RecordError::single(PANICKED), true),
     }
 }

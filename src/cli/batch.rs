@@ -1,21 +1,24 @@
 //! `verdikt batch`: decide many snapshots, in order, losing none.
 
-use std::io::{self, BufRead, BufReader, IsTerminal};
-use std::path::PathBuf;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Args;
 use verdikt::atomic_file::{AtomicFile, Sink};
-use verdikt::batch::{self, Config, Format, Framer, OutputFormat};
+use verdikt::batch::{self, BatchError, Config, Format, Framer, OutputFormat};
 use verdikt::{ErrorFormat, Mode};
+
+use super::console::Stop;
+use super::paths::{self, Named};
 
 #[derive(Debug, Args)]
 pub struct BatchArgs {
     /// The rule directory.
     #[arg(long, default_value = "rules")]
     rules: PathBuf,
-    /// Inputs: .jsonl, .json (an array), .yaml (documents), .csv, each optionally .gz; `-` is stdin.
+    /// Inputs: .jsonl, .json (an array or one object), .yaml (documents), .csv; gzip is read by its magic bytes; `-` is stdin.
     #[arg(required = true)]
     inputs: Vec<String>,
     /// Decision records go here (written atomically); default stdout.
@@ -36,17 +39,17 @@ pub struct BatchArgs {
     /// Add every condition tried.
     #[arg(long)]
     trace: bool,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
+    /// Worker threads, 1 to 256 (default: all cores).
+    #[arg(long, value_parser = super::threads)]
     threads: Option<usize>,
-    /// Records decided per chunk; memory grows with it.
-    #[arg(long, default_value_t = 8192)]
+    /// Records decided per chunk (at most 1,048,576); memory grows with it.
+    #[arg(long, default_value_t = 8192, value_parser = super::chunk)]
     chunk: usize,
     /// Abort (exit 2, no output kept) once this many records are rejected.
     #[arg(long)]
     max_rejects: Option<u64>,
-    /// A record longer than this is rejected without being read whole.
-    #[arg(long, default_value_t = 1 << 20)]
+    /// A record longer than this (at most 1 GiB) is rejected without being read whole.
+    #[arg(long, default_value_t = 1 << 20, value_parser = super::record_bytes)]
     max_record_bytes: usize,
     /// Also write the summary as JSON here.
     #[arg(long)]
@@ -56,20 +59,14 @@ pub struct BatchArgs {
     quiet: bool,
 }
 
-pub fn run(args: &BatchArgs, format: ErrorFormat) -> ExitCode {
-    let policy = match super::load_policy(&args.rules, format) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub fn run(args: &BatchArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
+    refuse_clobbering(args)?;
+    let policy = super::load_policy(&args.rules, format)?;
     let mut inputs: Vec<(Arc<str>, Box<dyn Framer>)> = Vec::new();
     for name in &args.inputs {
-        match open_input(name, args.format, args.max_record_bytes) {
-            Ok(framer) => inputs.push((Arc::from(name.as_str()), framer)),
-            Err(message) => {
-                eprintln!("error: {message}");
-                return ExitCode::from(2);
-            }
-        }
+        let framer = batch::open(name, args.format, args.max_record_bytes)
+            .map_err(|e| Stop::Failed(e.to_string()))?;
+        inputs.push((Arc::from(name.as_str()), framer));
     }
     let config = Config {
         mode: Mode {
@@ -78,34 +75,18 @@ pub fn run(args: &BatchArgs, format: ErrorFormat) -> ExitCode {
             trace: args.trace,
         },
         output: args.output_format,
-        chunk: args.chunk.max(1),
+        chunk: args.chunk,
         max_rejects: args.max_rejects,
-        max_record_bytes: args.max_record_bytes.max(1),
+        max_record_bytes: args.max_record_bytes,
         read_ahead: true,
     };
-    let pool = match super::thread_pool(args.threads) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-
+    let pool = super::thread_pool(args.threads)?;
     let mut out = match &args.output {
-        Some(path) => match AtomicFile::create(path) {
-            Ok(f) => Sink::File(f),
-            Err(e) => {
-                eprintln!("error: cannot create `{}`: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        },
+        Some(path) => Sink::File(create(path)?),
         None => Sink::Stdout(io::BufWriter::with_capacity(1 << 20, io::stdout())),
     };
     let mut rejects = match &args.rejects {
-        Some(path) => match AtomicFile::create(path) {
-            Ok(f) => Sink::File(f),
-            Err(e) => {
-                eprintln!("error: cannot create `{}`: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        },
+        Some(path) => Sink::File(create(path)?),
         None => Sink::Stderr(io::stderr()),
     };
 
@@ -132,65 +113,78 @@ pub fn run(args: &BatchArgs, format: ErrorFormat) -> ExitCode {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let summary = match result {
-        Ok(s) => s,
-        Err(e) => {
-            // Temporary output files are removed when dropped uncommitted.
-            eprintln!("error: {e}; no output was kept");
-            return ExitCode::from(2);
+    // On any failure the output files are dropped uncommitted: removed.
+    let files_given = args.output.is_some() || args.rejects.is_some();
+    let summary = result.map_err(|e| match e {
+        BatchError::Write { error, .. } if error.kind() == io::ErrorKind::BrokenPipe => {
+            Stop::Closed
         }
-    };
+        other if files_given => Stop::Failed(format!("{other}; no output file was written")),
+        other => Stop::Failed(other.to_string()),
+    })?;
     // Commit the files: only a complete run's output takes its final name.
-    for sink in [out, rejects] {
-        if let Err(e) = sink.finish() {
-            eprintln!("error: cannot write output: {e}");
-            return ExitCode::from(2);
-        }
-    }
-    if !args.quiet {
-        eprintln!("{summary}");
+    for (sink, what) in [(out, "decisions"), (rejects, "rejected records")] {
+        sink.finish()
+            .map_err(|e| Stop::writing(&format!("the {what}"), &e))?;
     }
     if let Some(path) = &args.summary_json {
-        let written = serde_json::to_vec_pretty(&summary)
-            .map_err(io::Error::other)
-            .and_then(|json| std::fs::write(path, json));
-        if let Err(e) = written {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
-            return ExitCode::from(2);
-        }
+        let json = serde_json::to_vec_pretty(&summary)
+            .map_err(|e| Stop::Failed(format!("cannot render the summary: {e}")))?;
+        let written = AtomicFile::create(path).and_then(|mut f| {
+            f.write_all(&json)?;
+            f.commit()
+        });
+        written.map_err(|e| Stop::writing(&format!("`{}`", path.display()), &e))?;
     }
-    if summary.rejected > 0 {
+    if !args.quiet {
+        tell!("{summary}")?;
+    }
+    Ok(if summary.rejected > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
+    })
 }
 
-/// Opens one input (`-` is stdin, `.gz` is decompressed) and frames it.
-pub(super) fn open_input(
-    name: &str,
-    format: Option<Format>,
-    max_record_bytes: usize,
-) -> Result<Box<dyn Framer>, String> {
-    let format = format
-        .or_else(|| Format::from_path(name))
-        .or_else(|| (name == "-").then_some(Format::Jsonl))
-        .ok_or_else(|| format!("cannot tell the format of `{name}`; use --format"))?;
-    let raw: Box<dyn io::Read + Send> = if name == "-" {
-        Box::new(io::stdin())
-    } else {
-        Box::new(std::fs::File::open(name).map_err(|e| format!("cannot read `{name}`: {e}"))?)
-    };
-    let raw: Box<dyn io::Read + Send> = if name.ends_with(".gz") {
-        Box::new(flate2::read::MultiGzDecoder::new(raw))
-    } else {
-        raw
-    };
-    let input: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(1 << 20, raw));
-    Ok(batch::read::framer(
-        format,
-        Arc::from(name),
-        input,
-        max_record_bytes.max(1),
-    ))
+fn create(path: &Path) -> Result<AtomicFile, Stop> {
+    AtomicFile::create(path)
+        .map_err(|e| Stop::Failed(format!("cannot create `{}`: {e}", path.display())))
+}
+
+/// Refuses, before anything is read, outputs that are inputs or rule files
+/// (through links too), outputs that are one file, and a standard stream
+/// redirected into either.
+fn refuse_clobbering(args: &BatchArgs) -> Result<(), Stop> {
+    let mut inputs = Vec::new();
+    for name in &args.inputs {
+        if name == "-" {
+            inputs.push(Named::stream("standard input", 0));
+        } else {
+            inputs.push(Named::file(format!("the input `{name}`"), Path::new(name)));
+        }
+    }
+    // A missing rule directory is reported when the rules are loaded.
+    if let Ok(files) = verdikt::policy::rule_files(&args.rules) {
+        for file in files {
+            let label = format!("the rule file `{}`", file.display());
+            inputs.push(Named::file(label, &file));
+        }
+    }
+    let mut outputs = Vec::new();
+    let flag = |flag: &str, path: &Path| Named::file(format!("{flag} `{}`", path.display()), path);
+    match &args.output {
+        Some(path) => outputs.push(flag("-o", path)),
+        None => outputs.push(Named::stream("standard output (the decisions)", 1)),
+    }
+    match &args.rejects {
+        Some(path) => outputs.push(flag("--rejects", path)),
+        None => outputs.push(Named::stream("standard error (the rejects)", 2)),
+    }
+    if let Some(path) = &args.summary_json {
+        outputs.push(flag("--summary-json", path));
+    }
+    match paths::clash(&inputs, &outputs) {
+        Some(message) => Err(Stop::Failed(format!("{message}; nothing was read"))),
+        None => Ok(()),
+    }
 }

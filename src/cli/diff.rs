@@ -5,9 +5,11 @@ use std::process::{Command, ExitCode};
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
-use verdikt::batch::{Format, Framer};
+use verdikt::batch::{self, Format, Framer};
 use verdikt::impact::{self, Options};
 use verdikt::ErrorFormat;
+
+use super::console::Stop;
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -27,17 +29,17 @@ pub struct DiffArgs {
     /// Report as a table for people or JSON for machines.
     #[arg(long, value_enum, default_value = "text")]
     format: ReportFormat,
-    /// Example merchants shown per transition.
-    #[arg(long, default_value_t = 3)]
-    examples: usize,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
+    /// Example merchants shown per transition (at most 1000).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(0..=1000))]
+    examples: u16,
+    /// Worker threads, 1 to 256 (default: all cores).
+    #[arg(long, value_parser = super::threads)]
     threads: Option<usize>,
     /// Records decided per chunk; memory grows with it.
-    #[arg(long, default_value_t = 8192)]
+    #[arg(long, default_value_t = 8192, value_parser = super::chunk)]
     chunk: usize,
     /// A record longer than this is rejected without being read whole.
-    #[arg(long, default_value_t = 1 << 20)]
+    #[arg(long, default_value_t = 1 << 20, value_parser = super::record_bytes)]
     max_record_bytes: usize,
     /// Exit 1 when any decision changes (as `git diff --exit-code`).
     #[arg(long)]
@@ -50,78 +52,54 @@ enum ReportFormat {
     Json,
 }
 
-pub fn run(args: &DiffArgs, format: ErrorFormat) -> ExitCode {
+pub fn run(args: &DiffArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     let (base, base_label) = match args.base.strip_prefix("git:") {
         Some(rev) => {
             let label = format!("{} at {rev}", args.head.display());
-            match rules_at_revision(&args.head, rev) {
-                Ok(files) => (
-                    super::usable_policy(verdikt::check_files(files), &label, format),
-                    label,
-                ),
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    return ExitCode::from(2);
-                }
-            }
+            let files = rules_at_revision(&args.head, rev).map_err(Stop::Failed)?;
+            (
+                super::usable_policy(verdikt::check_files(files), &label, format)?,
+                label,
+            )
         }
         None => (
-            super::load_policy(Path::new(&args.base), format),
+            super::load_policy(Path::new(&args.base), format)?,
             args.base.clone(),
         ),
     };
-    let base = match base {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let head = match super::load_policy(&args.head, format) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+    let head = super::load_policy(&args.head, format)?;
     let mut inputs: Vec<(Arc<str>, Box<dyn Framer>)> = Vec::new();
     for name in &args.corpus {
-        match super::batch::open_input(name, args.input_format, args.max_record_bytes) {
-            Ok(framer) => inputs.push((Arc::from(name.as_str()), framer)),
-            Err(message) => {
-                eprintln!("error: {message}");
-                return ExitCode::from(2);
-            }
-        }
+        let framer = batch::open(name, args.input_format, args.max_record_bytes)
+            .map_err(|e| Stop::Failed(e.to_string()))?;
+        inputs.push((Arc::from(name.as_str()), framer));
     }
     let options = Options {
-        chunk: args.chunk.max(1),
-        examples: args.examples,
+        chunk: args.chunk,
+        examples: usize::from(args.examples),
         read_ahead: true,
     };
-    let pool = match super::thread_pool(args.threads) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let impact = match pool.install(|| impact::diff(&base, &head, inputs, &options)) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let pool = super::thread_pool(args.threads)?;
+    let impact = pool
+        .install(|| impact::diff(&base, &head, inputs, &options))
+        .map_err(|e| Stop::Failed(e.to_string()))?;
     let report = match args.format {
         ReportFormat::Text => {
             impact::render::text(&impact, &base_label, &args.head.display().to_string())
         }
         ReportFormat::Json => match serde_json::to_string_pretty(&impact) {
             Ok(json) => json + "\n",
-            Err(e) => {
-                eprintln!("error: cannot render the report: {e}");
-                return ExitCode::from(2);
-            }
+            Err(e) => return Err(Stop::Failed(format!("cannot render the report: {e}"))),
         },
     };
-    print!("{report}");
-    if args.exit_code && impact.rulesets.iter().any(|r| r.changed > 0) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    say!("{report}")?;
+    Ok(
+        if args.exit_code && impact.rulesets.iter().any(|r| r.changed > 0) {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }
 
 type Files = Vec<(String, Vec<u8>)>;

@@ -1,10 +1,15 @@
 //! `verdikt eval`: decide snapshots and print decision records.
 
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Args;
-use verdikt::{Decision, ErrorFormat, FilePlace, Mode};
+use verdikt::batch::{self, Format, Unit};
+use verdikt::{Decision, ErrorFormat, Mode};
+
+use super::console::Stop;
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -17,73 +22,88 @@ pub struct EvalArgs {
     /// Print the explanation and every condition tried.
     #[arg(long)]
     trace: bool,
-    /// Snapshot files: .json (one object), .jsonl (one per line), .yaml/.yml (one per document).
+    /// Input format, when the name does not tell (stdin, other extensions).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// A record longer than this is rejected without being read whole.
+    #[arg(long, default_value_t = 1 << 20, value_parser = super::record_bytes)]
+    max_record_bytes: usize,
+    /// Snapshot files: .json (one object or an array), .jsonl (one per
+    /// line), .yaml/.yml (one per document), .csv; `-` is stdin.
     #[arg(required = true)]
-    snapshots: Vec<PathBuf>,
+    snapshots: Vec<String>,
 }
 
-pub fn run(args: &EvalArgs, format: ErrorFormat) -> ExitCode {
-    let policy = match super::load_policy(&args.rules, format) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub fn run(args: &EvalArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
+    let policy = super::load_policy(&args.rules, format)?;
     let mode = Mode {
         reasons: true,
         explain: args.explain || args.trace,
         trace: args.trace,
     };
+    // Every input is opened (and refused) before any record is decided.
+    let mut inputs = Vec::new();
+    for name in &args.snapshots {
+        let framer = batch::open(name, args.format, args.max_record_bytes)
+            .map_err(|e| Stop::Failed(e.to_string()))?;
+        inputs.push((Arc::from(name.as_str()), framer));
+    }
     let mut rejected = 0usize;
-    for path in &args.snapshots {
-        let text = match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(_) => {
-                    eprintln!("error: `{}` is not valid UTF-8", path.display());
-                    return ExitCode::from(2);
-                }
-            },
+    let mut stopped = None;
+    let decided = batch::decide_each(&policy, inputs, mode, |unit, result| {
+        let printed = match result {
+            Ok(decision) => print_decision(&decision, args),
             Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", path.display());
-                return ExitCode::from(2);
+                rejected += 1;
+                let id = e
+                    .merchant_id
+                    .as_deref()
+                    .map(|m| format!(" ({m})"))
+                    .unwrap_or_default();
+                tell!("rejected {}{id}: {e}", place(unit))
             }
         };
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        for (place, result) in policy.decide_file_text(path, text, mode) {
-            let place = match place {
-                FilePlace::Line(n) => n.to_string(),
-                FilePlace::Document(n) => format!("document {n}"),
-                FilePlace::Whole => "1".to_string(),
-            };
-            match result {
-                Ok(decision) => print_decision(&decision, args),
-                Err(e) => {
-                    rejected += 1;
-                    let id = e
-                        .merchant_id
-                        .as_deref()
-                        .map(|m| format!(" ({m})"))
-                        .unwrap_or_default();
-                    eprintln!("rejected {}:{place}{id}: {e}", path.display());
-                }
+        match printed {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(stop) => {
+                stopped = Some(stop);
+                ControlFlow::Break(())
             }
         }
+    });
+    if let Some(stop) = stopped {
+        return Err(stop);
     }
-    if rejected > 0 {
+    decided.map_err(|e| Stop::Failed(e.to_string()))?;
+    Ok(if rejected > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// `file:line`, with the document or row when there is one.
+fn place(unit: &Unit) -> String {
+    let source = &unit.source;
+    let line = unit.place.line;
+    match unit.place.row {
+        Some(n) if source.ends_with(".yaml") || source.ends_with(".yml") => {
+            format!("{source}:{line} (document {n})")
+        }
+        Some(n) => format!("{source}:{line} (row {n})"),
+        None => format!("{source}:{line}"),
     }
 }
 
-fn print_decision(decision: &Decision, args: &EvalArgs) {
+fn print_decision(decision: &Decision, args: &EvalArgs) -> Result<(), Stop> {
     if args.trace {
-        print!("{}", verdikt::trace(decision));
+        say!("{}", verdikt::trace(decision))
     } else if args.explain {
-        print!("{}", verdikt::explain(decision));
+        say!("{}", verdikt::explain(decision))
     } else {
         match serde_json::to_string_pretty(decision) {
-            Ok(json) => println!("{json}"),
-            Err(e) => eprintln!("error: cannot print the decision: {e}"),
+            Ok(json) => sayln!("{json}"),
+            Err(e) => tell!("error: cannot print the decision: {e}"),
         }
     }
 }

@@ -13,6 +13,8 @@ use verdikt::atomic_file::AtomicFile;
 use verdikt::span::FileId;
 use verdikt::{ErrorFormat, Source, SourceMap};
 
+use super::console::Stop;
+
 #[derive(Debug, clap::Args)]
 pub struct FmtArgs {
     /// Rule files, or directories whose `*.vk` files are formatted; `-`
@@ -31,70 +33,70 @@ enum Outcome {
     Failed,
 }
 
-pub fn run(args: &FmtArgs, format: ErrorFormat) -> ExitCode {
+pub fn run(args: &FmtArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     let mut changed = 0;
     let mut failed = false;
     for path in &args.paths {
         if path.as_os_str() == "-" {
-            failed |= !stdin(format);
+            failed |= !stdin(format)?;
             continue;
         }
         let files = match rule_files(path) {
             Ok(files) => files,
             Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", path.display());
+                tell!("error: {e}")?;
                 failed = true;
                 continue;
             }
         };
         for file in files {
-            match one_file(&file, args.check, format) {
+            match one_file(&file, args.check, format)? {
                 Outcome::Unchanged => {}
                 Outcome::Changed => {
                     changed += 1;
-                    println!("{}", file.display());
+                    sayln!("{}", file.display())?;
                 }
                 Outcome::Failed => failed = true,
             }
         }
     }
-    if failed {
+    Ok(if failed {
         ExitCode::from(2)
     } else if args.check && changed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
+    })
 }
 
 /// A directory's `*.vk` files in name order, or the file itself.
-fn rule_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
-    if !path.is_dir() {
-        std::fs::metadata(path)?;
-        return Ok(vec![path.to_path_buf()]);
+fn rule_files(path: &Path) -> Result<Vec<PathBuf>, verdikt::LoadError> {
+    if path.is_dir() {
+        verdikt::policy::rule_files(path)
+    } else {
+        Ok(vec![path.to_path_buf()])
     }
-    verdikt::policy::rule_files(path)
 }
 
-fn one_file(path: &Path, check: bool, format: ErrorFormat) -> Outcome {
+fn one_file(path: &Path, check: bool, format: ErrorFormat) -> Result<Outcome, Stop> {
     let name = path.display().to_string();
-    let text = match std::fs::read(path).map(String::from_utf8) {
+    let text = match verdikt::policy::read_rule_file(path).map(String::from_utf8) {
         Ok(Ok(text)) => text,
         Ok(Err(_)) => {
-            eprintln!("error: `{name}` is not valid UTF-8; left as it is");
-            return Outcome::Failed;
+            tell!("error: `{name}` is not valid UTF-8; left as it is")?;
+            return Ok(Outcome::Failed);
         }
         Err(e) => {
-            eprintln!("error: cannot read `{name}`: {e}");
-            return Outcome::Failed;
+            tell!("error: {e}")?;
+            return Ok(Outcome::Failed);
         }
     };
-    let Some(formatted) = format_or_report(&name, &text, format) else {
-        eprintln!("error: `{name}` has syntax errors; left as it is");
-        return Outcome::Failed;
+    let Some(formatted) = format_or_report(&name, &text, format)? else {
+        tell!("error: `{name}` has syntax errors; left as it is")?;
+        return Ok(Outcome::Failed);
     };
     if formatted == text {
-        return Outcome::Unchanged;
+        return Ok(Outcome::Unchanged);
     }
     if !check {
         let written = AtomicFile::create(path).and_then(|mut f| {
@@ -102,50 +104,53 @@ fn one_file(path: &Path, check: bool, format: ErrorFormat) -> Outcome {
             f.commit()
         });
         if let Err(e) = written {
-            eprintln!("error: cannot write `{name}`: {e}");
-            return Outcome::Failed;
+            tell!("error: cannot write `{name}`: {e}")?;
+            return Ok(Outcome::Failed);
         }
     }
-    Outcome::Changed
+    Ok(Outcome::Changed)
 }
 
 /// Standard input to standard output; false when it could not be formatted.
-fn stdin(format: ErrorFormat) -> bool {
+fn stdin(format: ErrorFormat) -> Result<bool, Stop> {
     let mut text = String::new();
-    if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-        eprintln!("error: cannot read standard input: {e}");
-        return false;
-    }
-    let Some(formatted) = format_or_report("<stdin>", &text, format) else {
-        return false;
-    };
-    let mut out = std::io::stdout().lock();
-    match out
-        .write_all(formatted.as_bytes())
-        .and_then(|()| out.flush())
+    if let Err(e) = std::io::stdin()
+        .take(verdikt::policy::MAX_RULE_FILE_BYTES + 1)
+        .read_to_string(&mut text)
     {
-        Ok(()) => true,
-        Err(e) => {
-            eprintln!("error: cannot write standard output: {e}");
-            false
-        }
+        tell!("error: cannot read standard input: {e}")?;
+        return Ok(false);
     }
+    if text.len() as u64 > verdikt::policy::MAX_RULE_FILE_BYTES {
+        tell!(
+            "error: standard input is larger than {} bytes, too large for a rule file",
+            verdikt::policy::MAX_RULE_FILE_BYTES
+        )?;
+        return Ok(false);
+    }
+    let Some(formatted) = format_or_report("<stdin>", &text, format)? else {
+        return Ok(false);
+    };
+    say!("{formatted}")?;
+    Ok(true)
 }
 
 /// The formatted text, or `None` after printing why there is none.
-fn format_or_report(name: &str, text: &str, format: ErrorFormat) -> Option<String> {
+fn format_or_report(name: &str, text: &str, format: ErrorFormat) -> Result<Option<String>, Stop> {
     let mut sources = SourceMap::default();
     let id: FileId = sources.add(Source::new(name, text));
-    let source = sources.get(id)?;
+    let Some(source) = sources.get(id) else {
+        return Ok(None);
+    };
     match verdikt::format::format_source(source, id) {
-        Ok(formatted) => Some(formatted),
+        Ok(formatted) => Ok(Some(formatted)),
         Err(mut diagnostics) => {
             verdikt::diagnostic::sort(&mut diagnostics);
-            eprint!(
+            tell_raw!(
                 "{}",
                 verdikt::diagnostic::render(&diagnostics, &sources, format)
-            );
-            None
+            )?;
+            Ok(None)
         }
     }
 }

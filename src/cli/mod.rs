@@ -5,11 +5,15 @@
 //! errors, bad records, files to reformat); 2 unusable rules, arguments or
 //! unreadable files.
 
+#[macro_use]
+mod console;
 mod batch;
 mod check;
 mod diff;
 mod eval;
 mod fmt;
+mod paths;
+mod signals;
 mod test;
 
 use std::path::{Path, PathBuf};
@@ -18,13 +22,15 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use verdikt::{Checked, ErrorFormat, Policy};
 
+use console::Stop;
+
 /// verdikt: rule files in, decisions with explanations out.
 #[derive(Debug, Parser)]
 #[command(
     name = "verdikt",
     version,
     about,
-    after_help = "Exit codes: 0 success; 1 rule errors, rejected records or files `fmt --check` would change; 2 unusable rules, arguments or unreadable input."
+    after_help = "Exit codes: 0 success; 1 rule errors, rejected records, failing cases or files `fmt --check` would change; 2 unusable rules, arguments, unreadable input or unwritable output; 141 an output pipe was closed; 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (no temporary file is left)."
 )]
 pub struct Cli {
     /// How diagnostics are printed.
@@ -94,8 +100,9 @@ enum Command {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
+    signals::install();
     let format = cli.error_format.into();
-    match cli.command {
+    let result = match cli.command {
         Command::Check {
             rules,
             deny_warnings,
@@ -110,22 +117,23 @@ pub fn run(cli: Cli) -> ExitCode {
             seed,
             bad_percent,
         } => gen(n, seed, bad_percent),
+    };
+    match result.and_then(|code| console::flush().map(|()| code)) {
+        Ok(code) => code,
+        Err(stop) => stop.exit_code(),
     }
 }
 
-/// Loads and checks rules; prints diagnostics; `Err` carries the exit code.
-fn load_policy(dir: &Path, format: ErrorFormat) -> Result<Policy, ExitCode> {
+/// Loads and checks rules; prints diagnostics; stops unless they are usable.
+fn load_policy(dir: &Path, format: ErrorFormat) -> Result<Policy, Stop> {
     match verdikt::check_dir(dir) {
         Ok(checked) => usable_policy(checked, &dir.display().to_string(), format),
-        Err(e) => {
-            eprintln!("error: {e}");
-            Err(ExitCode::from(2))
-        }
+        Err(e) => Err(Stop::Failed(e.to_string())),
     }
 }
 
 /// Prints the diagnostics of checked rules; the policy when it has no error.
-fn usable_policy(checked: Checked, label: &str, format: ErrorFormat) -> Result<Policy, ExitCode> {
+fn usable_policy(checked: Checked, label: &str, format: ErrorFormat) -> Result<Policy, Stop> {
     let Checked {
         policy,
         diagnostics,
@@ -136,50 +144,75 @@ fn usable_policy(checked: Checked, label: &str, format: ErrorFormat) -> Result<P
     let warnings_only = diagnostics.iter().all(|d| !d.is_error());
     if warnings_only && !diagnostics.is_empty() && format != ErrorFormat::Json {
         let n = diagnostics.len();
-        eprintln!(
+        tell!(
             "warning: the rules in `{label}` have {n} warning{}; `verdikt check` shows them",
             if n == 1 { "" } else { "s" }
-        );
+        )?;
     } else if !diagnostics.is_empty() {
-        eprint!(
+        tell_raw!(
             "{}",
             verdikt::diagnostic::render(&diagnostics, &sources, format)
-        );
+        )?;
     }
     policy.ok_or_else(|| {
-        eprintln!("error: the rules in `{label}` have errors; nothing was evaluated");
-        ExitCode::from(2)
+        Stop::Failed(format!(
+            "the rules in `{label}` have errors; nothing was evaluated"
+        ))
     })
 }
 
 /// The worker pool of `batch` and `diff`: `None` means all cores.
-fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, ExitCode> {
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Stop> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()
-        .map_err(|e| {
-            eprintln!("error: cannot start worker threads: {e}");
-            ExitCode::from(2)
-        })
+        .map_err(|e| Stop::Failed(format!("cannot start worker threads: {e}")))
 }
 
-fn gen(n: u64, seed: u64, bad_percent: u64) -> ExitCode {
+fn gen(n: u64, seed: u64, bad_percent: u64) -> Result<ExitCode, Stop> {
     use std::io::Write;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     let mut failed = None;
-    verdikt::gen::corpus(n, seed, bad_percent, |line| {
-        if failed.is_none() {
-            if let Err(e) = writeln!(out, "{line}") {
-                failed = Some(e);
-            }
+    verdikt::gen::corpus_until(n, seed, bad_percent, |line| match writeln!(out, "{line}") {
+        Ok(()) => std::ops::ControlFlow::Continue(()),
+        Err(e) => {
+            failed = Some(e);
+            std::ops::ControlFlow::Break(())
         }
     });
     match failed.map_or_else(|| out.flush(), Err) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(Stop::writing("standard output", &e)),
     }
+}
+
+/// Limits on numeric flags: beyond them a run would spawn threads for
+/// minutes or reserve memory it cannot have, so they are refused up front.
+const MAX_THREADS: usize = 256;
+const MAX_CHUNK: usize = 1 << 20;
+const MAX_RECORD_BYTES: usize = 1 << 30;
+
+fn bounded(text: &str, what: &str, max: usize) -> Result<usize, String> {
+    let n: usize = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number"))?;
+    if n == 0 || n > max {
+        return Err(format!("{what} must be between 1 and {max}"));
+    }
+    Ok(n)
+}
+
+/// `--threads`: 1 to [`MAX_THREADS`].
+fn threads(text: &str) -> Result<usize, String> {
+    bounded(text, "the number of threads", MAX_THREADS)
+}
+
+/// `--chunk`: 1 to [`MAX_CHUNK`] records.
+fn chunk(text: &str) -> Result<usize, String> {
+    bounded(text, "the chunk size", MAX_CHUNK)
+}
+
+/// `--max-record-bytes`: 1 byte to 1 GiB.
+fn record_bytes(text: &str) -> Result<usize, String> {
+    bounded(text, "the record size limit", MAX_RECORD_BYTES)
 }

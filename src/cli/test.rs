@@ -6,11 +6,10 @@ use std::process::ExitCode;
 use verdikt::coverage::Coverage;
 use verdikt::ErrorFormat;
 
-pub fn run(dir: &Path, coverage: bool, format: ErrorFormat) -> ExitCode {
-    let policy = match super::load_policy(dir, format) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+use super::console::Stop;
+
+pub fn run(dir: &Path, coverage: bool, format: ErrorFormat) -> Result<ExitCode, Stop> {
+    let policy = super::load_policy(dir, format)?;
     let tests = dir.join("tests");
     let mut paths: Vec<_> = match std::fs::read_dir(&tests) {
         Ok(entries) => entries
@@ -19,8 +18,10 @@ pub fn run(dir: &Path, coverage: bool, format: ErrorFormat) -> ExitCode {
             .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
             .collect(),
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", tests.display());
-            return ExitCode::from(2);
+            return Err(Stop::Failed(format!(
+                "cannot read `{}`: {e}",
+                tests.display()
+            )))
         }
     };
     paths.sort();
@@ -28,46 +29,40 @@ pub fn run(dir: &Path, coverage: bool, format: ErrorFormat) -> ExitCode {
     for p in paths {
         match std::fs::read_to_string(&p) {
             Ok(text) => files.push((p.display().to_string(), text)),
-            Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", p.display());
-                return ExitCode::from(2);
-            }
+            Err(e) => return Err(Stop::Failed(format!("cannot read `{}`: {e}", p.display()))),
         }
     }
     let mut covered = Coverage::default();
     let results = match verdikt::cases::run_case_files_covered(&policy, &files, &mut covered) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return Err(Stop::Failed(e)),
     };
     let mut failed = 0;
     for r in &results {
         if r.passed() {
-            println!("ok    {}: {}", r.file, r.name);
+            sayln!("ok    {}: {}", r.file, r.name)?;
         } else {
             failed += 1;
-            println!("FAIL  {}: {}", r.file, r.name);
+            sayln!("FAIL  {}: {}", r.file, r.name)?;
             for f in &r.failures {
-                println!("        {f}");
+                sayln!("        {f}")?;
             }
         }
     }
     if coverage {
         let (missing, report) = covered.report(&policy);
-        println!("\ncoverage:");
+        sayln!("\ncoverage:")?;
         for line in report.lines() {
-            println!("  {line}");
+            sayln!("  {line}")?;
         }
         if missing > 0 {
-            println!("  {missing} rule(s) no case decided");
+            sayln!("  {missing} rule(s) no case decided")?;
         }
     }
-    println!("{} passed, {failed} failed", results.len() - failed);
-    if failed > 0 {
+    sayln!("{} passed, {failed} failed", results.len() - failed)?;
+    Ok(if failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
+    })
 }

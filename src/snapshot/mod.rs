@@ -16,7 +16,7 @@ use crate::value::Value;
 
 pub use self::csv::{read_csv_row, CsvLayout};
 pub use json::read_json;
-pub use yaml::{read_yaml_documents, read_yaml_value};
+pub use yaml::{read_yaml_document, read_yaml_document_at, read_yaml_value};
 
 /// A validated snapshot: one slot per schema field, `None` when absent.
 #[derive(Debug, Clone, PartialEq)]

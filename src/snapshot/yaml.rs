@@ -13,11 +13,34 @@ use super::{Raw, Record, RecordBuilder, RecordError};
 use crate::ir::{PathEntry, PathTree, Policy};
 use crate::types::Ty;
 
-/// Reads every document of a YAML stream; one result per document.
-pub fn read_yaml_documents(policy: &Policy, text: &str) -> Vec<Result<Record, RecordError>> {
-    serde_yaml::Deserializer::from_str(text)
-        .map(|doc| read_document(policy, doc))
-        .collect()
+/// Reads the one YAML document of `text` (a stream is split into documents
+/// by the batch framer first, so every verb reads YAML alike).
+///
+/// serde_yaml's document iterator returns the same error forever after a
+/// syntax error, so it is never asked for more than it must: the first
+/// document, and only when that one was read, whether another follows.
+pub fn read_yaml_document(policy: &Policy, text: &str) -> Result<Record, RecordError> {
+    read_yaml_document_at(policy, text, 1)
+}
+
+/// [`read_yaml_document`] for a document whose text starts on physical
+/// line `first_line` of its file: positions in messages are the file's.
+pub fn read_yaml_document_at(
+    policy: &Policy,
+    text: &str,
+    first_line: u64,
+) -> Result<Record, RecordError> {
+    let mut documents = serde_yaml::Deserializer::from_str(text);
+    let Some(first) = documents.next() else {
+        return Err(RecordError::single("empty document"));
+    };
+    let record = read_document(policy, first, first_line)?;
+    if documents.next().is_some() {
+        return Err(RecordError::single(
+            "more than one YAML document where one snapshot was expected",
+        ));
+    }
+    Ok(record)
 }
 
 /// Reads a snapshot given as a parsed YAML value (test files). The value is
@@ -25,15 +48,13 @@ pub fn read_yaml_documents(policy: &Policy, text: &str) -> Vec<Result<Record, Re
 pub fn read_yaml_value(policy: &Policy, value: &serde_yaml::Value) -> Result<Record, RecordError> {
     let text = serde_yaml::to_string(value)
         .map_err(|e| RecordError::single(format!("invalid YAML: {e}")))?;
-    read_yaml_documents(policy, &text)
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| Err(RecordError::single("empty YAML document")))
+    read_yaml_document(policy, &text)
 }
 
 fn read_document(
     policy: &Policy,
     doc: serde_yaml::Deserializer<'_>,
+    first_line: u64,
 ) -> Result<Record, RecordError> {
     let mut builder = RecordBuilder::new(policy);
     let seed = ObjectSeed {
@@ -44,11 +65,35 @@ fn read_document(
     match seed.deserialize(doc) {
         Ok(()) => builder.finish(),
         Err(e) => {
-            let mut err = RecordError::single(format!("invalid YAML: {e}"));
+            let message = shift_lines(&e.to_string(), first_line.saturating_sub(1));
+            let mut err = RecordError::single(format!("invalid YAML: {message}"));
             err.merchant_id = builder.merchant_id();
             Err(err)
         }
     }
+}
+
+/// serde_yaml counts lines from the document's start; add `offset` to every
+/// `at line N` of a message so it names the file's line.
+fn shift_lines(message: &str, offset: u64) -> String {
+    const MARK: &str = "at line ";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(MARK) {
+        let (before, after) = rest.split_at(i);
+        out.push_str(before);
+        out.push_str(MARK);
+        let after = after.get(MARK.len()..).unwrap_or("");
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let (number, tail) = after.split_at(digits);
+        match number.parse::<u64>() {
+            Ok(n) => out.push_str(&n.saturating_add(offset).to_string()),
+            Err(_) => out.push_str(number),
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
 }
 
 struct ObjectSeed<'t, 'b, 'p> {
@@ -229,5 +274,22 @@ impl<'de> Visitor<'de> for ScalarVisitor<'_> {
     fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<RawOwned, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(RawOwned::Composite)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shift_lines;
+
+    #[test]
+    fn positions_are_moved_to_the_file_lines() {
+        assert_eq!(
+            shift_lines(
+                "found x at line 3 column 1, while scanning at line 2 column 14",
+                10
+            ),
+            "found x at line 13 column 1, while scanning at line 12 column 14"
+        );
+        assert_eq!(shift_lines("no position", 5), "no position");
     }
 }

@@ -1,4 +1,6 @@
-//! A JSON array of records, streamed element by element.
+//! A `.json` input: one array of records, streamed element by element, or
+//! a single record object. Whatever follows the array or the object (a
+//! second array, stray text) is one located reject: never ignored.
 
 use std::io::{self, BufRead};
 use std::sync::Arc;
@@ -8,7 +10,14 @@ use super::{Framer, Payload, Place, Unit};
 #[derive(Debug, PartialEq)]
 pub(super) enum ArrayState {
     Start,
+    /// Inside the array, before an element.
     Elements,
+    /// The input is one object, not yet read.
+    Object,
+    /// After the array or the object: only white space may follow.
+    End {
+        after: &'static str,
+    },
     Done,
 }
 
@@ -61,31 +70,65 @@ impl Framer for JsonArray {
                 self.input.consume(3);
             }
             self.skip_ws()?;
-            if self.bump()? != Some(b'[') {
+            match self.peek()? {
+                Some(b'[') => {
+                    self.bump()?;
+                    self.state = ArrayState::Elements;
+                    self.skip_ws()?;
+                    if self.peek()? == Some(b']') {
+                        self.bump()?;
+                        self.state = ArrayState::End { after: "array" };
+                    }
+                }
+                Some(b'{') => self.state = ArrayState::Object,
+                None => self.state = ArrayState::Done,
+                Some(_) => {
+                    let line = self.line;
+                    return Ok(self.fail(
+                        line,
+                        "expected a JSON array `[...]` of records or one record `{...}`".into(),
+                    ));
+                }
+            }
+        }
+        match self.state {
+            ArrayState::Done | ArrayState::Start => Ok(None),
+            ArrayState::End { after } => {
+                self.skip_ws()?;
+                if self.peek()?.is_none() {
+                    self.state = ArrayState::Done;
+                    return Ok(None);
+                }
                 let line = self.line;
-                return Ok(self.fail(line, "expected a JSON array `[...]`".into()));
+                let message = if after == "array" {
+                    "unexpected text after the closing `]` of the array: a `.json` input is one array of records".to_string()
+                } else {
+                    "unexpected text after the record: a `.json` input is one object or one array of records (for one object per line, name it `.jsonl`)".to_string()
+                };
+                Ok(self.fail(line, message))
             }
-            self.state = ArrayState::Elements;
-            self.skip_ws()?;
-            if self.peek()? == Some(b']') {
-                self.state = ArrayState::Done;
-            }
+            ArrayState::Elements => self.element(true),
+            ArrayState::Object => self.element(false),
         }
-        if self.state == ArrayState::Done {
-            return Ok(None);
-        }
+    }
+}
+
+impl JsonArray {
+    /// Frames the next array element (`in_array`) or the one object.
+    fn element(&mut self, in_array: bool) -> io::Result<Option<Unit>> {
         self.skip_ws()?;
         let start = self.line;
         let mut bytes = Vec::new();
         let (mut depth, mut in_string, mut escaped, mut cut) = (0u32, false, false, false);
         loop {
             let Some(c) = self.peek()? else {
-                return Ok(self.fail(start, "the array is not closed (truncated?)".into()));
+                let what = if in_array { "array" } else { "object" };
+                return Ok(self.fail(start, format!("the {what} is not closed (truncated?)")));
             };
-            if !in_string && depth == 0 && (c == b',' || c == b']') {
+            if in_array && !in_string && depth == 0 && (c == b',' || c == b']') {
                 self.bump()?;
                 if c == b']' {
-                    self.state = ArrayState::Done;
+                    self.state = ArrayState::End { after: "array" };
                 }
                 break;
             }
@@ -106,7 +149,13 @@ impl Framer for JsonArray {
                 match c {
                     b'"' => in_string = true,
                     b'{' | b'[' => depth = depth.saturating_add(1),
-                    b'}' | b']' => depth = depth.saturating_sub(1),
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        if !in_array && depth == 0 {
+                            self.state = ArrayState::End { after: "object" };
+                            break;
+                        }
+                    }
                     _ => {}
                 }
             }

@@ -5,7 +5,10 @@
 mod csv;
 mod json_array;
 mod jsonl;
+mod open;
 mod yaml;
+
+pub use open::{open, OpenError};
 
 use std::io::{self, BufRead};
 use std::sync::Arc;
