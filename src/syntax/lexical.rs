@@ -1,7 +1,15 @@
 //! A lexical walk over rule text that knows only what pest cannot tell us
-//! cheaply: where comments are, and how deep brackets nest. Strings are
+//! cheaply: where comments are, and how deep constructs nest. Strings are
 //! `"..."` with `\` escapes and `{expr}` placeholders, which are code again
 //! and may hold strings and comments of their own.
+//!
+//! Nesting counts brackets, parentheses, placeholders and strings, and
+//! `if` expressions, the one construct that nests without a bracket
+//! (`if if a then b else c then ...`, long `else if` chains). An `if` stays
+//! open until its `else` branch can end: at a `,`, a closing bracket, or a
+//! keyword no expression contains (`rule`, `because`, ...). Counting so is
+//! never below the depth pest and lowering recurse to, so refusing a depth
+//! here, before parsing, bounds every later recursion.
 
 use std::ops::ControlFlow;
 
@@ -10,10 +18,38 @@ use std::ops::ControlFlow;
 pub enum Lexeme {
     /// A `# ...` comment: byte range from `#` to the end of its line.
     Comment { start: usize, end: usize },
-    /// A bracket, parenthesis, placeholder or string opened at `at`; `depth`
-    /// counts every level open, this one included.
+    /// A bracket, parenthesis, placeholder, string or `if` opened at `at`;
+    /// `depth` counts every level open, this one included.
     Open { at: usize, len: usize, depth: usize },
 }
+
+/// Where an open `if` is: before its `then`, before its `else`, or in
+/// its `else` branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IfPart {
+    Cond,
+    Then,
+    Else,
+}
+
+/// Keywords that no expression contains: every `if` open at their level is over.
+const ENDS_EXPRESSIONS: &[&str] = &[
+    "rule",
+    "let",
+    "because",
+    "require",
+    "output",
+    "outcomes",
+    "applies",
+    "otherwise",
+    "when",
+    "for",
+    "explain",
+    "schema",
+    "calendar",
+    "ruleset",
+    "default",
+];
 
 /// Walks `text`, handing each lexeme to `visit` until it breaks.
 pub fn walk(text: &str, mut visit: impl FnMut(Lexeme) -> ControlFlow<()>) {
@@ -22,10 +58,14 @@ pub fn walk(text: &str, mut visit: impl FnMut(Lexeme) -> ControlFlow<()>) {
         Code,
         Str,
     }
-    let mut stack = vec![Mode::Code];
+    // One entry per open level; a code level keeps its open `if`s.
+    let mut stack: Vec<(Mode, Vec<IfPart>)> = vec![(Mode::Code, Vec::new())];
+    let mut ifs = 0usize;
     let mut chars = text.char_indices().peekable();
+    let mut previous = ' ';
     while let Some((i, c)) = chars.next() {
-        let opened = if stack.last() == Some(&Mode::Str) {
+        let in_string = stack.last().is_some_and(|(m, _)| *m == Mode::Str);
+        let opened = if in_string {
             match c {
                 '\\' => {
                     chars.next();
@@ -35,9 +75,48 @@ pub fn walk(text: &str, mut visit: impl FnMut(Lexeme) -> ControlFlow<()>) {
                     stack.pop();
                     None
                 }
-                '{' => Some(Mode::Code),
+                '{' => Some((Mode::Code, 1)),
                 _ => None,
             }
+        } else if c.is_ascii_alphabetic() || c == '_' {
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, n)) = chars.peek() {
+                if n.is_ascii_alphanumeric() || n == '_' {
+                    end = j + n.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            let word = text.get(i..end).unwrap_or("");
+            // After a dot a word is a field name (`x.if`), not a keyword.
+            let keyword = previous != '.';
+            previous = 'a';
+            let Some((_, open_ifs)) = stack.last_mut() else {
+                continue;
+            };
+            let before = open_ifs.len();
+            match word {
+                "if" if keyword => {
+                    open_ifs.push(IfPart::Cond);
+                    ifs += 1;
+                    let open = Lexeme::Open {
+                        at: i,
+                        len: 2,
+                        depth: stack.len() - 1 + ifs,
+                    };
+                    if visit(open).is_break() {
+                        return;
+                    }
+                    continue;
+                }
+                "then" if keyword => move_to(open_ifs, IfPart::Cond, IfPart::Then),
+                "else" if keyword => move_to(open_ifs, IfPart::Then, IfPart::Else),
+                w if keyword && ENDS_EXPRESSIONS.contains(&w) => open_ifs.clear(),
+                _ => {}
+            }
+            ifs = ifs.saturating_sub(before.saturating_sub(open_ifs.len()));
+            continue;
         } else {
             match c {
                 '#' => {
@@ -54,26 +133,59 @@ pub fn walk(text: &str, mut visit: impl FnMut(Lexeme) -> ControlFlow<()>) {
                     }
                     None
                 }
-                '"' => Some(Mode::Str),
-                '(' | '[' | '{' => Some(Mode::Code),
+                '"' => Some((Mode::Str, 1)),
+                '(' | '[' | '{' => Some((Mode::Code, 1)),
+                // `¥500,000`: a comma between digits may be a number's own.
+                ',' if previous.is_ascii_digit()
+                    && chars.peek().is_some_and(|(_, n)| n.is_ascii_digit()) =>
+                {
+                    None
+                }
+                ',' => {
+                    if let Some((_, open_ifs)) = stack.last_mut() {
+                        ifs = ifs.saturating_sub(open_ifs.len());
+                        open_ifs.clear();
+                    }
+                    None
+                }
                 ')' | ']' | '}' if stack.len() > 1 => {
-                    stack.pop();
+                    if let Some((_, open_ifs)) = stack.pop() {
+                        ifs = ifs.saturating_sub(open_ifs.len());
+                    }
                     None
                 }
                 _ => None,
             }
         };
-        if let Some(mode) = opened {
-            stack.push(mode);
+        if !c.is_whitespace() {
+            previous = c;
+        }
+        if let Some((mode, len)) = opened {
+            stack.push((mode, Vec::new()));
             let open = Lexeme::Open {
                 at: i,
-                len: c.len_utf8(),
-                depth: stack.len() - 1,
+                len,
+                depth: stack.len() - 1 + ifs,
             };
             if visit(open).is_break() {
                 return;
             }
         }
+    }
+}
+
+/// `then` (or `else`) belongs to the innermost `if` waiting for it; the
+/// `if`s opened inside that one's previous part are over. With none
+/// waiting, the word is a rule's, and every `if` at this level is over.
+fn move_to(open_ifs: &mut Vec<IfPart>, from: IfPart, to: IfPart) {
+    match open_ifs.iter().rposition(|p| *p == from) {
+        Some(k) => {
+            open_ifs.truncate(k + 1);
+            if let Some(part) = open_ifs.get_mut(k) {
+                *part = to;
+            }
+        }
+        None => open_ifs.clear(),
     }
 }
 
@@ -137,5 +249,44 @@ mod tests {
             })
             .collect();
         assert_eq!(depths, vec![1, 2, 1]);
+    }
+
+    fn depths(text: &str) -> Vec<usize> {
+        lexemes(text)
+            .into_iter()
+            .filter_map(|l| match l {
+                Lexeme::Open { depth, .. } => Some(depth),
+                Lexeme::Comment { .. } => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ifs_nest_in_conditions_and_else_branches() {
+        // if1 { if2 } then ... else if3 ... : if2 ends at if1's `then`.
+        assert_eq!(
+            depths("if if a then b else c then d else if e then f else g"),
+            vec![1, 2, 2]
+        );
+        // A then-branch `if` ends at the outer `else`.
+        assert_eq!(
+            depths("if a then if b then c else d else if e then f else g"),
+            vec![1, 2, 2]
+        );
+    }
+
+    #[test]
+    fn ifs_end_with_their_expression() {
+        // The comma and the rule's own `then`/`else` end the `if`s before them.
+        assert_eq!(
+            depths("x = if a then b else c, y = if d then e else f"),
+            vec![1, 1]
+        );
+        assert_eq!(
+            depths("rule r when if a then b else c then ok else no rule s when if a then b else c then ok"),
+            vec![1, 1]
+        );
+        // Brackets count with the `if`s around them; `x.if` is a field.
+        assert_eq!(depths("if (a) then x.if else [b]"), vec![1, 2, 2]);
     }
 }
