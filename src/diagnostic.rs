@@ -268,37 +268,68 @@ struct Location<'a> {
     file: &'a str,
     line: usize,
     column: usize,
-    source_line: &'a str,
+    /// The source line as shown: clipped around the span when long, and
+    /// with invisible characters spelled out (`<U+202E>`).
+    shown: String,
     /// Display width of the text before the span and of the span itself,
     /// so carets line up under wide (CJK) characters.
     caret_offset: usize,
     caret_len: usize,
 }
 
+/// Characters of a source line shown around the span at most.
+const SHOWN_CHARS: usize = 120;
+
 fn locate<'a>(d: &Diagnostic, sources: &'a SourceMap) -> Option<Location<'a>> {
     let span = d.span?;
     let source = sources.get(span.file)?;
     let (line, column) = source.line_col(span.start);
     let source_line = source.line_text(line);
-    let before: String = source_line.chars().take(column.saturating_sub(1)).collect();
     let (end_line, end_col) = source.line_col(span.end);
+    let total = source_line.chars().count();
     let span_chars = if end_line == line {
         end_col.saturating_sub(column)
     } else {
-        source_line.chars().count().saturating_sub(column - 1)
+        total.saturating_sub(column - 1)
     };
-    let covered: String = source_line
-        .chars()
-        .skip(column - 1)
-        .take(span_chars)
-        .collect();
+    // A long line is shown from a little before the span.
+    let first = if total > SHOWN_CHARS {
+        (column - 1).saturating_sub(SHOWN_CHARS / 3)
+    } else {
+        0
+    };
+    let last = total.min(first + SHOWN_CHARS);
+    let mut shown = String::new();
+    let (mut caret_offset, mut caret_len) = (0, 0);
+    if first > 0 {
+        shown.push('…');
+    }
+    for (i, c) in source_line.chars().enumerate().take(last).skip(first) {
+        let piece = match crate::syntax::shown_char(c) {
+            Some(name) => name,
+            None if c == '\t' => " ".to_string(),
+            None => c.to_string(),
+        };
+        if i < column - 1 {
+            caret_offset += piece.width();
+        } else if i < column - 1 + span_chars {
+            caret_len += piece.width();
+        }
+        shown.push_str(&piece);
+    }
+    if last < total {
+        shown.push('…');
+    }
+    if first > 0 {
+        caret_offset += '…'.to_string().width();
+    }
     Some(Location {
         file: &source.name,
         line,
         column,
-        source_line,
-        caret_offset: before.width(),
-        caret_len: covered.width().max(1),
+        shown,
+        caret_offset,
+        caret_len: caret_len.max(1),
     })
 }
 
@@ -313,7 +344,7 @@ fn render_human(out: &mut String, d: &Diagnostic, sources: &SourceMap) {
         let pad = " ".repeat(gutter);
         let _ = writeln!(out, "{pad}--> {}:{}:{}", loc.file, loc.line, loc.column);
         let _ = writeln!(out, "{pad} |");
-        let _ = writeln!(out, "{} | {}", loc.line, loc.source_line.replace('\t', " "));
+        let _ = writeln!(out, "{} | {}", loc.line, loc.shown);
         let _ = writeln!(
             out,
             "{pad} | {}{}",

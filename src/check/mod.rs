@@ -125,6 +125,15 @@ pub fn check(
         }
     }
 
+    if ruleset_names.is_empty() {
+        let message = "no `ruleset` declared: these rules would decide nothing";
+        let help = "declare what to decide in a `ruleset <name> { outcomes ...; rule ... }` block";
+        checker.report(match schemas.first() {
+            Some(s) => Diagnostic::error(Code::NoRuleset, s.name.span, message).with_help(help),
+            None => Diagnostic::global(Code::NoRuleset, message).with_help(help),
+        });
+    }
+
     let mut diagnostics = std::mem::take(&mut checker.diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return (None, diagnostics);

@@ -2,8 +2,11 @@
 //! folder.
 
 mod grammar;
+mod invisible;
 pub mod lexical;
 mod lower;
+
+pub(crate) use invisible::shown as shown_char;
 
 use std::num::NonZeroUsize;
 use std::ops::ControlFlow;
@@ -16,9 +19,9 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::span::{FileId, Source, Span};
 use grammar::{describe, Rule, VerdiktParser};
 
-/// Brackets, parentheses and placeholders nested deeper than this are
-/// refused before pest sees the text: pest's recursive descent would
-/// otherwise exhaust the stack.
+/// Brackets, parentheses, placeholders, strings and `if`s nested deeper
+/// than this are refused before pest sees the text: pest's recursive
+/// descent (and every later phase) would otherwise exhaust the stack.
 const MAX_NESTING: usize = 64;
 
 /// Bounds pest's work on pathological input so a parse always ends.
@@ -28,27 +31,32 @@ const CALL_LIMIT: usize = 50_000_000;
 /// valid, and every diagnostic found (syntax, literal and depth problems).
 pub fn parse(source: &Source, file: FileId) -> (Option<File>, Vec<Diagnostic>) {
     let text: &str = &source.text;
+    // Reported with whatever else is wrong: they make the text misleading,
+    // not unreadable.
+    let mut diagnostics = invisible::check_invisible(text, file);
     if let Some(d) = check_nesting(text, file) {
-        return (None, vec![d]);
+        diagnostics.push(d);
+        return (None, diagnostics);
     }
     pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
     let mut pairs = match VerdiktParser::parse(Rule::file, text) {
         Ok(pairs) => pairs,
-        Err(e) => return (None, vec![syntax_error(&e, text, file)]),
+        Err(e) => {
+            diagnostics.push(syntax_error(&e, text, file));
+            return (None, diagnostics);
+        }
     };
     let Some(root) = pairs.next() else {
-        return (
-            None,
-            vec![Diagnostic::error(
-                Code::Syntax,
-                Span::new(file, 0, 0),
-                "internal error: empty parse",
-            )],
-        );
+        diagnostics.push(Diagnostic::error(
+            Code::Syntax,
+            Span::new(file, 0, 0),
+            "internal error: empty parse",
+        ));
+        return (None, diagnostics);
     };
     let lowerer = lower::Lowerer::new(file);
     let tree = lowerer.lower_file(root);
-    let mut diagnostics = lowerer.finish();
+    diagnostics.extend(lowerer.finish());
     if tree.decls.is_empty() && diagnostics.is_empty() {
         diagnostics.push(
             Diagnostic::warning(
@@ -93,15 +101,17 @@ fn check_nesting(text: &str, file: FileId) -> Option<Diagnostic> {
     let mut too_deep = None;
     lexical::walk(text, |lexeme| match lexeme {
         lexical::Lexeme::Open { at, len, depth } if depth > MAX_NESTING => {
+            let what = if text.get(at..at + len) == Some("if") {
+                "`if` expressions are nested too deeply"
+            } else {
+                "brackets are nested too deeply"
+            };
             too_deep = Some(
-                Diagnostic::error(
-                    Code::TooDeep,
-                    Span::new(file, at, at + len),
-                    "brackets are nested too deeply",
-                )
-                .with_help(format!(
-                    "nest at most {MAX_NESTING} levels; split the expression with `let`"
-                )),
+                Diagnostic::error(Code::TooDeep, Span::new(file, at, at + len), what).with_help(
+                    format!(
+                        "nest at most {MAX_NESTING} levels (brackets and `if`s together); split the expression with `let` or use rules"
+                    ),
+                ),
             );
             ControlFlow::Break(())
         }
@@ -118,10 +128,10 @@ fn syntax_error(error: &pest::error::Error<Rule>, text: &str, file: FileId) -> D
     let found = found_token(text, pos);
     let end = pos + found.len().max(1).min(text.len().saturating_sub(pos));
     let span = Span::new(file, pos, end.max(pos));
-    let found_words = if found.is_empty() {
-        "end of file".to_string()
-    } else {
-        format!("`{found}`")
+    let found_words = match found.chars().next().and_then(invisible::shown) {
+        Some(shown) => format!("the invisible character {shown}"),
+        None if found.is_empty() => "end of file".to_string(),
+        None => format!("`{found}`"),
     };
     let (message, expected) = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
@@ -164,6 +174,8 @@ fn found_token(text: &str, pos: usize) -> String {
     let mut chars = rest.chars();
     match chars.next() {
         None => String::new(),
+        // Never print a bidirectional control: it would reorder the message.
+        Some(c) if invisible::shown(c).is_some() => c.to_string(),
         Some(c) if c.is_alphanumeric() || c == '_' => rest
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
