@@ -286,4 +286,47 @@ impl Policy {
     pub(crate) fn field(&self, id: FieldId) -> Option<&Field> {
         self.schema.fields.get(id.index())
     }
+
+    /// Every field an expression reads (through `let`s too). Recursion is
+    /// bounded: the parser refuses deeply nested text.
+    pub(crate) fn fields_read(&self, id: ExprId) -> Vec<FieldId> {
+        let mut out = Vec::new();
+        self.collect_fields(id, &mut out);
+        out
+    }
+
+    fn collect_fields(&self, id: ExprId, out: &mut Vec<FieldId>) {
+        let mut children: Vec<ExprId> = Vec::new();
+        match self.node(id) {
+            None | Some(Node::Const(_)) => {}
+            Some(Node::Field(f) | Node::Present { field: f, .. }) => out.push(*f),
+            Some(Node::Let(l)) => {
+                if let Some(def) = self.lets.get(l.index()) {
+                    children.push(def.value);
+                }
+            }
+            Some(Node::Not(e) | Node::Neg(e)) => children.push(*e),
+            Some(Node::And(a, b) | Node::Or(a, b) | Node::Cmp(_, a, b) | Node::Arith(_, a, b)) => {
+                children.extend([*a, *b])
+            }
+            Some(Node::DateShift { date, days, .. }) => children.extend([*date, *days]),
+            Some(Node::In { expr, list, .. }) => {
+                children.push(*expr);
+                children.extend(list);
+            }
+            Some(Node::If {
+                cond,
+                then,
+                otherwise,
+            }) => children.extend([*cond, *then, *otherwise]),
+            Some(Node::Call(_, args) | Node::List(args)) => children.extend(args),
+            Some(Node::Template(parts)) => children.extend(parts.iter().filter_map(|p| match p {
+                TemplatePart::Expr(e, _) => Some(*e),
+                TemplatePart::Text(_) => None,
+            })),
+        }
+        for child in children {
+            self.collect_fields(child, out);
+        }
+    }
 }

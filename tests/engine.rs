@@ -194,13 +194,53 @@ fn bad_records_list_every_problem() {
     let text = r#"{"merchant_id":"","as_of":"2026-02-30","amount":"100.005","divisor":"1e2","score":"6.0","tier":"Gold","due":null}"#;
     let err = p.read_json(text).unwrap_err();
     insta::assert_snapshot!(err.problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"), @r#"
-    merchant_id: must not be empty
+    merchant_id: must not be empty or only white space
     as_of: "2026-02-30" is not a date (YYYY-MM-DD)
     amount: "100.005" has more than two decimals (cents)
     divisor: "1e2" is not a plain decimal number
     score: expected a whole number, found the text "6.0"
     tier: "Gold" is not one of gold, silver
     "#);
+}
+
+#[test]
+fn a_bad_field_does_not_hide_a_broken_requirement() {
+    let p = verdikt::check_dir(std::path::Path::new("rules"))
+        .unwrap()
+        .policy
+        .unwrap();
+    let base = std::fs::read_to_string("examples/merchants.jsonl").unwrap();
+    let line = base.lines().next().unwrap();
+    // Rating 7 is out of range and used > limit breaks the schema's
+    // requirement: both are named. A requirement over a bad field is not
+    // checked (its answer would mean nothing).
+    let both = line
+        .replace(r#""rating":"4.9""#, r#""rating":"7""#)
+        .replace(r#""used":"0.00""#, r#""used":"99999999.00""#);
+    assert_ne!(both, line);
+    let err = p.read_json(&both).unwrap_err();
+    let problems: Vec<String> = err.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].starts_with("store.rating: 7 is out of range"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].starts_with("已用额度 ¥99,999,999.00 超过额度上限"),
+        "{problems:?}"
+    );
+    let bad_limit = line
+        .replace(r#""rating":"4.9""#, r#""rating":"7""#)
+        .replace(r#""limit":"50000.00""#, r#""limit":"abc""#);
+    let err = p.read_json(&bad_limit).unwrap_err();
+    assert_eq!(err.problems.len(), 2, "{err}");
+    // Only white space is no merchant id.
+    let blank_id = line.replace(r#""merchant_id":"M10001""#, r#""merchant_id":" \t ""#);
+    let err = p.read_json(&blank_id).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "merchant_id: must not be empty or only white space"
+    );
 }
 
 #[test]

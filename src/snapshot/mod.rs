@@ -200,23 +200,43 @@ impl<'p> RecordBuilder<'p> {
         }
         let merchant_id = self.merchant_id();
         let record = Record { slots: self.slots };
-        if self.problems.is_empty() {
-            for req in &policy.schema.requirements {
-                match crate::eval::holds(policy, &record, req) {
-                    Ok(true) => {}
-                    Ok(false) => self.problems.push(Problem {
-                        field: None,
-                        message: crate::eval::requirement_message(policy, &record, req),
-                    }),
-                    Err(e) => self.problems.push(Problem {
-                        field: None,
-                        message: format!(
-                            "cannot check `{}`: {}",
-                            req.text,
-                            crate::eval::describe_fault(policy, &record, e)
-                        ),
-                    }),
-                }
+        // Every problem is reported, so requirements are checked even when
+        // other fields are bad: each one whose fields were all read well.
+        let bad_fields: Vec<FieldId> = policy
+            .schema
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                self.problems
+                    .iter()
+                    .any(|p| p.field.as_deref() == Some(&*f.path))
+            })
+            .map(|(i, _)| FieldId::from_index(i))
+            .collect();
+        for req in &policy.schema.requirements {
+            let reads_bad_field = !bad_fields.is_empty()
+                && policy
+                    .fields_read(req.expr)
+                    .iter()
+                    .any(|f| bad_fields.contains(f));
+            if reads_bad_field {
+                continue;
+            }
+            match crate::eval::holds(policy, &record, req) {
+                Ok(true) => {}
+                Ok(false) => self.problems.push(Problem {
+                    field: None,
+                    message: crate::eval::requirement_message(policy, &record, req),
+                }),
+                Err(e) => self.problems.push(Problem {
+                    field: None,
+                    message: format!(
+                        "cannot check `{}`: {}",
+                        req.text,
+                        crate::eval::describe_fault(policy, &record, e)
+                    ),
+                }),
             }
         }
         if self.problems.is_empty() {
@@ -266,8 +286,9 @@ fn violated_constraint(
                 }
             }
             Constraint::NotEmpty => {
-                if matches!(value, Value::Text(t) if t.is_empty()) {
-                    return Some("must not be empty".into());
+                // Spaces alone are as empty as nothing (`" "` is no merchant id).
+                if matches!(value, Value::Text(t) if t.trim().is_empty()) {
+                    return Some("must not be empty or only white space".into());
                 }
             }
         }
