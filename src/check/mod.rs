@@ -263,7 +263,7 @@ impl Checker<'_> {
                         date_range_span(r),
                         "date range runs backwards",
                     )
-                    .with_help("write the earlier date first: `2026-01-01..2026-12-31`"),
+                    .with_help(format!("write the earlier date first: `{last}..{first}`")),
                 );
                 continue;
             }
@@ -292,13 +292,11 @@ impl Checker<'_> {
                             Code::InvalidCalendar,
                             c.name.span,
                             format!(
-                                "calendar `{}` has `outside` weekdays but covers every date",
+                                "calendar `{}` has `outside` but no `covers`, so no date is outside it",
                                 c.name.text
                             ),
                         )
-                        .with_help(
-                            "say which dates the calendar knows with `covers`, or delete `outside`",
-                        ),
+                        .with_help("say which dates it knows with `covers`, or delete `outside`"),
                     );
                 }
                 return;
