@@ -198,6 +198,7 @@ impl Checker<'_> {
         };
         let mut saw_working = false;
         let mut covers: Option<Vec<DateSpan>> = None;
+        let mut covers_broken = false;
         // Holiday and make-up ranges, checked against `covers` at the end
         // (`covers` may come after them).
         let mut listed: Vec<(&'static str, &ast::DateRange)> = Vec::new();
@@ -205,7 +206,10 @@ impl Checker<'_> {
             match entry {
                 ast::CalendarEntry::Covers(ranges) => {
                     let spans = self.check_calendar_covers(ranges);
-                    covers.get_or_insert_with(Vec::new).extend(spans);
+                    covers_broken |= spans.is_none();
+                    covers
+                        .get_or_insert_with(Vec::new)
+                        .extend(spans.unwrap_or_default());
                 }
                 ast::CalendarEntry::Working(ranges) => {
                     saw_working = true;
@@ -240,6 +244,11 @@ impl Checker<'_> {
             ));
         }
         calendar.covers = covers.map(DateSpan::merge);
+        if covers_broken {
+            // No cascade: the lists are not judged against a `covers` that
+            // is already reported as wrong.
+            listed.clear();
+        }
         self.check_calendar_coverage(c, &calendar, &listed);
         self.calendars.push(calendar);
         self.calendar_index.insert(
@@ -249,11 +258,13 @@ impl Checker<'_> {
     }
 
     /// `covers 2026-01-01..2026-12-31, ...`: ranges may span years; they are
-    /// kept as ranges, never expanded into dates.
-    fn check_calendar_covers(&mut self, ranges: &[ast::DateRange]) -> Vec<DateSpan> {
-        let mut spans = Vec::with_capacity(ranges.len());
+    /// kept as ranges, never expanded into dates. `None` when a range is
+    /// unusable (reported here, or as an invalid date by lowering).
+    fn check_calendar_covers(&mut self, ranges: &[ast::DateRange]) -> Option<Vec<DateSpan>> {
+        let mut spans = Some(Vec::with_capacity(ranges.len()));
         for r in ranges {
             let Some((first, last)) = date_range_ends(r) else {
+                spans = None;
                 continue;
             };
             if last < first {
@@ -265,9 +276,12 @@ impl Checker<'_> {
                     )
                     .with_help(format!("write the earlier date first: `{last}..{first}`")),
                 );
+                spans = None;
                 continue;
             }
-            spans.push(DateSpan { first, last });
+            if let Some(spans) = &mut spans {
+                spans.push(DateSpan { first, last });
+            }
         }
         spans
     }
