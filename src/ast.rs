@@ -126,9 +126,18 @@ pub struct Calendar {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum CalendarEntry {
+    /// `covers 2026-01-01..2026-12-31`: the dates whose working status the
+    /// calendar knows.
+    Covers(Vec<DateRange>),
+    /// `working monday..friday`
     Working(Vec<WeekdayRange>),
+    /// `holidays 2026-10-01..2026-10-07`
     Holidays(Vec<DateRange>),
+    /// `make-up 2026-10-10`
     MakeUp(Vec<DateRange>),
+    /// `outside monday..friday`: the working weekdays of a date outside
+    /// the covered dates.
+    Outside(Vec<WeekdayRange>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

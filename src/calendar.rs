@@ -1,10 +1,18 @@
 //! Working-day calendars, declared as data in rule files.
+//!
+//! A calendar knows the working status of the dates it `covers`: there a day
+//! is a working day if it is a make-up day, or a working weekday that is not
+//! a holiday. A date outside the covered dates counts by the calendar's
+//! `outside` weekdays, or is an error when it has none: nobody entered that
+//! year's holidays, so nobody knows.
 
 use std::collections::HashSet;
+use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 
-/// Working weekdays plus listed holidays and make-up working days.
+/// Working weekdays plus listed holidays and make-up working days, for the
+/// dates the calendar covers.
 #[derive(Debug, Clone)]
 pub struct Calendar {
     pub name: String,
@@ -12,48 +20,276 @@ pub struct Calendar {
     pub working_weekdays: [bool; 7],
     pub holidays: HashSet<NaiveDate>,
     pub make_up: HashSet<NaiveDate>,
+    /// The dates whose working status the calendar knows, sorted, without
+    /// overlaps or touching spans; `None` covers every date.
+    pub covers: Option<Vec<DateSpan>>,
+    /// The working weekdays of a date outside `covers` (Monday first);
+    /// `None` makes counting onto such a date an error.
+    pub outside: Option<[bool; 7]>,
 }
 
-/// Counting ran past every possible date.
+/// The dates `first..=last`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateSpan {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+/// Why counting working days failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("date out of range")]
-pub struct DateOutOfRange;
+pub enum CalendarError {
+    /// Counting ran past every possible date.
+    #[error("date out of range")]
+    DateOutOfRange,
+    /// Counting stepped onto a date the calendar does not cover, and the
+    /// calendar has no `outside` weekdays.
+    #[error("{0} is not covered")]
+    NotCovered(NaiveDate),
+}
+
+/// The `n`-th working day after a date, and whether counting used the
+/// calendar's `outside` weekdays for at least one date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted {
+    pub day: NaiveDate,
+    pub used_outside: bool,
+}
+
+/// What a calendar says about one date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    /// A covered date.
+    Covered { working: bool },
+    /// Outside the covered dates, counted by the `outside` weekdays.
+    Outside { working: bool },
+    /// Outside the covered dates, and the calendar has no `outside`.
+    Unknown,
+}
 
 impl Calendar {
-    pub fn is_working_day(&self, day: NaiveDate) -> bool {
-        if self.make_up.contains(&day) {
-            return true;
-        }
-        if self.holidays.contains(&day) {
-            return false;
-        }
+    fn status(&self, day: NaiveDate) -> Status {
         let weekday = day.weekday().num_days_from_monday() as usize;
-        self.working_weekdays.get(weekday).copied().unwrap_or(false)
+        if !self.covers(day) {
+            return match &self.outside {
+                Some(weekdays) => Status::Outside {
+                    working: weekdays.get(weekday).copied().unwrap_or(false),
+                },
+                None => Status::Unknown,
+            };
+        }
+        let working = self.make_up.contains(&day)
+            || (!self.holidays.contains(&day)
+                && self.working_weekdays.get(weekday).copied().unwrap_or(false));
+        Status::Covered { working }
+    }
+
+    /// Whether the calendar knows `day`'s working status from its lists.
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        let Some(spans) = &self.covers else {
+            return true;
+        };
+        // Sorted and disjoint: the only candidate is the last span that
+        // starts on or before `day`.
+        let after = spans.partition_point(|s| s.first <= day);
+        after
+            .checked_sub(1)
+            .and_then(|i| spans.get(i))
+            .is_some_and(|s| day <= s.last)
+    }
+
+    /// Whether `day` is a working day; `None` when the calendar does not
+    /// cover it and has no `outside` weekdays.
+    pub fn is_working_day(&self, day: NaiveDate) -> Option<bool> {
+        match self.status(day) {
+            Status::Covered { working } | Status::Outside { working } => Some(working),
+            Status::Unknown => None,
+        }
     }
 
     /// The `n`-th working day after `day`. `day` itself never counts, so when
     /// it is not a working day counting starts from the next working day.
-    /// `n = 0` is `day` itself.
-    pub fn business_days_after(&self, day: NaiveDate, n: u32) -> Result<NaiveDate, DateOutOfRange> {
+    /// `n = 0` is `day` itself. Only the dates counting steps onto must be
+    /// known: `day` itself is never looked up.
+    pub fn business_days_after(&self, day: NaiveDate, n: u32) -> Result<Counted, CalendarError> {
         let mut current = day;
         let mut left = n;
-        // A week always holds a working day (the checker refuses calendars
-        // without one), so this ends; the bound only guards against bugs.
+        let mut used_outside = false;
+        // A week always holds a working day, covered or not (the checker
+        // refuses calendars without one), so this ends; the bound only
+        // guards against bugs.
         let bound = u64::from(n)
             .saturating_mul(7)
             .saturating_add(self.holidays.len() as u64)
             .saturating_add(14);
         let mut steps = 0u64;
         while left > 0 {
-            current = current.succ_opt().ok_or(DateOutOfRange)?;
-            if self.is_working_day(current) {
+            current = current.succ_opt().ok_or(CalendarError::DateOutOfRange)?;
+            let working = match self.status(current) {
+                Status::Covered { working } => working,
+                Status::Outside { working } => {
+                    used_outside = true;
+                    working
+                }
+                Status::Unknown => return Err(CalendarError::NotCovered(current)),
+            };
+            if working {
                 left = left.saturating_sub(1);
             }
             steps = steps.saturating_add(1);
             if steps > bound {
-                return Err(DateOutOfRange);
+                return Err(CalendarError::DateOutOfRange);
             }
         }
-        Ok(current)
+        Ok(Counted {
+            day: current,
+            used_outside,
+        })
+    }
+
+    /// The covered dates as written in a `covers` line
+    /// (`2026-01-01..2026-12-31`), or `every date`.
+    pub fn covers_text(&self) -> String {
+        match &self.covers {
+            None => "every date".into(),
+            Some(spans) => spans
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
+    /// The `outside` weekdays as written in an `outside` line
+    /// (`monday..friday`).
+    pub fn outside_text(&self) -> Option<String> {
+        self.outside.as_ref().map(weekdays_text)
     }
 }
+
+impl DateSpan {
+    /// Sorts spans and joins the ones that overlap or touch, so that each
+    /// date lies in at most one and neighbours are at least a day apart.
+    pub fn merge(mut spans: Vec<DateSpan>) -> Vec<DateSpan> {
+        spans.sort_by_key(|s| s.first);
+        let mut out: Vec<DateSpan> = Vec::with_capacity(spans.len());
+        for s in spans {
+            match out.last_mut() {
+                Some(prev) if prev.last.succ_opt().map_or(true, |next| s.first <= next) => {
+                    prev.last = prev.last.max(s.last);
+                }
+                _ => out.push(s),
+            }
+        }
+        out
+    }
+
+    /// Whether every date of `first..=last` lies in one of `spans` (merged
+    /// by [`DateSpan::merge`]). Returns the first date that does not.
+    pub fn first_uncovered(
+        spans: &[DateSpan],
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Option<NaiveDate> {
+        let after = spans.partition_point(|s| s.first <= first);
+        let holder = after.checked_sub(1).and_then(|i| spans.get(i));
+        match holder {
+            Some(s) if first <= s.last => (last > s.last).then(|| s.last.succ_opt()).flatten(),
+            _ => Some(first),
+        }
+    }
+}
+
+impl fmt::Display for DateSpan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.first == self.last {
+            write!(f, "{}", self.first)
+        } else {
+            write!(f, "{}..{}", self.first, self.last)
+        }
+    }
+}
+
+const WEEKDAY_NAMES: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// Weekdays as the ranges a rule file writes them: runs of consecutive
+/// days, Monday first (`monday..friday`, `monday, wednesday..thursday`).
+pub fn weekdays_text(days: &[bool; 7]) -> String {
+    let mut parts = Vec::new();
+    let mut run: Option<(usize, usize)> = None;
+    for (i, on) in days.iter().enumerate() {
+        match (run, *on) {
+            (Some((a, _)), true) => run = Some((a, i)),
+            (None, true) => run = Some((i, i)),
+            (Some(r), false) => {
+                parts.push(r);
+                run = None;
+            }
+            (None, false) => {}
+        }
+    }
+    parts.extend(run);
+    let name = |i: usize| WEEKDAY_NAMES.get(i).copied().unwrap_or("?");
+    parts
+        .into_iter()
+        .map(|(a, b)| {
+            if a == b {
+                name(a).to_string()
+            } else {
+                format!("{}..{}", name(a), name(b))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The calendars that counted at least one date with their `outside`
+/// weekdays while deciding one record, by index in the policy's
+/// calendars. A bit set: nothing is allocated unless a policy has more than
+/// 64 calendars.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fallbacks {
+    bits: u64,
+    more: Vec<usize>,
+}
+
+impl Fallbacks {
+    /// Notes that calendar `index` used its `outside` weekdays.
+    pub(crate) fn note(&mut self, index: usize) {
+        match u32::try_from(index).ok().and_then(|i| 1u64.checked_shl(i)) {
+            Some(bit) => self.bits |= bit,
+            None => {
+                if !self.more.contains(&index) {
+                    self.more.push(index);
+                }
+            }
+        }
+    }
+
+    /// Whether no calendar used its `outside` weekdays.
+    pub fn is_empty(&self) -> bool {
+        self.bits == 0 && self.more.is_empty()
+    }
+
+    /// The indexes of the calendars that did, each once.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        let mut bits = self.bits;
+        std::iter::from_fn(move || {
+            let i = bits.trailing_zeros();
+            // Clears the lowest bit set (`bits` is not zero here).
+            bits &= bits.wrapping_sub(1);
+            (i < 64).then_some(i as usize)
+        })
+        .chain(self.more.iter().copied())
+    }
+}
+
+#[cfg(test)]
+mod tests;

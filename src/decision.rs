@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+use crate::calendar::Fallbacks;
 use crate::eval::{TraceStep, Unmet};
 use crate::value::money_json;
 
@@ -22,6 +23,9 @@ pub struct Decision {
     pub trace: Vec<TraceStep>,
     /// Whether the record carries unmet conditions' actual and required values.
     pub explained: bool,
+    /// The calendars that counted a date outside their covered dates with
+    /// their `outside` weekdays (not part of the decision record).
+    pub calendar_fallbacks: Fallbacks,
 }
 
 /// One ruleset's outcome, outputs and reasons.

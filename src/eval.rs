@@ -6,10 +6,11 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use crate::ast::CmpOp;
+use crate::calendar::{CalendarError, Fallbacks};
 use crate::decimal::{self, ArithError};
 use crate::ir::{
-    ArithOp, Clause, CondId, CondKind, ExprId, FieldId, Func, Node, Policy, Requirement, Ruleset,
-    TemplatePart,
+    ArithOp, CalendarId, Clause, CondId, CondKind, ExprId, FieldId, Func, Node, Policy,
+    Requirement, Ruleset, TemplatePart,
 };
 use crate::snapshot::Record;
 use crate::value::{human, Value};
@@ -29,6 +30,14 @@ pub enum EvalError {
     Requirement(String),
     #[error("output `{output}` = {value} has more than two decimals; round it with round_cents")]
     MoneyPrecision { output: Arc<str>, value: String },
+    /// Counting working days stepped onto a date the calendar does not
+    /// cover, and the calendar has no `outside` weekdays.
+    #[error("calendar `{calendar}` does not cover {day} (it covers {covers})")]
+    NotCovered {
+        calendar: String,
+        day: chrono::NaiveDate,
+        covers: String,
+    },
     #[error("internal error: {0}")]
     Internal(&'static str),
 }
@@ -41,6 +50,8 @@ pub(crate) enum Fault {
     Arith(ArithError, ExprId),
     Date(ExprId),
     NotWholeDays(ExprId),
+    /// A date a calendar does not cover (see [`EvalError::NotCovered`]).
+    NotCovered(CalendarId, chrono::NaiveDate),
     /// Rare failures, already rendered.
     Message(Box<str>),
     Internal(&'static str),
@@ -117,6 +128,8 @@ pub(crate) struct Evaluator<'p, 'r> {
     rule: Option<&'p Arc<str>>,
     /// What tests exercised, when `verdikt test --coverage` asks.
     pub(crate) coverage: Option<crate::coverage::Coverage>,
+    /// The calendars that counted a date with their `outside` weekdays.
+    pub(crate) fallbacks: Fallbacks,
 }
 
 impl<'p, 'r> Evaluator<'p, 'r> {
@@ -131,6 +144,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             ruleset: None,
             rule: None,
             coverage: None,
+            fallbacks: Fallbacks::default(),
         }
     }
 
@@ -151,6 +165,14 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             Fault::NotWholeDays(e) => {
                 EvalError::Date(format!("{}: not a whole number of days", text(e)))
             }
+            Fault::NotCovered(cal, day) => match self.policy.calendars.get(cal.index()) {
+                Some(c) => EvalError::NotCovered {
+                    calendar: c.name.clone(),
+                    day,
+                    covers: c.covers_text(),
+                },
+                None => EvalError::Internal("dangling calendar"),
+            },
             Fault::Message(m) => EvalError::Requirement(m.into()),
             Fault::Internal(m) => EvalError::Internal(m),
         }
@@ -404,10 +426,16 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                     .calendars
                     .get(cal.index())
                     .ok_or(Fault::Internal("dangling calendar"))?;
-                calendar
-                    .business_days_after(d, n)
-                    .map(Value::Date)
-                    .map_err(|_| Fault::Date(id))
+                match calendar.business_days_after(d, n) {
+                    Ok(counted) => {
+                        if counted.used_outside {
+                            self.fallbacks.note(cal.index());
+                        }
+                        Ok(Value::Date(counted.day))
+                    }
+                    Err(CalendarError::NotCovered(day)) => Err(Fault::NotCovered(cal, day)),
+                    Err(CalendarError::DateOutOfRange) => Err(Fault::Date(id)),
+                }
             }
             Func::IfAbsent => match self.eval(arg(0)?) {
                 Err(Fault::Missing(_)) => self.eval(arg(1)?),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
+use crate::calendar::Fallbacks;
 use crate::decision::{Decision, OutputValue, RulesetDecision};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{EvalError, Evaluator, Mode};
@@ -328,6 +329,7 @@ impl Policy {
             rulesets,
             trace: std::mem::take(&mut ev.trace),
             explained: mode.explain,
+            calendar_fallbacks: std::mem::take(&mut ev.fallbacks),
         })
     }
 
@@ -336,14 +338,15 @@ impl Policy {
     /// without building it: the batch's hot path. Appends each ruleset's
     /// outcome index to `outcomes`. On error nothing is appended.
     /// Explanations and traces are not written (they take the `Decision`
-    /// path).
+    /// path). Returns the calendars that used their `outside` weekdays, as
+    /// [`Decision::calendar_fallbacks`].
     pub fn decide_json_line(
         &self,
         record: &Record,
         mode: Mode,
         out: &mut Vec<u8>,
         outcomes: &mut Vec<usize>,
-    ) -> Result<(), RecordError> {
+    ) -> Result<Fallbacks, RecordError> {
         let start = (out.len(), outcomes.len());
         let result = self.write_decision_line(record, mode, out, outcomes);
         if result.is_err() {
@@ -359,7 +362,7 @@ impl Policy {
         mode: Mode,
         out: &mut Vec<u8>,
         outcomes: &mut Vec<usize>,
-    ) -> Result<(), RecordError> {
+    ) -> Result<Fallbacks, RecordError> {
         let mode = Mode {
             explain: false,
             trace: false,
@@ -408,7 +411,7 @@ impl Policy {
             outcomes.push(raw.outcome);
         }
         out.extend_from_slice(b"}}\n");
-        Ok(())
+        Ok(ev.fallbacks)
     }
 
     /// Decides every snapshot of a file's text, framed by the file's

@@ -355,6 +355,117 @@ fn stdin_and_csv_output() {
     assert_eq!(text.lines().count(), 6);
 }
 
+/// Year-end records: the three whose exit request is granted count review
+/// days in 2027, outside the 2026 coverage of the shipped calendar; a
+/// denied request, no request, or a November date never counts a day there.
+fn year_end_records() -> String {
+    let base: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("examples/single/unbind_granted.json").unwrap(),
+    )
+    .unwrap();
+    let record = |id: &str, as_of: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut r = base.clone();
+        r["merchant_id"] = id.into();
+        r["as_of"] = as_of.into();
+        edit(&mut r);
+        r.to_string() + "\n"
+    };
+    let no_request = |r: &mut serde_json::Value| {
+        r.as_object_mut().unwrap().remove("request");
+    };
+    [
+        record("Y1", "2026-12-30", &|_| {}),
+        record("Y2", "2026-12-31", &|_| {}),
+        record("Y3", "2026-12-31", &|r| {
+            r["request"]["kind"] = "exit_service".into()
+        }),
+        record("N1", "2026-12-31", &no_request),
+        record("N2", "2026-12-30", &no_request),
+        record("N3", "2026-12-31", &|r| r["quota"]["used"] = "10.00".into()),
+        record("N4", "2026-11-24", &|_| {}),
+    ]
+    .concat()
+}
+
+#[test]
+fn the_summary_counts_decisions_that_used_dates_outside_a_calendar() {
+    let input = tmp("year-end.jsonl");
+    std::fs::write(&input, year_end_records()).unwrap();
+    let summary = tmp("year-end-summary.json");
+    // The direct JSON path, the `Decision` path (CSV), and one record per
+    // chunk on many threads all count the same.
+    for extra in [
+        &["--threads", "1"][..],
+        &["--output-format", "csv"],
+        &["--explain"],
+        &["--threads", "4", "--chunk", "1"],
+    ] {
+        let mut args = vec!["--summary-json", summary.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let (output, decided, _) = run_batch(&input, &args);
+        assert_eq!(output.status.code(), Some(0), "{extra:?}");
+        let s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+        assert_eq!(s["decided"], 7, "{extra:?}");
+        assert_eq!(
+            s["calendar_fallbacks"],
+            serde_json::json!({ "cn-2026": 3 }),
+            "{extra:?}"
+        );
+        assert_eq!(s["outcomes"]["exit_request"]["granted"], 4, "{extra:?}");
+        assert_eq!(s["outcomes"]["exit_request"]["denied"], 1, "{extra:?}");
+        if extra == ["--threads", "1"] {
+            // Y1: Thu 12-31 (1), Fri 2027-01-01 (2), Mon 2027-01-04 (3).
+            let y1 = decided.lines().next().unwrap();
+            assert!(
+                y1.contains(r#""review_from":"2026-12-31","review_by":"2027-01-04""#),
+                "{y1}"
+            );
+        }
+    }
+    // On stderr, a line for operators (without -q).
+    let out = tmp("year-end.out");
+    let output = verdikt(&[
+        "batch",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "\ncalendar cn-2026: 3 decisions used dates outside 2026-01-01..2026-12-31 \
+             (plain monday..friday); add the next year's holidays\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn no_fallback_line_when_every_date_is_covered() {
+    let input = tmp("november.jsonl");
+    let text: String = year_end_records().replace("2026-12-3", "2026-11-2");
+    std::fs::write(&input, text).unwrap();
+    let summary = tmp("november-summary.json");
+    let out = tmp("november.out");
+    let output = verdikt(&[
+        "batch",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--summary-json",
+        summary.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("decided 7"), "{stderr}");
+    assert!(!stderr.contains("calendar"), "{stderr}");
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    // Always present, one entry per calendar with an `outside` clause.
+    assert_eq!(s["calendar_fallbacks"], serde_json::json!({ "cn-2026": 0 }));
+}
+
 #[test]
 fn direct_json_lines_are_the_serialized_decisions_byte_for_byte() {
     // Batch writes JSONL straight from the evaluator; the `Decision` path
@@ -365,6 +476,10 @@ fn direct_json_lines_are_the_serialized_decisions_byte_for_byte() {
     let (decided, failed) = direct_against_serde("rules", &text);
     assert!(decided > 2900, "{decided}");
     assert_eq!(failed, 0);
+    // Records that count review days in 2027 or 2025 hand back the same
+    // calendar fallbacks both ways.
+    let (decided, failed) = direct_against_serde("rules", &year_end_records());
+    assert_eq!((decided, failed), (7, 0));
     // Rules that divide by a count of zero: evaluation errors on both paths.
     let (decided, failed) =
         direct_against_serde("tests/fixtures/batch/divide-rules", &corpus(200, 0));
@@ -395,7 +510,7 @@ fn direct_against_serde(rules: &str, text: &str) -> (usize, usize) {
         let written = policy.decide_json_line(&record, mode, &mut direct, &mut outcomes);
         match policy.decide_record(&record, mode) {
             Ok(decision) => {
-                written.unwrap();
+                assert_eq!(written.unwrap(), decision.calendar_fallbacks, "{line}");
                 let serialized = serde_json::to_string(&decision).unwrap() + "\n";
                 assert_eq!(
                     String::from_utf8(direct).unwrap(),

@@ -206,3 +206,25 @@ fn no_warnings_next_to_errors() {
     let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.id()).collect();
     assert_eq!(codes, ["V002"]);
 }
+
+#[test]
+fn calendars_that_say_what_they_cover_check_without_errors() {
+    for text in [
+        // Nothing year-specific: covers every date.
+        "calendar plain { working monday..saturday }",
+        // `covers` may come after the lists it covers.
+        "calendar later { holidays 2027-10-01..2027-10-07 make-up 2027-10-09\n\
+         covers 2026-01-01..2027-12-31 }",
+        // Ranges that touch cover a holiday that runs from one into the other.
+        "calendar split { covers 2026-01-01..2026-12-31, 2027-01-01..2027-06-30\n\
+         holidays 2026-12-31..2027-01-01 outside monday..saturday }",
+    ] {
+        let checked = check_fixture("c.vk", text.as_bytes().to_vec());
+        let plain = diagnostic::render(&checked.diagnostics, &checked.sources, ErrorFormat::Plain);
+        assert!(
+            checked.diagnostics.iter().all(|d| !d.is_error()),
+            "{text}\n{plain}"
+        );
+        assert!(checked.policy.is_some(), "{text}");
+    }
+}

@@ -302,3 +302,83 @@ fn trace_lists_every_condition_tried() {
         .unwrap();
     insta::assert_snapshot!(verdikt::trace(&d));
 }
+
+/// A calendar covering 2026; `outside` is the line that says how other
+/// dates count, or nothing.
+fn calendar_policy(outside: &str) -> Policy {
+    policy(&format!(
+        r#"calendar c {{
+             covers    2026-01-01..2026-12-31
+             holidays  2026-10-01..2026-10-07
+             {outside}
+           }}
+           ruleset r {{ outcomes ok, no output review optional date
+             let review = business_days_after(as_of, 3, calendar c)
+             rule a when score >= 50 then ok, review = review
+             otherwise no }}"#
+    ))
+}
+
+fn decide_on(p: &Policy, as_of: &str, score: u32) -> Result<Decision, RecordError> {
+    let text = snapshot("")
+        .replace("2026-11-24", as_of)
+        .replace(r#""score":50"#, &format!(r#""score":{score}"#));
+    p.decide_json(
+        &text,
+        Mode {
+            reasons: true,
+            explain: false,
+            trace: false,
+        },
+    )
+}
+
+fn review(d: &Decision) -> serde_json::Value {
+    serde_json::to_value(d.ruleset("r").unwrap()).unwrap()["review"].clone()
+}
+
+#[test]
+fn a_date_outside_the_covered_dates_counts_by_outside_or_rejects_the_record() {
+    let with = calendar_policy("outside monday..friday");
+    // Wed 12-30: Thu 12-31 (1), Fri 2027-01-01 (2), Mon 2027-01-04 (3).
+    let d = decide_on(&with, "2026-12-30", 50).unwrap();
+    assert_eq!(review(&d), "2027-01-04");
+    assert!(!d.calendar_fallbacks.is_empty());
+    assert_eq!(d.calendar_fallbacks.iter().collect::<Vec<_>>(), [0]);
+    // Inside the coverage: no fallback.
+    let d = decide_on(&with, "2026-11-24", 50).unwrap();
+    assert_eq!(review(&d), "2026-11-27");
+    assert!(d.calendar_fallbacks.is_empty());
+
+    let without = calendar_policy("");
+    let err = decide_on(&without, "2026-12-30", 50).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "evaluation error: calendar `c` does not cover 2027-01-01 \
+         (it covers 2026-01-01..2026-12-31)"
+    );
+    assert_eq!(err.merchant_id.as_deref(), Some("M1"));
+    // Only dates counting steps onto are looked up: from 2026-12-25 the
+    // third working day is 2026-12-30, and from 2027-01-01 it fails on the
+    // first day after, not on as_of.
+    let d = decide_on(&without, "2026-12-25", 50).unwrap();
+    assert_eq!(review(&d), "2026-12-30");
+    let err = decide_on(&without, "2027-01-01", 50).unwrap_err();
+    assert!(
+        err.to_string().contains("does not cover 2027-01-02"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_record_that_never_counts_working_days_never_falls_back() {
+    // `review` is a `let`: evaluated only where the deciding rule needs it.
+    for p in [
+        calendar_policy("outside monday..friday"),
+        calendar_policy(""),
+    ] {
+        let d = decide_on(&p, "2026-12-30", 10).unwrap();
+        assert_eq!(outcome(&d, "r"), "no");
+        assert!(d.calendar_fallbacks.is_empty());
+    }
+}

@@ -98,6 +98,7 @@ fn comments_in_awkward_places_are_kept_in_order() {
         "ruleset r { outcomes a rule q # head\n for # kw\n x when # w\n all of # g\n # own\n a # t\n any of [ b # n\n # m\n c ] # close\n because \"r # not a comment\" # after because\n then # t\n a, # c\n x = 1 # v\n else a # e\n otherwise a # o\n}",
         "ruleset r { outcomes a let s = \"{f(\"#\") # in placeholder\n}\" otherwise a }",
         "calendar c { working monday # w\n # h\n holidays 2026-01-01, # x\n 2026-01-02 }",
+        "calendar c { covers 2026-01-01..2026-12-31 # c\n # own\n outside monday, # o\n friday # f\n}",
         "\u{feff}# bom\r\nruleset r {\r\n  outcomes a # crlf\r\n  otherwise a\r\n}\r\n",
         "ruleset r { outcomes a\n\n\n  # spaced\n\n\n  let x = 1\n\n\n  otherwise a\n\n\n}",
         "ruleset r { outcomes a otherwise a, x = if a # i\n then b # t\n else c # e\n}",
@@ -342,6 +343,64 @@ fn file_around(e: &Expr) -> File {
     }
 }
 
+/// A date literal as lowering builds it.
+fn date_literal(days_after_2024: u32) -> Literal {
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
+        .unwrap()
+        .checked_add_days(chrono::Days::new(days_after_2024.into()))
+        .unwrap();
+    Literal {
+        value: LitValue::Date(day),
+        text: day.to_string(),
+        span: Span::default(),
+    }
+}
+
+fn any_date_range() -> impl Strategy<Value = DateRange> {
+    (0u32..4000, prop::option::of(0u32..4000)).prop_map(|(first, last)| DateRange {
+        first: date_literal(first),
+        last: last.map(date_literal),
+    })
+}
+
+fn any_weekday_range() -> impl Strategy<Value = WeekdayRange> {
+    // Any word parses as a weekday; the checker says which are not.
+    let day = prop::sample::select(vec![
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "funday",
+    ])
+    .prop_map(name);
+    (day.clone(), prop::option::of(day)).prop_map(|(first, last)| WeekdayRange { first, last })
+}
+
+fn any_calendar() -> impl Strategy<Value = Calendar> {
+    let dates = |n| prop::collection::vec(any_date_range(), 1..n);
+    let days = || prop::collection::vec(any_weekday_range(), 1..4);
+    let entry = prop_oneof![
+        dates(6).prop_map(CalendarEntry::Covers),
+        days().prop_map(CalendarEntry::Working),
+        // Enough ranges to wrap onto continuation lines.
+        dates(16).prop_map(CalendarEntry::Holidays),
+        dates(10).prop_map(CalendarEntry::MakeUp),
+        days().prop_map(CalendarEntry::Outside),
+    ];
+    (
+        prop::sample::select(vec!["cn-2026", "c", "weekdays_only"]),
+        prop::collection::vec(entry, 0..7),
+    )
+        .prop_map(|(calendar, entries)| Calendar {
+            name: name(calendar),
+            entries,
+            span: Span::default(),
+        })
+}
+
 /// Cuts and pastes that stay close to real rule text, comments included.
 const PASTES: &[&str] = &[
     "",
@@ -385,6 +444,21 @@ proptest! {
     #[test]
     fn generated_files_print_back_to_the_same_tree(e in any_expr()) {
         let file = file_around(&e);
+        let printed = print_file(&file);
+        let (parsed, diagnostics) =
+            verdikt::syntax::parse(&Source::new("t.vk", &printed), FileId(0));
+        let parsed = parsed.unwrap_or_else(|| panic!("does not parse: {diagnostics:?}\n{printed}"));
+        prop_assert_eq!(&parsed, &file, "{}", printed);
+        prop_assert_eq!(format_text(&printed).unwrap(), printed);
+    }
+
+    #[test]
+    fn generated_calendars_print_back_to_the_same_tree(
+        calendars in prop::collection::vec(any_calendar(), 1..3),
+    ) {
+        let file = File {
+            decls: calendars.into_iter().map(Decl::Calendar).collect(),
+        };
         let printed = print_file(&file);
         let (parsed, diagnostics) =
             verdikt::syntax::parse(&Source::new("t.vk", &printed), FileId(0));

@@ -16,12 +16,13 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::calendar::Fallbacks;
 use crate::eval::Mode;
 use crate::ir::Policy;
 use crate::snapshot::{CsvLayout, RecordError};
 pub use output::OutputFormat;
 pub use read::{open, Format, Framer, OpenError, Payload, Place, Unit};
-pub use summary::Summary;
+pub use summary::{CalendarFallbacks, Summary};
 
 /// How a batch runs. No `Default`: every caller says what it wants.
 #[derive(Debug, Clone)]
@@ -78,12 +79,14 @@ fn rejected(error: io::Error) -> BatchError {
 const GROUP: usize = 256;
 
 /// What a group of records became: output and reject lines in input order,
-/// and each decided record's outcome per ruleset.
+/// each decided record's outcome per ruleset, and per calendar (by index)
+/// the decisions that used its `outside` weekdays.
 #[derive(Default)]
 struct Group {
     out: Vec<u8>,
     rejects: Vec<u8>,
     outcomes: Vec<usize>,
+    calendar_fallbacks: Vec<u64>,
     read: u64,
     rejected: u64,
     internal_errors: u64,
@@ -94,6 +97,18 @@ impl Group {
         output::write_reject(&mut self.rejects, unit, error);
         self.rejected += 1;
         self.internal_errors += u64::from(internal);
+    }
+
+    /// Counts one decision's calendar fallbacks.
+    fn count_calendar_fallbacks(&mut self, fallbacks: &Fallbacks) {
+        for calendar in fallbacks.iter() {
+            if self.calendar_fallbacks.len() <= calendar {
+                self.calendar_fallbacks.resize(calendar + 1, 0);
+            }
+            if let Some(n) = self.calendar_fallbacks.get_mut(calendar) {
+                *n += 1;
+            }
+        }
     }
 }
 
@@ -132,6 +147,7 @@ pub fn run(
             for outcomes in group.outcomes.chunks(policy.rulesets.len().max(1)) {
                 summary.count(outcomes);
             }
+            summary.count_calendar_fallbacks(&group.calendar_fallbacks);
             out.write_all(&group.out).map_err(decisions)?;
             rejects.write_all(&group.rejects).map_err(rejected)?;
         }
@@ -307,6 +323,12 @@ pub(crate) fn read_unit(
     }
 }
 
+/// A decided record: already written to the output, or still to write.
+enum Decided {
+    Written(Fallbacks),
+    Record(crate::decision::Decision),
+}
+
 /// Decides one unit. A panic inside is caught here, at the record boundary.
 fn process(
     policy: &Policy,
@@ -322,10 +344,11 @@ fn process(
     let result = catch_unwind(AssertUnwindSafe(|| {
         let record = read_unit(policy, layout, unit)?;
         if direct {
-            policy.decide_json_line(&record, mode, &mut group.out, &mut group.outcomes)?;
-            Ok(None)
+            policy
+                .decide_json_line(&record, mode, &mut group.out, &mut group.outcomes)
+                .map(Decided::Written)
         } else {
-            policy.decide_record(&record, mode).map(Some)
+            policy.decide_record(&record, mode).map(Decided::Record)
         }
     }));
     if !matches!(result, Ok(Ok(_))) {
@@ -334,9 +357,13 @@ fn process(
         group.outcomes.truncate(written.1);
     }
     match result {
-        Ok(Ok(None)) => {}
-        Ok(Ok(Some(decision))) => match writer.write_decision(&mut group.out, &decision) {
-            Ok(()) => writer.outcomes(&decision, &mut group.outcomes),
+        Ok(Ok(Decided::Written(fallbacks))) => group.count_calendar_fallbacks(&fallbacks),
+        Ok(Ok(Decided::Record(decision))) => match writer.write_decision(&mut group.out, &decision)
+        {
+            Ok(()) => {
+                writer.outcomes(&decision, &mut group.outcomes);
+                group.count_calendar_fallbacks(&decision.calendar_fallbacks);
+            }
             Err(e) => {
                 group.out.truncate(written.0);
                 let error = RecordError::single(format!("cannot render the decision: {e}"));

@@ -17,7 +17,23 @@ pub struct Summary {
     pub internal_errors: u64,
     /// Per ruleset: its name and (outcome, count) in declaration order.
     pub outcomes: Vec<(String, Vec<(String, u64)>)>,
+    /// One per calendar with an `outside` clause, in declaration order.
+    pub calendar_fallbacks: Vec<CalendarFallbacks>,
     pub elapsed: Duration,
+}
+
+/// The decisions that counted at least one date outside a calendar's
+/// covered dates with its `outside` weekdays.
+#[derive(Debug, Clone)]
+pub struct CalendarFallbacks {
+    pub calendar: String,
+    /// Index in the policy's calendars.
+    index: usize,
+    /// The covered dates, as a `covers` line writes them.
+    pub covers: String,
+    /// The `outside` weekdays, as an `outside` line writes them.
+    pub outside: String,
+    pub decisions: u64,
 }
 
 impl Summary {
@@ -36,7 +52,28 @@ impl Summary {
                     )
                 })
                 .collect(),
+            calendar_fallbacks: policy
+                .calendars
+                .iter()
+                .enumerate()
+                .filter_map(|(index, c)| {
+                    Some(CalendarFallbacks {
+                        calendar: c.name.clone(),
+                        index,
+                        covers: c.covers_text(),
+                        outside: c.outside_text()?,
+                        decisions: 0,
+                    })
+                })
+                .collect(),
             elapsed: Duration::ZERO,
+        }
+    }
+
+    /// Adds decisions per calendar index (see [`CalendarFallbacks`]).
+    pub(crate) fn count_calendar_fallbacks(&mut self, per_calendar: &[u64]) {
+        for c in &mut self.calendar_fallbacks {
+            c.decisions += per_calendar.get(c.index).copied().unwrap_or(0);
         }
     }
 
@@ -84,6 +121,21 @@ impl fmt::Display for Summary {
                 }
             )?;
         }
+        for c in self.calendar_fallbacks.iter().filter(|c| c.decisions > 0) {
+            writeln!(
+                f,
+                "calendar {}: {} {} used dates outside {} (plain {}); add the next year's holidays",
+                c.calendar,
+                c.decisions,
+                if c.decisions == 1 {
+                    "decision"
+                } else {
+                    "decisions"
+                },
+                c.covers,
+                c.outside
+            )?;
+        }
         write!(
             f,
             "elapsed {:.3}s, {} records/s",
@@ -117,6 +169,12 @@ impl Serialize for Summary {
         map.serialize_entry("rejected", &self.rejected)?;
         map.serialize_entry("internal_errors", &self.internal_errors)?;
         map.serialize_entry("outcomes", &Counts(&self.outcomes))?;
+        let fallbacks: serde_json::Map<String, serde_json::Value> = self
+            .calendar_fallbacks
+            .iter()
+            .map(|c| (c.calendar.clone(), serde_json::Value::from(c.decisions)))
+            .collect();
+        map.serialize_entry("calendar_fallbacks", &fallbacks)?;
         map.serialize_entry("elapsed_seconds", &self.elapsed.as_secs_f64())?;
         map.serialize_entry("records_per_second", &self.throughput())?;
         map.end()

@@ -225,14 +225,16 @@ impl<'s> Printer<'s> {
         let header = format!("calendar {}", c.name.text);
         let mut end = self.open(c.span.start as usize, blank, &header, c.name.span.end);
         let keyword = |e: &CalendarEntry| match e {
+            CalendarEntry::Covers(_) => "covers",
             CalendarEntry::Working(_) => "working",
             CalendarEntry::Holidays(_) => "holidays",
             CalendarEntry::MakeUp(_) => "make-up",
+            CalendarEntry::Outside(_) => "outside",
         };
         let ranges_col = INDENT + aligned_column(c.entries.iter().map(keyword));
         for entry in &c.entries {
             let (items, last_end): (Vec<String>, Option<u32>) = match entry {
-                CalendarEntry::Working(ranges) => (
+                CalendarEntry::Working(ranges) | CalendarEntry::Outside(ranges) => (
                     ranges
                         .iter()
                         .map(|r| range(&r.first.text, r.last.as_ref().map(|l| l.text.as_str())))
@@ -241,7 +243,9 @@ impl<'s> Printer<'s> {
                         .last()
                         .map(|r| r.last.as_ref().unwrap_or(&r.first).span.end),
                 ),
-                CalendarEntry::Holidays(ranges) | CalendarEntry::MakeUp(ranges) => (
+                CalendarEntry::Covers(ranges)
+                | CalendarEntry::Holidays(ranges)
+                | CalendarEntry::MakeUp(ranges) => (
                     ranges
                         .iter()
                         .map(|r| range(&r.first.text, r.last.as_ref().map(|l| l.text.as_str())))

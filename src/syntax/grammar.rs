@@ -24,9 +24,12 @@ pub(crate) fn describe(r: Rule) -> &'static str {
         Rule::bound_option => "a comparison",
         Rule::not_empty_option => "`not empty`",
         Rule::default_option => "`default`",
-        Rule::calendar_entry | Rule::working_days | Rule::holidays | Rule::make_up_days => {
-            "`working`, `holidays` or `make-up`"
-        }
+        Rule::calendar_entry
+        | Rule::covers
+        | Rule::working_days
+        | Rule::holidays
+        | Rule::make_up_days
+        | Rule::outside_days => "`covers`, `working`, `holidays`, `make-up` or `outside`",
         Rule::optional_kw => "`optional`",
         Rule::weekday_range | Rule::weekday => "a weekday",
         Rule::date_range | Rule::date => "a date (YYYY-MM-DD)",
@@ -115,6 +118,8 @@ pub(crate) fn describe(r: Rule) -> &'static str {
         Rule::kw_working => "`working`",
         Rule::kw_holidays => "`holidays`",
         Rule::kw_make_up => "`make-up`",
+        Rule::kw_covers => "`covers`",
+        Rule::kw_outside => "`outside`",
         Rule::kw_outcomes => "`outcomes`",
         Rule::schema | Rule::calendar | Rule::ruleset => "a declaration",
     }
@@ -156,6 +161,8 @@ pub(crate) fn is_keyword_token(r: Rule) -> bool {
             | Rule::kw_working
             | Rule::kw_holidays
             | Rule::kw_make_up
+            | Rule::kw_covers
+            | Rule::kw_outside
             | Rule::kw_outcomes
     )
 }

@@ -251,23 +251,15 @@ impl Lowerer {
         for p in children(pair) {
             match p.as_rule() {
                 Rule::calendar_name => name = Some(self.name(&p)),
+                Rule::covers => entries.push(self.lower_covers(p)),
                 Rule::working_days => {
-                    let ranges = children(p)
-                        .map(|r| {
-                            let mut days = children(r).map(|d| self.name(&d));
-                            let first = days.next().unwrap_or_else(|| missing_name(span));
-                            WeekdayRange {
-                                first,
-                                last: days.next(),
-                            }
-                        })
-                        .collect();
-                    entries.push(CalendarEntry::Working(ranges));
+                    entries.push(CalendarEntry::Working(self.lower_weekday_ranges(p, span)))
                 }
                 Rule::holidays => entries.push(CalendarEntry::Holidays(self.lower_date_ranges(p))),
                 Rule::make_up_days => {
                     entries.push(CalendarEntry::MakeUp(self.lower_date_ranges(p)))
                 }
+                Rule::outside_days => entries.push(self.lower_outside(p, span)),
                 _ => self.internal(&p, "calendar entry"),
             }
         }
@@ -276,6 +268,29 @@ impl Lowerer {
             entries,
             span,
         }
+    }
+
+    /// `covers 2026-01-01..2026-12-31, ...`
+    fn lower_covers(&self, pair: Pair<'_, Rule>) -> CalendarEntry {
+        CalendarEntry::Covers(self.lower_date_ranges(pair))
+    }
+
+    /// `outside monday..friday, ...`
+    fn lower_outside(&self, pair: Pair<'_, Rule>, calendar: Span) -> CalendarEntry {
+        CalendarEntry::Outside(self.lower_weekday_ranges(pair, calendar))
+    }
+
+    fn lower_weekday_ranges(&self, pair: Pair<'_, Rule>, calendar: Span) -> Vec<WeekdayRange> {
+        children(pair)
+            .map(|r| {
+                let mut days = children(r).map(|d| self.name(&d));
+                let first = days.next().unwrap_or_else(|| missing_name(calendar));
+                WeekdayRange {
+                    first,
+                    last: days.next(),
+                }
+            })
+            .collect()
     }
 
     fn lower_date_ranges(&self, pair: Pair<'_, Rule>) -> Vec<DateRange> {
