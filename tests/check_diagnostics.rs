@@ -219,6 +219,7 @@ fn calendars_that_say_what_they_cover_check_without_errors() {
         "calendar split { covers 2026-01-01..2026-12-31, 2027-01-01..2027-06-30\n\
          holidays 2026-12-31..2027-01-01 outside monday..saturday }",
     ] {
+        let text = format!("{text}\nruleset r {{ outcomes ok otherwise ok }}");
         let checked = check_fixture("c.vk", text.as_bytes().to_vec());
         let plain = diagnostic::render(&checked.diagnostics, &checked.sources, ErrorFormat::Plain);
         assert!(

@@ -127,7 +127,8 @@ pub fn check(
         }
     }
 
-    if ruleset_names.is_empty() {
+    // Said only when nothing else is wrong: with other errors it is noise.
+    if ruleset_names.is_empty() && !checker.diagnostics.iter().any(Diagnostic::is_error) {
         let message = "no `ruleset` declared: these rules would decide nothing";
         let help = "declare what to decide in a `ruleset <name> { outcomes ...; rule ... }` block";
         checker.report(match schemas.first() {
