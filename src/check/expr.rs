@@ -565,11 +565,75 @@ impl Checker<'_> {
                     BinOp::Mul => ArithOp::Mul,
                     _ => ArithOp::Div,
                 };
-                (
-                    self.push_expr(Node::Arith(arith, a, b), span, ty.clone()),
-                    ty,
-                )
+                let id = self.push_expr(Node::Arith(arith, a, b), span, ty.clone());
+                self.check_constant_arith(id, b, r.span, span);
+                (id, ty)
             }
+        }
+    }
+
+    /// Arithmetic that fails for every record is found here, not at run
+    /// time: a division by a constant zero (V036), or constants whose sum,
+    /// product or quotient overflows (V014).
+    fn check_constant_arith(
+        &mut self,
+        id: ExprId,
+        divisor: ExprId,
+        divisor_span: crate::span::Span,
+        span: crate::span::Span,
+    ) {
+        let divides = matches!(
+            self.exprs.get(id.index()),
+            Some(Node::Arith(ArithOp::Div, ..))
+        );
+        if divides && matches!(self.const_number(divisor), Some(Ok(d)) if d.is_zero()) {
+            self.report(
+                Diagnostic::error(
+                    Code::DivisionByZero,
+                    divisor_span,
+                    "division by zero: this divides every record by 0",
+                )
+                .with_help("divide by a value that cannot be zero"),
+            );
+            return;
+        }
+        if let Some(Err(e)) = self.const_number(id) {
+            self.report(
+                Diagnostic::error(
+                    Code::LiteralOutOfRange,
+                    span,
+                    format!("this constant expression fails for every record: {e}"),
+                )
+                .with_help("use smaller numbers; verdikt's decimals hold 28 digits"),
+            );
+        }
+    }
+
+    /// The value of an expression made of constants only, folded exactly as
+    /// evaluation would compute it (`None`: it reads the record).
+    pub(super) fn const_number(
+        &self,
+        id: ExprId,
+    ) -> Option<Result<rust_decimal::Decimal, crate::decimal::ArithError>> {
+        use crate::decimal;
+        match self.exprs.get(id.index())? {
+            Node::Const(Value::Num(d)) => Some(Ok(*d)),
+            Node::Neg(e) => Some(
+                self.const_number(*e)?
+                    .and_then(|d| decimal::sub(rust_decimal::Decimal::ZERO, d)),
+            ),
+            Node::Arith(op, a, b) => {
+                let (x, y) = (self.const_number(*a)?, self.const_number(*b)?);
+                Some(x.and_then(|x| {
+                    y.and_then(|y| match op {
+                        ArithOp::Add => decimal::add(x, y),
+                        ArithOp::Sub => decimal::sub(x, y),
+                        ArithOp::Mul => decimal::mul(x, y),
+                        ArithOp::Div => decimal::div(x, y),
+                    })
+                }))
+            }
+            _ => None,
         }
     }
 

@@ -436,6 +436,24 @@ impl Checker<'_> {
                 None => (None, scope.clone()),
             };
             let (value, ty) = self.check_expr(&a.value, &value_scope, Some(&output_ty));
+            if output_ty == Ty::Money {
+                if let Some(Ok(d)) = self.const_number(value) {
+                    if !crate::decimal::fits_places(d, 2) {
+                        self.report(
+                            Diagnostic::error(
+                                Code::InvalidLiteral,
+                                a.value.span,
+                                format!(
+                                    "`{}` is money, but {} has more than two decimals (cents)",
+                                    a.output.text,
+                                    d.normalize()
+                                ),
+                            )
+                            .with_help("write whole cents, or round with `round_cents(...)`"),
+                        );
+                    }
+                }
+            }
             if !types::assignable(&ty, &output_ty) {
                 let want = self.type_name_pub(&output_ty);
                 let got = self.type_name_pub(&ty);

@@ -859,12 +859,26 @@ impl Lowerer {
             }
         }
         let cleaned: String = body.chars().filter(|&c| c != ',').collect();
-        self.decimal_or_error(
+        let value = self.decimal_or_error(
             span,
             text,
             decimal::parse_rule_number(&cleaned),
             LitValue::Money,
-        )
+        );
+        if let LitValue::Money(d) = value {
+            if !decimal::fits_places(d, 2) {
+                self.report(
+                    Diagnostic::error(
+                        Code::InvalidLiteral,
+                        span,
+                        format!("`{text}` has more than two decimals (cents)"),
+                    )
+                    .with_help("an amount of money is whole cents: `¥100.01`"),
+                );
+                return LitValue::Error;
+            }
+        }
+        value
     }
 }
 
