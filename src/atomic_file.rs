@@ -287,6 +287,44 @@ mod tests {
     }
 
     #[test]
+    fn temporary_names_are_unique_per_output() {
+        let dir = scratch("unique");
+        let target = dir.join("out.jsonl");
+        let a = AtomicFile::create(&target).unwrap();
+        let b = AtomicFile::create(&target).unwrap();
+        assert_ne!(a.temp, b.temp);
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+        drop((a, b));
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_chain_of_links_is_followed_to_its_end() {
+        let dir = scratch("chain");
+        std::os::unix::fs::symlink("two", dir.join("one")).unwrap();
+        std::os::unix::fs::symlink("real.jsonl", dir.join("two")).unwrap();
+        let mut f = AtomicFile::create(&dir.join("one")).unwrap();
+        f.write_all(b"new\n").unwrap();
+        f.commit().unwrap();
+        assert!(std::fs::symlink_metadata(dir.join("one"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(std::fs::symlink_metadata(dir.join("two"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(dir.join("real.jsonl")).unwrap(),
+            "new\n"
+        );
+        std::os::unix::fs::symlink("loop", dir.join("loop")).unwrap();
+        let err = AtomicFile::create(&dir.join("loop")).unwrap_err();
+        assert!(err.to_string().contains("too many levels"), "{err}");
+    }
+
+    #[test]
     fn a_directory_is_refused_before_anything_is_written() {
         let dir = scratch("dir");
         let err = AtomicFile::create(&dir).unwrap_err();

@@ -54,6 +54,22 @@ pub enum LoadError {
     TooLarge { path: PathBuf },
 }
 
+impl LoadError {
+    /// The likely fix.
+    pub fn help(&self) -> &'static str {
+        match self {
+            LoadError::Dir { .. } => "pass the directory that holds the `*.vk` rule files",
+            LoadError::File { .. } => "check that the file exists and can be read",
+            LoadError::NotAFile { .. } => {
+                "rule files must be regular files; remove the entry or rename it so its name does not end in `.vk`"
+            }
+            LoadError::TooLarge { .. } => {
+                "rule files are text people write; this is not one (split real rules into several files)"
+            }
+        }
+    }
+}
+
 /// Rule files are text people write; anything bigger is refused unread.
 pub const MAX_RULE_FILE_BYTES: u64 = 16 << 20;
 
@@ -165,11 +181,9 @@ pub fn check_dir(dir: &Path) -> Result<Checked, LoadError> {
     for path in rule_files(dir)? {
         match read_rule_file(&path) {
             Ok(bytes) => files.push((path.display().to_string(), bytes)),
-            Err(e) => unreadable.push(
-                Diagnostic::global(Code::Io, e.to_string()).with_help(
-                    "rule files must be regular files; remove the entry or rename it so its name does not end in `.vk`",
-                ),
-            ),
+            Err(e) => {
+                unreadable.push(Diagnostic::global(Code::Io, e.to_string()).with_help(e.help()))
+            }
         }
     }
     Ok(check_files_after(files, unreadable))

@@ -9,7 +9,8 @@
 //! args: [batch, input.csv]   # verdikt's arguments; `{rules}` is the shipped
 //!                            # rules directory, `{tmp}` the scratch folder
 //! stdin: input.jsonl         # optional: a file fed to standard input
-//! setup: [mkfifo fifo.vk]    # optional: shell lines run in the scratch folder first
+//! setup: [mkfifo fifo.vk]    # optional: shell lines run in the scratch folder
+//!                            # first (`{rules}` and `{repo}` are filled in too)
 //! exit: 1                    # the exit code
 //! records: 5                 # optional, batch only: records read, and
 //!                            # read = decided + rejected (from --summary-json)
@@ -55,7 +56,7 @@ fn hostile_inputs_are_refused_clearly() {
         insta::assert_snapshot!(text);
         ran += 1;
     });
-    assert!(ran >= 2, "only {ran} hostile cases ran");
+    assert!(ran >= 50, "only {ran} hostile cases ran");
 }
 
 fn run_case(repo: &Path, fixture: &Path, case: &Case) -> String {
@@ -70,21 +71,22 @@ fn run_case(repo: &Path, fixture: &Path, case: &Case) -> String {
     let _ = std::fs::remove_dir_all(&scratch);
     copy_dir(fixture, &scratch);
     std::fs::remove_file(scratch.join("case.yaml")).unwrap();
+    let rules = repo.join("rules");
+    let fill = |a: &str| {
+        a.replace("{rules}", rules.to_str().unwrap())
+            .replace("{repo}", repo.to_str().unwrap())
+            .replace("{tmp}", scratch.to_str().unwrap())
+    };
     for line in &case.setup {
         let ok = Command::new("sh")
             .arg("-c")
-            .arg(line)
+            .arg(fill(line))
             .current_dir(&scratch)
             .status()
             .unwrap()
             .success();
         assert!(ok, "{name}: setup `{line}` failed");
     }
-    let rules = repo.join("rules");
-    let fill = |a: &str| {
-        a.replace("{rules}", rules.to_str().unwrap())
-            .replace("{tmp}", scratch.to_str().unwrap())
-    };
     let mut args: Vec<String> = case.args.iter().map(|a| fill(a)).collect();
     let summary = scratch.join("summary.json.expected");
     if case.records.is_some() {
@@ -103,8 +105,8 @@ fn run_case(repo: &Path, fixture: &Path, case: &Case) -> String {
         .output()
         .unwrap();
     let code = out.status.code().unwrap_or(-1);
-    let stdout = redact(&String::from_utf8_lossy(&out.stdout), &scratch, &rules);
-    let stderr = redact(&String::from_utf8_lossy(&out.stderr), &scratch, &rules);
+    let stdout = redact(&String::from_utf8_lossy(&out.stdout), &scratch, repo);
+    let stderr = redact(&String::from_utf8_lossy(&out.stderr), &scratch, repo);
     assert_eq!(
         code, case.exit,
         "{name}: exit code\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
@@ -131,20 +133,47 @@ fn run_case(repo: &Path, fixture: &Path, case: &Case) -> String {
 }
 
 /// Paths and timings that change from run to run.
-fn redact(text: &str, scratch: &Path, rules: &Path) -> String {
+fn redact(text: &str, scratch: &Path, repo: &Path) -> String {
     let text = text
         .replace(scratch.to_str().unwrap(), "[tmp]")
-        .replace(rules.to_str().unwrap(), "[rules]");
+        .replace(repo.join("rules").to_str().unwrap(), "[rules]")
+        .replace(repo.to_str().unwrap(), "[repo]");
     text.lines()
         .map(|l| {
             if l.starts_with("elapsed ") {
                 "elapsed [time]".to_string()
             } else {
-                l.to_string()
+                redact_versions(l)
             }
         })
         .map(|l| l + "\n")
         .collect()
+}
+
+/// Rule versions (16 hex digits) change with every rule edit: `[version]`.
+fn redact_versions(line: &str) -> String {
+    let bytes = line.as_bytes();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = bytes[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            .count();
+        let before_ok = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        let after_ok = bytes
+            .get(i + run)
+            .is_none_or(|b| !b.is_ascii_alphanumeric());
+        if run == 16 && before_ok && after_ok {
+            out.push_str("[version]");
+            i += run;
+        } else {
+            let ch = line[i..].chars().next().unwrap();
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
 }
 
 fn copy_dir(from: &Path, to: &Path) {
