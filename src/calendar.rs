@@ -174,7 +174,7 @@ impl DateSpan {
         let mut out: Vec<DateSpan> = Vec::with_capacity(spans.len());
         for s in spans {
             match out.last_mut() {
-                Some(prev) if prev.last.succ_opt().map_or(true, |next| s.first <= next) => {
+                Some(prev) if prev.last.succ_opt().is_none_or(|next| s.first <= next) => {
                     prev.last = prev.last.max(s.last);
                 }
                 _ => out.push(s),

@@ -90,7 +90,7 @@ pub fn money_human(d: Decimal) -> String {
 pub fn push_grouped(out: &mut String, n: impl std::fmt::Display) {
     let digits = n.to_string();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);

@@ -129,7 +129,7 @@ impl<'s> Printer<'s> {
     }
 
     fn blank_line(&mut self) {
-        let last_is_blank = self.lines.last().map_or(true, |l| l.text.trim().is_empty());
+        let last_is_blank = self.lines.last().is_none_or(|l| l.text.trim().is_empty());
         if !self.block_start && !last_is_blank {
             self.lines.push(Line {
                 text: String::new(),
