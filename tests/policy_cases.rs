@@ -10,24 +10,20 @@
 
 use std::path::Path;
 
+use verdikt::coverage::Coverage;
+use verdikt::ErrorFormat;
+
 #[test]
 fn every_policy_case_passes() {
     let checked = verdikt::check_dir(Path::new("rules")).expect("rules directory");
     let policy = checked.policy.expect("rules have no errors");
-    let mut files = Vec::new();
-    let mut paths: Vec<_> = std::fs::read_dir("rules/tests")
-        .expect("rules/tests")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    paths.sort();
-    for p in paths {
-        files.push((
-            p.display().to_string(),
-            std::fs::read_to_string(&p).expect("read"),
-        ));
-    }
-    let results = verdikt::cases::run_case_files(&policy, &files).expect("case files parse");
+    let suite = verdikt::cases::load_suite(&policy, Path::new("rules/tests")).unwrap_or_else(|e| {
+        panic!(
+            "the shipped case files have problems:\n{}",
+            e.render(ErrorFormat::Plain)
+        )
+    });
+    let results = suite.run(&policy, &mut Coverage::default());
     let failed: Vec<String> = results
         .iter()
         .filter(|r| !r.passed())
@@ -41,7 +37,7 @@ fn every_policy_case_passes() {
         })
         .collect();
     assert!(
-        results.len() >= 100,
+        results.len() >= 444,
         "expected the full case suite, found {} cases",
         results.len()
     );

@@ -1,4 +1,8 @@
 //! `verdikt test`: run the policy's own test cases (`<rules>/tests/*.yaml`).
+//!
+//! Exit 0 when every case passes, 1 when a case fails, 2 when the rules or
+//! the case files are unusable: then every problem is printed and no case
+//! runs, since a suite with broken cases cannot be trusted.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -11,32 +15,22 @@ use super::console::Stop;
 pub fn run(dir: &Path, coverage: bool, format: ErrorFormat) -> Result<ExitCode, Stop> {
     let policy = super::load_policy(dir, format)?;
     let tests = dir.join("tests");
-    let mut paths: Vec<_> = match std::fs::read_dir(&tests) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-            .collect(),
-        Err(e) => {
+    let suite = match verdikt::cases::load_suite(&policy, &tests) {
+        Ok(suite) => suite,
+        Err(errors) => {
+            tell_raw!("{}", errors.render(format))?;
+            // JSON stays one diagnostic object per line.
+            if format == ErrorFormat::Json {
+                return Ok(ExitCode::from(2));
+            }
             return Err(Stop::Failed(format!(
-                "cannot read `{}`: {e}",
+                "the test cases in `{}` cannot be trusted; no case was run",
                 tests.display()
-            )))
+            )));
         }
     };
-    paths.sort();
-    let mut files = Vec::new();
-    for p in paths {
-        match std::fs::read_to_string(&p) {
-            Ok(text) => files.push((p.display().to_string(), text)),
-            Err(e) => return Err(Stop::Failed(format!("cannot read `{}`: {e}", p.display()))),
-        }
-    }
     let mut covered = Coverage::default();
-    let results = match verdikt::cases::run_case_files_covered(&policy, &files, &mut covered) {
-        Ok(r) => r,
-        Err(e) => return Err(Stop::Failed(e)),
-    };
+    let results = suite.run(&policy, &mut covered);
     let mut failed = 0;
     for r in &results {
         if r.passed() {
