@@ -74,7 +74,6 @@ pub(crate) fn check_case_files(
         .into_iter()
         .filter_map(|(name, bytes)| checker.parse(name, bytes))
         .collect();
-    let all_parsed = checker.diagnostics.is_empty();
     for file in &parsed {
         checker.check_top(file);
     }
@@ -90,7 +89,9 @@ pub(crate) fn check_case_files(
             )
             .with_help(how_to_add_a_case(folder)),
         );
-    } else if all_parsed && case_count == 0 {
+    } else if checker.diagnostics.is_empty() && case_count == 0 {
+        // (Only when nothing else is wrong: a broken `cases:` holds no case
+        // either, and says so more precisely.)
         checker.diagnostics.push(
             Diagnostic::global(Code::TestCase, format!("no test cases in `{folder}`"))
                 .with_help(how_to_add_a_case(folder)),
@@ -449,8 +450,8 @@ impl Checker<'_> {
         let patch = self.check_patch(f, &step("patch"), map.get("patch"));
         let expect = self.check_expect(f, &step("expect"), map.get("expect"));
         let expect_reject = match map.get("expect_reject") {
-            None => false,
-            Some(Value::Bool(b)) => *b,
+            None => Some(false),
+            Some(Value::Bool(b)) => Some(*b),
             Some(_) => {
                 self.error(
                     f.file,
@@ -458,19 +459,19 @@ impl Checker<'_> {
                     "`expect_reject` must be `true` or `false`".into(),
                     "write `expect_reject: true` for a record that must be rejected".into(),
                 );
-                false
+                None
             }
         };
         let has_expect = expect.as_ref().is_some_and(|e| !e.is_empty());
-        if expect_reject && has_expect {
+        if expect_reject == Some(true) && has_expect {
             self.error(
                 f.file,
                 f.positions.key(&step("expect_reject")),
                 "a case cannot expect both decisions and a rejection".into(),
                 "a rejected record has no decisions: remove `expect` or `expect_reject`".into(),
             );
-        } else if !expect_reject && !has_expect && expect.is_some() && !unknown_keys {
-            // (A misspelt `expect` is reported as an unknown key, not twice.)
+        } else if expect_reject == Some(false) && !has_expect && expect.is_some() && !unknown_keys {
+            // (A misspelt `expect` or a bad `expect_reject` is reported once.)
             let place = match map.get("expect") {
                 Some(_) => f.positions.key(&step("expect")),
                 None => case_range,
@@ -493,7 +494,7 @@ impl Checker<'_> {
             start: start?,
             patch: patch?,
             expect: expect?,
-            expect_reject,
+            expect_reject: expect_reject?,
         })
     }
 
