@@ -10,20 +10,19 @@
 
 use std::path::Path;
 
-use verdikt::coverage::Coverage;
 use verdikt::ErrorFormat;
 
 #[test]
 fn every_policy_case_passes() {
     let checked = verdikt::check_dir(Path::new("rules")).expect("rules directory");
     let policy = checked.policy.expect("rules have no errors");
-    let suite = verdikt::cases::load_suite(&policy, Path::new("rules/tests")).unwrap_or_else(|e| {
-        panic!(
-            "the shipped case files have problems:\n{}",
-            e.render(ErrorFormat::Plain)
-        )
-    });
-    let results = suite.run(&policy, &mut Coverage::default());
+    let results =
+        verdikt::cases::run_suite(&policy, Path::new("rules/tests")).unwrap_or_else(|e| {
+            panic!(
+                "the shipped case files have problems:\n{}",
+                e.render(ErrorFormat::Plain)
+            )
+        });
     let failed: Vec<String> = results
         .iter()
         .filter(|r| !r.passed())
