@@ -266,3 +266,92 @@ fn verdikt_test_exits_2_and_runs_no_case_when_case_files_are_broken() {
         "{plain}"
     );
 }
+
+/// Every diagnostic points inside its file, on character boundaries.
+fn spans_are_sound(errors: &CaseFileErrors) -> Result<(), String> {
+    for d in &errors.diagnostics {
+        let Some(span) = d.span else { continue };
+        let source = errors.sources.get(span.file).ok_or("no such file")?;
+        let (start, end) = (span.start as usize, span.end as usize);
+        let text = &source.text;
+        let sound = start <= end
+            && end <= text.len()
+            && text.is_char_boundary(start)
+            && text.is_char_boundary(end);
+        if !sound {
+            return Err(format!(
+                "{start}..{end} in {} bytes: {}",
+                text.len(),
+                d.message
+            ));
+        }
+    }
+    Ok(())
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of case files, good and bad, so that generated files reach
+    /// past the YAML parser into every check.
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "cases:\n",
+            "bases:\n",
+            "  - name: a\n",
+            "  - name: 店铺评分\n",
+            "    base: healthy\n",
+            "    base: helthy\n",
+            "    patch: { store.ratng: \"4.79\" }\n",
+            "    patch: { store.rating: \"4.5\", 店铺.名: x }\n",
+            "    snapshot: { merchant_id: M }\n",
+            "    expect: { limit_adjustment: { outcome: hold } }\n",
+            "    expect: { limit_adjustmnt: { outcom: 1, rule: [x] } }\n",
+            "    expect_reject: true\n",
+            "    expect: {}\n",
+            "  healthy: { merchant_id: M }\n",
+            "  x: &a { y: *a }\n",
+            "---\n",
+            "   expect: oops\n",
+            "    name: a\n",
+            "\"unterminated\n",
+            "\t- tab\n",
+            "# 注释\n",
+            "? [k]\n: v\n",
+            "    expect: |\n      店铺\n      评分\n",
+        ])
+    }
+
+    /// The shipped policy, checked once for all generated cases.
+    fn shared_policy() -> &'static Policy {
+        static POLICY: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
+        POLICY.get_or_init(policy)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        #[test]
+        fn generated_case_files_never_panic_and_point_inside_the_file(
+            pieces in prop::collection::vec(piece(), 0..12),
+        ) {
+            let text: String = pieces.concat();
+            let files = vec![("rules/tests/p.yaml".to_string(), text)];
+            if let Err(errors) = parse_suite(shared_policy(), "rules/tests", &files) {
+                prop_assert!(!errors.diagnostics.is_empty());
+                spans_are_sound(&errors).map_err(TestCaseError::fail)?;
+                let _ = errors.render(ErrorFormat::Human);
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "[-:{}\\[\\]\"'\n #&*!|>a店\t.]{0,200}") {
+            let files = vec![("rules/tests/p.yaml".to_string(), text)];
+            if let Err(errors) = parse_suite(shared_policy(), "rules/tests", &files) {
+                spans_are_sound(&errors).map_err(TestCaseError::fail)?;
+                let _ = errors.render(ErrorFormat::Human);
+            }
+        }
+    }
+}
