@@ -213,9 +213,9 @@ fn entries_that_are_not_regular_files_are_named_and_never_opened() {
     assert_eq!(
         plain.lines().collect::<Vec<_>>(),
         [
-            "error[V034]: `DIR/dangling.yaml` is a symbolic link to nothing (help: point it at a case file, or remove it)",
-            "error[V034]: `DIR/folder.yaml` is a folder, not a case file (help: a case file must be a regular file: remove it, or rename it so it does not end in `.yaml` or `.yml`)",
-            "error[V034]: `DIR/pipe.yaml` is a FIFO, not a case file (help: a case file must be a regular file: remove it, or rename it so it does not end in `.yaml` or `.yml`)",
+            "error[V034]: `DIR/dangling.yaml` is a symbolic link to nothing (its target does not exist), not a case file (help: a case file must be a regular file: remove the entry, or rename it so its name does not end in `.yaml` or `.yml`)",
+            "error[V034]: `DIR/folder.yaml` is a directory, not a case file (help: a case file must be a regular file: remove the entry, or rename it so its name does not end in `.yaml` or `.yml`)",
+            "error[V034]: `DIR/pipe.yaml` is a FIFO (named pipe), not a case file (help: a case file must be a regular file: remove the entry, or rename it so its name does not end in `.yaml` or `.yml`)",
         ]
     );
     std::fs::remove_dir_all(&dir).unwrap();

@@ -3,11 +3,11 @@
 //! a FIFO) is an error naming it; its type is checked before anything is
 //! opened, so a FIFO never blocks the run.
 
-use std::fs::FileType;
 use std::path::Path;
 
 use super::validate::how_to_add_a_case;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::policy::{read_rule_file, LoadError, MAX_RULE_FILE_BYTES};
 
 /// The case files of a folder (name and bytes), and what was wrong with it.
 pub(crate) struct Listing {
@@ -61,9 +61,8 @@ pub(crate) fn read_folder(dir: &Path) -> Listing {
         match entry {
             Ok(entry) => {
                 let path = entry.path();
-                let is_case = path.extension().is_some_and(|x| x == "yaml" || x == "yml");
-                if is_case {
-                    named.push((path, entry.file_type()));
+                if path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                    named.push(path);
                 }
             }
             Err(e) => listing.diagnostics.push(
@@ -75,73 +74,35 @@ pub(crate) fn read_folder(dir: &Path) -> Listing {
             ),
         }
     }
-    named.sort_by(|a, b| a.0.cmp(&b.0));
-    for (path, file_type) in named {
+    named.sort();
+    for path in named {
         let shown = path.display().to_string();
-        match read_entry(&path, file_type) {
+        match read_rule_file(&path) {
             Ok(bytes) => listing.files.push((shown, bytes)),
-            Err((message, help)) => listing
-                .diagnostics
-                .push(Diagnostic::global(Code::TestCase, message).with_help(help)),
+            Err(e) => listing.diagnostics.push(unreadable(&shown, e)),
         }
     }
     listing
 }
 
-/// The bytes of a case file; what is wrong with the entry otherwise.
-fn read_entry(
-    path: &Path,
-    file_type: std::io::Result<FileType>,
-) -> Result<Vec<u8>, (String, String)> {
-    let shown = path.display();
-    let cannot_read = |e: std::io::Error| {
-        (
-            format!("cannot read `{shown}`: {e}"),
-            "check the file's permissions".to_string(),
-        )
+/// Why an entry named like a case file cannot be read. Case files are read
+/// as rule files are: regular files (links followed), type checked before
+/// opening, never waited on, of bounded size.
+fn unreadable(shown: &str, e: LoadError) -> Diagnostic {
+    let (message, help) = match e {
+        LoadError::NotAFile { what, .. } => (
+            format!("`{shown}` is {what}, not a case file"),
+            "a case file must be a regular file: remove the entry, or rename it so its name \
+             does not end in `.yaml` or `.yml`",
+        ),
+        LoadError::TooLarge { .. } => (
+            format!("case file `{shown}` is larger than {MAX_RULE_FILE_BYTES} bytes"),
+            "split the cases over several files",
+        ),
+        LoadError::File { source, .. } | LoadError::Dir { source, .. } => (
+            format!("cannot read `{shown}`: {source}"),
+            "check the file's permissions",
+        ),
     };
-    let mut kind = file_type.map_err(cannot_read)?;
-    if kind.is_symlink() {
-        // Follow the link, without opening what it points at.
-        kind = match std::fs::metadata(path) {
-            Ok(meta) => meta.file_type(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err((
-                    format!("`{shown}` is a symbolic link to nothing"),
-                    "point it at a case file, or remove it".into(),
-                ))
-            }
-            Err(e) => return Err(cannot_read(e)),
-        };
-    }
-    if !kind.is_file() {
-        return Err((
-            format!("`{shown}` is {}, not a case file", describe(kind)),
-            "a case file must be a regular file: remove it, or rename it so it does not end \
-             in `.yaml` or `.yml`"
-                .into(),
-        ));
-    }
-    std::fs::read(path).map_err(cannot_read)
-}
-
-/// What a non-regular entry is, for messages.
-fn describe(kind: FileType) -> &'static str {
-    if kind.is_dir() {
-        return "a folder";
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if kind.is_fifo() {
-            return "a FIFO";
-        }
-        if kind.is_socket() {
-            return "a socket";
-        }
-        if kind.is_block_device() || kind.is_char_device() {
-            return "a device";
-        }
-    }
-    "a special file"
+    Diagnostic::global(Code::TestCase, message).with_help(help)
 }
