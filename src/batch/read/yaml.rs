@@ -84,7 +84,8 @@ impl YamlDocs {
             };
             match classify(line) {
                 Line::Start(marker) => {
-                    if !explicit && no_content(&text) {
+                    // (A line too long to keep, or not UTF-8, was content.)
+                    if !explicit && !cut && bad_utf8.is_none() && no_content(&text) {
                         // The marker opens the document the prologue led to.
                         start = self.line;
                         text.push_str(&with_newline(marker));
@@ -221,6 +222,26 @@ mod tests {
             got,
             vec![(1, 1, "a: 1\n".to_string()), (3, 2, "b: 2\n".to_string())]
         );
+    }
+
+    #[test]
+    fn a_line_too_long_to_keep_is_content_of_its_document() {
+        let mut docs = YamlDocs {
+            input: Box::new(std::io::Cursor::new(
+                b"a: xxxxxxxxxxxxxxxx\n---\nb: 1\n".to_vec(),
+            )),
+            source: Arc::from("t.yaml"),
+            line: 0,
+            doc: 0,
+            max_bytes: 8,
+            pending: None,
+            done: false,
+        };
+        let first = docs.next_unit().unwrap().unwrap();
+        assert!(matches!(first.payload, Payload::Bad(m) if m.contains("larger than 8 bytes")));
+        let second = docs.next_unit().unwrap().unwrap();
+        assert_eq!((second.place.line, second.place.row), (2, Some(2)));
+        assert!(docs.next_unit().unwrap().is_none());
     }
 
     #[test]
