@@ -244,7 +244,10 @@ fn check_files_after(files: Vec<(String, Vec<u8>)>, earlier: Vec<Diagnostic>) ->
     // drop the echoes, and drop warnings about text that is not all there.
     if syntax_failed {
         diagnostics.extend(more.into_iter().filter(|d| {
-            !matches!(d.code, Code::UnknownField | Code::Schema | Code::NoRuleset)
+            !matches!(
+                d.code,
+                Code::UnknownField | Code::UnknownCalendar | Code::Schema | Code::NoRuleset
+            )
                 && !d.code.is_lint()
         }));
     } else {
