@@ -352,10 +352,11 @@ impl Record {
         let room = max.saturating_sub(self.len);
         let run = match self.state {
             State::Skip => return memchr::memchr(b'\n', rest).unwrap_or(rest.len()),
-            State::Unquoted => rest
-                .iter()
-                .position(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
-                .unwrap_or(rest.len()),
+            State::Unquoted => {
+                let end = memchr::memchr3(b',', b'"', b'\n', rest).unwrap_or(rest.len());
+                let before = rest.get(..end).unwrap_or(&[]);
+                memchr::memchr(b'\r', before).unwrap_or(end)
+            }
             State::Quoted => memchr::memchr2(b'"', b'\n', rest).unwrap_or(rest.len()),
             State::CellStart | State::QuoteInQuoted | State::Closed => 0,
         };
@@ -374,7 +375,11 @@ impl Record {
         if self.tail_on {
             self.tail.extend_from_slice(plain);
         }
-        let chars = plain.iter().filter(|&&b| is_char_start(b)).count();
+        let chars = if plain.is_ascii() {
+            plain.len()
+        } else {
+            plain.iter().filter(|&&b| is_char_start(b)).count()
+        };
         at.col += u64::try_from(chars).unwrap_or(u64::MAX);
     }
 
