@@ -53,6 +53,8 @@ pub(super) struct CsvRows {
     replay_pos: usize,
     at: Position,
     started: bool,
+    /// Cell buffers of the last record, kept for the next one.
+    spare: (Vec<u8>, Vec<usize>),
 }
 
 /// Where the next byte is.
@@ -76,6 +78,7 @@ impl CsvRows {
             replay_pos: 0,
             at: Position { line: 1, col: 0 },
             started: false,
+            spare: (Vec::new(), Vec::new()),
         }
     }
 
@@ -95,7 +98,7 @@ impl CsvRows {
 
     /// Frames the next record, `None` at the end of the input.
     fn frame(&mut self, cell_limit: Option<usize>) -> io::Result<Option<Record>> {
-        let mut record = Record::new(self.at.line, cell_limit);
+        let mut record = Record::new(self.at.line, cell_limit, std::mem::take(&mut self.spare));
         loop {
             if self.replay_pos >= self.replay.len() && !self.replay.is_empty() {
                 self.replay = Vec::new();
@@ -184,14 +187,19 @@ impl Framer for CsvRows {
             return Ok(None);
         };
         self.row += 1;
-        Ok(Some(Unit {
+        let unit = Unit {
             source: self.source.clone(),
             place: Place {
                 line: record.line,
                 row: Some(self.row),
             },
             payload: payload(self.header.as_deref().unwrap_or(&[]), &record),
-        }))
+        };
+        let (mut buf, mut ends) = (record.buf, record.ends);
+        buf.clear();
+        ends.clear();
+        self.spare = (buf, ends);
+        Ok(Some(unit))
     }
 
     fn csv_header(&self) -> Option<&[String]> {
@@ -289,7 +297,8 @@ struct Record {
 }
 
 impl Record {
-    fn new(line: u64, cell_limit: Option<usize>) -> Record {
+    /// A record starting at `line`, its cells kept in `buffers` (empty).
+    fn new(line: u64, cell_limit: Option<usize>, buffers: (Vec<u8>, Vec<usize>)) -> Record {
         Record {
             line,
             state: State::CellStart,
@@ -297,8 +306,8 @@ impl Record {
             len: 0,
             cells: 0,
             cell_limit,
-            buf: Vec::new(),
-            ends: Vec::new(),
+            buf: buffers.0,
+            ends: buffers.1,
             keep: true,
             problems: Vec::new(),
             quote: None,
@@ -335,6 +344,13 @@ impl Record {
             }
             let Some(&byte) = rest.first() else { break };
             used += 1;
+            if byte == b',' && self.ends_cell_plainly(max) {
+                // The common case of `byte`, short.
+                self.len += 1;
+                at.col += 1;
+                self.end_cell();
+                continue;
+            }
             match self.byte(byte, at, max) {
                 Step::More => {}
                 step => return (used, step),
@@ -352,21 +368,30 @@ impl Record {
         let room = max.saturating_sub(self.len);
         let run = match self.state {
             State::Skip => return memchr::memchr(b'\n', rest).unwrap_or(rest.len()),
-            State::Unquoted => {
-                let end = memchr::memchr3(b',', b'"', b'\n', rest).unwrap_or(rest.len());
-                let before = rest.get(..end).unwrap_or(&[]);
-                memchr::memchr(b'\r', before).unwrap_or(end)
-            }
+            // A cell that starts with no quote is an unquoted cell.
+            State::CellStart | State::Unquoted => unquoted_run(rest),
             State::Quoted => memchr::memchr2(b'"', b'\n', rest).unwrap_or(rest.len()),
-            State::CellStart | State::QuoteInQuoted | State::Closed => 0,
+            State::QuoteInQuoted | State::Closed => 0,
         };
         run.min(room)
     }
 
+    /// Whether a comma now just ends a cell: outside quotes, with no
+    /// carriage return pending, within the limit.
+    fn ends_cell_plainly(&self, max: usize) -> bool {
+        matches!(
+            self.state,
+            State::CellStart | State::Unquoted | State::Closed
+        ) && self.pending_cr.is_none()
+            && self.len < max
+    }
+
     /// Takes bytes [`Record::plain_run`] found.
     fn take_plain(&mut self, plain: &[u8], at: &mut Position) {
-        if self.state == State::Skip {
-            return;
+        match self.state {
+            State::Skip => return,
+            State::CellStart => self.state = State::Unquoted,
+            State::Unquoted | State::Quoted | State::QuoteInQuoted | State::Closed => {}
         }
         self.len += plain.len();
         if self.keep {
@@ -569,6 +594,18 @@ impl Record {
         self.buf = Vec::new();
         self.ends = Vec::new();
     }
+}
+
+/// How many bytes at the start of an unquoted cell's `rest` are its text.
+fn unquoted_run(rest: &[u8]) -> usize {
+    let special = |b: &u8| matches!(b, b',' | b'"' | b'\n' | b'\r');
+    // Most cells are short: look at a few bytes before starting a search.
+    let head = rest.get(..16).unwrap_or(rest);
+    if let Some(end) = head.iter().position(special) {
+        return end;
+    }
+    let end = memchr::memchr3(b',', b'"', b'\n', rest).unwrap_or(rest.len());
+    memchr::memchr(b'\r', rest.get(..end).unwrap_or(&[])).unwrap_or(end)
 }
 
 /// Whether a byte starts a character (is no UTF-8 continuation byte).
