@@ -82,17 +82,17 @@ impl<'p> Writer<'p> {
             }
             OutputFormat::Csv => {
                 let mut row = vec![
-                    d.merchant_id.clone().unwrap_or_default(),
+                    inert(d.merchant_id.clone().unwrap_or_default()),
                     d.ruleset_version.to_string(),
                 ];
                 for (rs, r) in self.policy.rulesets.iter().zip(&d.rulesets) {
-                    row.push(r.outcome.to_string());
-                    row.push(r.rule.as_deref().unwrap_or("").to_string());
+                    row.push(inert(r.outcome.to_string()));
+                    row.push(inert(r.rule.as_deref().unwrap_or("").to_string()));
                     for o in &rs.outputs {
                         row.push(r.output(&o.name).map(cell).unwrap_or_default());
                     }
                     if self.mode.reasons {
-                        row.push(r.reasons.join(" | "));
+                        row.push(inert(r.reasons.join(" | ")));
                     }
                 }
                 let mut w = csv::Writer::from_writer(out);
@@ -103,15 +103,51 @@ impl<'p> Writer<'p> {
     }
 }
 
-/// An output value in a CSV cell: as in JSON, lists joined by `; `.
+/// An output value in a CSV cell: as in JSON, lists joined by `; `. Text
+/// (and lists holding text) is made [`inert`]; numbers, money, rates, dates
+/// and booleans are verdikt's own formatting and stay as they are (`-5.00`).
 fn cell(v: &OutputValue) -> String {
+    let text = plain_cell(v);
+    if holds_text(v) {
+        inert(text)
+    } else {
+        text
+    }
+}
+
+fn plain_cell(v: &OutputValue) -> String {
     match v {
-        OutputValue::List(items) => items.iter().map(cell).collect::<Vec<_>>().join("; "),
+        OutputValue::List(items) => items.iter().map(plain_cell).collect::<Vec<_>>().join("; "),
         other => match serde_json::to_value(other) {
             Ok(serde_json::Value::String(s)) => s,
             Ok(x) => x.to_string(),
             Err(_) => String::new(),
         },
+    }
+}
+
+fn holds_text(v: &OutputValue) -> bool {
+    match v {
+        OutputValue::Text(_) => true,
+        OutputValue::List(items) => items.iter().any(holds_text),
+        OutputValue::Money(_)
+        | OutputValue::Decimal(_)
+        | OutputValue::Rate(_)
+        | OutputValue::Int(_)
+        | OutputValue::Date(_)
+        | OutputValue::Days(_)
+        | OutputValue::Bool(_) => false,
+    }
+}
+
+/// A text cell a spreadsheet would run as a formula (it starts with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, as OWASP
+/// advises against CSV injection; any other text is left as it is.
+fn inert(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
     }
 }
 
@@ -143,4 +179,43 @@ pub(crate) fn write_reject(out: &mut Vec<u8>, unit: &Unit, e: &RecordError) {
     obj.insert("problems".into(), serde_json::Value::Array(problems));
     out.extend_from_slice(serde_json::Value::Object(obj).to_string().as_bytes());
     out.push(b'\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+
+    use super::*;
+
+    #[test]
+    fn text_that_looks_like_a_formula_is_made_inert() {
+        for risky in ["=1+2", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(inert(risky.to_string()), format!("'{risky}"));
+        }
+        for safe in ["", "M1", "a=b", " =1", "'=1", "1-2"] {
+            assert_eq!(inert(safe.to_string()), safe);
+        }
+    }
+
+    #[test]
+    fn only_cells_that_hold_text_are_made_inert() {
+        let text = |t: &str| OutputValue::Text(t.to_string());
+        assert_eq!(cell(&text("=HYPERLINK(\"x\")")), "'=HYPERLINK(\"x\")");
+        assert_eq!(
+            cell(&OutputValue::List(vec![text("-a"), text("=b")])),
+            "'-a; =b"
+        );
+        assert_eq!(
+            cell(&OutputValue::List(vec![text("a"), text("=b")])),
+            "a; =b"
+        );
+        let minus = Decimal::new(-500, 2);
+        assert_eq!(cell(&OutputValue::Money(minus)), "-5.00");
+        assert_eq!(cell(&OutputValue::Decimal(minus)), "-5");
+        assert_eq!(cell(&OutputValue::Days(-3)), "-3");
+        assert_eq!(
+            cell(&OutputValue::List(vec![OutputValue::Money(minus)])),
+            "-5.00"
+        );
+    }
 }

@@ -19,9 +19,11 @@ impl CsvLayout {
     /// Maps header names to fields. `Err` lists duplicate columns.
     pub fn new(policy: &Policy, headers: &[&str]) -> Result<CsvLayout, String> {
         let mut columns = Vec::with_capacity(headers.len());
-        for (i, h) in headers.iter().enumerate() {
+        // A set, not a scan of the columns before: a header may have 100,000.
+        let mut seen = std::collections::HashSet::with_capacity(headers.len());
+        for h in headers {
             let h = h.trim_start_matches('\u{feff}').trim();
-            if headers.iter().take(i).any(|other| other.trim() == h) {
+            if !seen.insert(h) {
                 return Err(format!("column `{h}` appears twice in the header"));
             }
             columns.push(

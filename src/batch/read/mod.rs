@@ -106,7 +106,7 @@ pub fn framer(
             pending: None,
             done: false,
         }),
-        Format::Csv => Box::new(csv::CsvRows::new(input, source)),
+        Format::Csv => Box::new(csv::CsvRows::new(input, source, max_bytes)),
     }
 }
 
