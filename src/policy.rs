@@ -247,8 +247,7 @@ fn check_files_after(files: Vec<(String, Vec<u8>)>, earlier: Vec<Diagnostic>) ->
             !matches!(
                 d.code,
                 Code::UnknownField | Code::UnknownCalendar | Code::Schema | Code::NoRuleset
-            )
-                && !d.code.is_lint()
+            ) && !d.code.is_lint()
         }));
     } else {
         diagnostics.extend(more);

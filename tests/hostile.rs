@@ -47,19 +47,16 @@ struct Case {
 #[test]
 fn hostile_inputs_are_refused_clearly() {
     let repo = std::env::current_dir().unwrap();
-    // Decisions name the rules' version; any rule edit changes it.
-    let checked = verdikt::check_dir(&repo.join("rules")).unwrap();
-    let version = checked.policy.expect("shipped rules").version().to_string();
     let mut ran = 0;
     insta::glob!("hostile/*/*/case.yaml", |path| {
         let fixture = path.parent().unwrap();
         let case: Case = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap())
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let text = run_case(&repo, fixture, &case).replace(&version, "[version]");
+        let text = run_case(&repo, fixture, &case);
         insta::assert_snapshot!(text);
         ran += 1;
     });
-    assert!(ran >= 50, "only {ran} hostile cases ran");
+    assert!(ran >= 85, "only {ran} hostile cases ran");
 }
 
 fn run_case(repo: &Path, fixture: &Path, case: &Case) -> String {

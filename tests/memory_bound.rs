@@ -1,0 +1,200 @@
+//! Memory stays bounded by `--max-record-bytes` and `--chunk`, whatever the
+//! input: arbitrary bytes as JSONL, a JSON array, YAML or CSV, a single line
+//! or document of 32 MB, and arbitrary bytes as rule files.
+//!
+//! One test in its own binary, so the counting allocator measures only it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::print_stderr,
+    reason = "test code"
+)]
+
+use std::io::{self, BufReader, Cursor, Read};
+use std::sync::Arc;
+
+use peak_alloc::PeakAlloc;
+use proptest::prelude::*;
+use verdikt::batch::{self, Config, Format, OutputFormat};
+use verdikt::{Mode, Policy};
+
+#[global_allocator]
+static ALLOC: PeakAlloc = PeakAlloc;
+
+/// Runs `f` and returns its result and how far the heap grew meanwhile.
+fn measured<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let base = ALLOC.current_usage();
+    ALLOC.reset_peak_usage();
+    let out = f();
+    (out, ALLOC.peak_usage().saturating_sub(base))
+}
+
+const MIB: usize = 1 << 20;
+/// What a run may add to the heap, with records of at most 1 MiB decided
+/// 64 at a time: input buffers, two chunks in flight, outputs.
+const BOUND: usize = 16 * MIB;
+
+/// A byte repeated `len` times, never held in memory.
+struct Repeat {
+    byte: u8,
+    left: u64,
+}
+
+impl Read for Repeat {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        buf[..n].fill(self.byte);
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+fn config() -> Config {
+    Config {
+        mode: Mode {
+            reasons: true,
+            explain: false,
+            trace: false,
+        },
+        output: OutputFormat::Jsonl,
+        chunk: 64,
+        max_rejects: None,
+        max_record_bytes: MIB,
+        read_ahead: true,
+    }
+}
+
+/// Runs a batch over `input` and returns (records read, decided, peak heap
+/// growth in bytes); a whole input refused (a CSV header that is not UTF-8)
+/// reads as (0, 0).
+fn run(policy: &Policy, format: Format, input: Box<dyn Read + Send>) -> (u64, u64, usize) {
+    let framed = batch::read::framer(
+        format,
+        Arc::from("input"),
+        Box::new(BufReader::with_capacity(MIB, input)),
+        MIB,
+    );
+    let mut rejects = Vec::new();
+    let (summary, peak) = measured(|| {
+        batch::run(
+            policy,
+            vec![(Arc::from("input"), framed)],
+            &config(),
+            &mut io::sink(),
+            &mut rejects,
+            |_| {},
+        )
+    });
+    match summary {
+        Ok(s) => (s.read, s.decided(), peak),
+        Err(_) => (0, 0, peak),
+    }
+}
+
+fn good_line() -> String {
+    std::fs::read_to_string("examples/merchants.jsonl")
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn memory_is_bounded_by_record_size_and_chunk() {
+    let policy = verdikt::check_dir(std::path::Path::new("rules"))
+        .unwrap()
+        .policy
+        .unwrap();
+    let good = good_line();
+    let big = 32 * MIB as u64;
+
+    // One 64 MB line between two good ones: read past, never held.
+    let input = Cursor::new(format!("{good}\n"))
+        .chain(Repeat {
+            byte: b'a',
+            left: big,
+        })
+        .chain(Cursor::new(format!("\n{good}\n")));
+    let (read, decided, peak) = run(&policy, Format::Jsonl, Box::new(input));
+    assert_eq!((read, decided), (3, 2));
+    assert!(peak < BOUND, "JSONL line: {peak} bytes");
+
+    // One 64 MB array element, then a good one.
+    let input = Cursor::new(format!("[{good}, \"")).chain(Repeat {
+        byte: b'a',
+        left: big,
+    });
+    let input = input.chain(Cursor::new(format!("\", {good}]")));
+    let (read, decided, peak) = run(&policy, Format::Json, Box::new(input));
+    assert_eq!((read, decided), (3, 2));
+    assert!(peak < BOUND, "JSON element: {peak} bytes");
+
+    // One 64 MB YAML document (a long line and a document of many lines).
+    let input = Cursor::new("merchant_id: ".to_string())
+        .chain(Repeat {
+            byte: b'a',
+            left: big,
+        })
+        .chain(Cursor::new("\n---\nmerchant_id: M2\n".to_string()));
+    let (read, _, peak) = run(&policy, Format::Yaml, Box::new(input));
+    assert_eq!(read, 2);
+    assert!(peak < BOUND, "YAML document: {peak} bytes");
+    let input = Repeat {
+        byte: b'\n',
+        left: big,
+    }
+    .chain(Cursor::new("a: 1\n".to_string()));
+    let (_, _, peak) = run(&policy, Format::Yaml, Box::new(input));
+    assert!(peak < BOUND, "YAML blank lines: {peak} bytes");
+
+    // A 64 MB CSV cell, quoted and unquoted.
+    let header = "merchant_id,as_of\n";
+    for quote in ["", "\""] {
+        let input = Cursor::new(format!("{header}{quote}"))
+            .chain(Repeat {
+                byte: b'a',
+                left: big,
+            })
+            .chain(Cursor::new(format!("{quote},2026-11-24\nM2,2026-11-24\n")));
+        let (_, _, peak) = run(&policy, Format::Csv, Box::new(input));
+        assert!(peak < BOUND, "CSV cell {quote:?}: {peak} bytes");
+    }
+
+    // Arbitrary bytes in every format, and as rule files.
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 64,
+        ..ProptestConfig::default()
+    });
+    let formats = [Format::Jsonl, Format::Json, Format::Yaml, Format::Csv];
+    runner
+        .run(
+            &(
+                prop::collection::vec(any::<u8>(), 0..20_000),
+                0usize..4,
+                prop::collection::vec(any::<u8>(), 0..4_000),
+            ),
+            |(bytes, format, rule_bytes)| {
+                let (_, _, peak) = run(&policy, formats[format], Box::new(Cursor::new(bytes)));
+                prop_assert!(peak < BOUND, "{:?}: {peak} bytes", formats[format]);
+                let (checked, peak) = measured(|| {
+                    verdikt::check_files(vec![
+                        ("a.vk".into(), rule_bytes.clone()),
+                        ("b.vk".into(), rule_bytes),
+                    ])
+                });
+                // Either usable rules, or at least one error saying why not.
+                prop_assert!(
+                    checked.policy.is_some() || checked.diagnostics.iter().any(|d| d.is_error())
+                );
+                prop_assert!(peak < BOUND, "rule files: {peak} bytes");
+                Ok(())
+            },
+        )
+        .unwrap();
+}
