@@ -209,7 +209,8 @@ impl fmt::Display for DateSpan {
     }
 }
 
-const WEEKDAY_NAMES: [&str; 7] = [
+/// Weekday names as rule files write them, Monday first.
+pub(crate) const WEEKDAY_NAMES: [&str; 7] = [
     "monday",
     "tuesday",
     "wednesday",

@@ -391,15 +391,7 @@ impl Checker<'_> {
             let last = r.last.as_ref().map(weekday);
             for (name, day) in [(Some(&r.first), Some(first)), (r.last.as_ref(), last)] {
                 if let (Some(name), Some(None)) = (name, day) {
-                    let names = [
-                        "monday",
-                        "tuesday",
-                        "wednesday",
-                        "thursday",
-                        "friday",
-                        "saturday",
-                        "sunday",
-                    ];
+                    let names = crate::calendar::WEEKDAY_NAMES;
                     let mut d = Diagnostic::error(
                         Code::InvalidCalendar,
                         name.span,
