@@ -2,6 +2,10 @@
 //! (serde structs, rust_decimal, chrono, if-statements), as a careful
 //! engineer would write it without an engine. Benchmarks compare the engine
 //! with it; `tests/baseline_agrees.rs` checks both decide alike.
+#![allow(
+    missing_docs,
+    reason = "benchmark code: the baseline a person would write"
+)]
 
 use std::fmt::Write as _;
 

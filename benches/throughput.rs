@@ -4,14 +4,12 @@
 //! - `eval/*`: deciding snapshots already parsed into records (structs for
 //!   the baseline).
 //! - `end_to_end/*`: JSONL bytes in, JSONL decision records out, one thread.
-//!   `diff_full_policy` is `verdikt diff` of the policy against a copy with
-//!   one threshold changed (each record read and decided twice, no output
-//!   records): the issue asks for about twice `engine_full_policy`'s time.
 //!
 //! `limit_adjustment` compares like with like: the engine running only the
 //! schema and `rules/10-limit_adjustment.vk`, against the same ruleset
 //! written by hand. `full_policy` is the engine on the whole reference policy.
 #![allow(
+    missing_docs,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
@@ -24,10 +22,9 @@ mod baseline;
 
 use std::hint::black_box;
 use std::io::Cursor;
-use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use verdikt::batch::{self, Config, Format, OutputFormat};
+use verdikt::batch::{self, Config, Format, Input, OutputFormat};
 use verdikt::{Mode, Policy};
 
 const N: u64 = 20_000;
@@ -61,63 +58,12 @@ fn engine_end_to_end(policy: &Policy, bytes: &[u8], pool: &rayon::ThreadPool) ->
         max_record_bytes: 1 << 20,
         read_ahead: false,
     };
-    let framer = batch::read::framer(
-        Format::Jsonl,
-        Arc::from("bench"),
-        Box::new(Cursor::new(bytes.to_vec())),
-        1 << 20,
-    );
+    let input = Input::from_reader("bench", Format::Jsonl, Cursor::new(bytes.to_vec()), 1 << 20);
     let mut out = Vec::with_capacity(bytes.len() * 2);
     let mut rejects = Vec::new();
-    pool.install(|| {
-        batch::run(
-            policy,
-            vec![(Arc::from("bench"), framer)],
-            &config,
-            &mut out,
-            &mut rejects,
-            |_| {},
-        )
-    })
-    .unwrap();
-    out
-}
-
-fn engine_diff(base: &Policy, head: &Policy, bytes: &[u8], pool: &rayon::ThreadPool) -> u64 {
-    let framer = batch::read::framer(
-        Format::Jsonl,
-        Arc::from("bench"),
-        Box::new(Cursor::new(bytes.to_vec())),
-        1 << 20,
-    );
-    let options = verdikt::impact::Options {
-        chunk: 4096,
-        examples: 3,
-        read_ahead: false,
-    };
-    let impact = pool
-        .install(|| verdikt::impact::diff(base, head, vec![(Arc::from("bench"), framer)], &options))
+    pool.install(|| batch::run(policy, vec![input], &config, &mut out, &mut rejects, |_| {}))
         .unwrap();
-    impact.read
-}
-
-/// The full policy with the increase threshold on store rating lowered.
-fn lowered_rating() -> Policy {
-    let files = [
-        "01-schema.vk",
-        "02-calendar.vk",
-        "10-limit_adjustment.vk",
-        "20-exit_request.vk",
-        "30-reapply.vk",
-    ]
-    .iter()
-    .map(|f| {
-        let text = std::fs::read_to_string(format!("rules/{f}")).unwrap();
-        let changed = text.replacen("store.rating >= 4.8", "store.rating >= 4.7", 1);
-        (f.to_string(), changed.into_bytes())
-    })
-    .collect();
-    verdikt::check_files(files).policy.expect("rules check")
+    out
 }
 
 fn benches(c: &mut Criterion) {
@@ -197,10 +143,6 @@ fn benches(c: &mut Criterion) {
     });
     e2e.bench_function("engine_full_policy", |b| {
         b.iter(|| engine_end_to_end(&full, black_box(&bytes), &pool).len())
-    });
-    let lowered = lowered_rating();
-    e2e.bench_function("diff_full_policy", |b| {
-        b.iter(|| engine_diff(&full, &lowered, black_box(&bytes), &pool))
     });
     e2e.finish();
 }

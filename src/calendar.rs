@@ -99,7 +99,8 @@ impl Calendar {
 
     /// Whether `day` is a working day; `None` when the calendar does not
     /// cover it and has no `outside` weekdays.
-    pub fn is_working_day(&self, day: NaiveDate) -> Option<bool> {
+    #[cfg(test)]
+    pub(crate) fn is_working_day(&self, day: NaiveDate) -> Option<bool> {
         match self.status(day) {
             Status::Covered { working } | Status::Outside { working } => Some(working),
             Status::Unknown => None,

@@ -15,9 +15,11 @@ use crate::value::money_json;
 /// Every ruleset's decision for one snapshot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
+    /// The snapshot's `merchant_id`, when the schema has one.
     pub merchant_id: Option<String>,
     /// Hash of the rule files that decided.
     pub ruleset_version: Arc<str>,
+    /// One per ruleset, in evaluation order.
     pub rulesets: Vec<RulesetDecision>,
     /// Every condition tried, when a trace was asked for.
     pub trace: Vec<TraceStep>,
@@ -25,20 +27,24 @@ pub struct Decision {
     pub explained: bool,
     /// The calendars that counted a date outside their covered dates with
     /// their `outside` weekdays (not part of the decision record).
-    pub calendar_fallbacks: Fallbacks,
+    pub(crate) calendar_fallbacks: Fallbacks,
 }
 
 /// One ruleset's outcome, outputs and reasons.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RulesetDecision {
+    /// The ruleset's name.
     pub ruleset: Arc<str>,
+    /// Its title (`"额度调整"`), when it has one.
     pub title: Option<Arc<str>>,
+    /// The outcome it gave.
     pub outcome: Arc<str>,
     /// The deciding rule (`otherwise` for the default); `None` when the
     /// ruleset did not apply.
     pub rule: Option<Arc<str>>,
     /// Outputs that have a value, in declaration order.
     pub outputs: Vec<(Arc<str>, OutputValue)>,
+    /// The author's reasons, with the record's values filled in.
     pub reasons: Vec<String>,
     /// Conditions not met, with actual and required values (denials, holds).
     pub unmet: Vec<Unmet>,
@@ -47,14 +53,23 @@ pub struct RulesetDecision {
 /// A typed output value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OutputValue {
+    /// CNY, written with exactly two decimals.
     Money(Decimal),
+    /// A decimal number.
     Decimal(Decimal),
+    /// A fraction (`0.985`), shown to people as a percentage.
     Rate(Decimal),
+    /// A whole number.
     Int(Decimal),
+    /// A calendar date.
     Date(NaiveDate),
+    /// A number of days.
     Days(i64),
+    /// True or false.
     Bool(bool),
+    /// Text (enum values too).
     Text(String),
+    /// A list (`notes`).
     List(Vec<OutputValue>),
 }
 
@@ -111,6 +126,12 @@ impl Decision {
     /// The decision of a ruleset, by name.
     pub fn ruleset(&self, name: &str) -> Option<&RulesetDecision> {
         self.rulesets.iter().find(|r| &*r.ruleset == name)
+    }
+
+    /// Whether counting working days went past a calendar's covered dates
+    /// and used its `outside` weekdays (the batch summary counts these).
+    pub fn used_calendar_fallback(&self) -> bool {
+        !self.calendar_fallbacks.is_empty()
     }
 }
 

@@ -152,25 +152,57 @@ impl Code {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The rules cannot be used.
     Error,
+    /// The rules work, but probably not as meant.
     Warning,
 }
 
 /// One problem in rule text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
-    pub code: Code,
-    pub severity: Severity,
+    pub(crate) code: Code,
+    pub(crate) severity: Severity,
     /// Lowercase, no final period, user input in backticks.
-    pub message: String,
+    pub(crate) message: String,
     /// Where the problem is; `None` only for problems of the whole directory.
-    pub span: Option<Span>,
+    pub(crate) span: Option<Span>,
     /// Advice: the likely fix.
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 impl Diagnostic {
-    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
+    /// The stable code (`V002`, ...).
+    pub fn code(&self) -> Code {
+        self.code
+    }
+
+    /// An error or a warning.
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// What is wrong, in one line.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The likely fix, when there is one.
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
+    /// File, line and column (from 1) of the problem in `sources` (the
+    /// [`crate::Checked::sources`] it came with); `None` for a problem of
+    /// the whole directory.
+    pub fn location<'s>(&self, sources: &'s SourceMap) -> Option<(&'s str, usize, usize)> {
+        let span = self.span?;
+        let source = sources.get(span.file)?;
+        let (line, column) = source.line_col(span.start);
+        Some((&source.name, line, column))
+    }
+
+    pub(crate) fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -180,7 +212,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, span, message)
@@ -188,7 +220,7 @@ impl Diagnostic {
     }
 
     /// A problem that belongs to no single place in the text.
-    pub fn global(code: Code, message: impl Into<String>) -> Self {
+    pub(crate) fn global(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -198,11 +230,12 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// Whether the rules cannot be used because of it.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

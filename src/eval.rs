@@ -5,7 +5,6 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use crate::ast::CmpOp;
 use crate::calendar::{CalendarError, Fallbacks};
 use crate::decimal::{self, ArithError};
 use crate::ir::{
@@ -13,7 +12,7 @@ use crate::ir::{
     Requirement, Ruleset, TemplatePart,
 };
 use crate::snapshot::Record;
-use crate::value::{human, Value};
+use crate::value::{cmp_holds, compare, human, Value};
 
 /// Why a record could not be evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -22,22 +21,40 @@ pub enum EvalError {
     /// of conditions whose guard failed).
     #[error("`{0}` is absent")]
     Missing(Arc<str>),
+    /// Arithmetic failed (overflow, division by zero).
     #[error("{error} in `{expr}`")]
-    Arith { error: ArithError, expr: String },
+    Arith {
+        /// What failed.
+        error: ArithError,
+        /// The rule text of the expression.
+        expr: String,
+    },
+    /// A date computation left the calendar (the rule text is given).
     #[error("date out of range in `{0}`")]
     Date(String),
+    /// A ruleset's `require` does not hold, or another rendered failure.
     #[error("{0}")]
     Requirement(String),
+    /// A money output got more than two decimals.
     #[error("output `{output}` = {value} has more than two decimals; round it with round_cents")]
-    MoneyPrecision { output: Arc<str>, value: String },
+    MoneyPrecision {
+        /// The output.
+        output: Arc<str>,
+        /// The value it got.
+        value: String,
+    },
     /// Counting working days stepped onto a date the calendar does not
     /// cover, and the calendar has no `outside` weekdays.
     #[error("calendar `{calendar}` does not cover {day} (it covers {covers})")]
     NotCovered {
+        /// The calendar.
         calendar: String,
+        /// The date it does not cover.
         day: chrono::NaiveDate,
+        /// The dates it covers, as its `covers` line writes them.
         covers: String,
     },
+    /// A bug in verdikt: please report the record.
     #[error("internal error: {0}")]
     Internal(&'static str),
 }
@@ -75,12 +92,16 @@ static OTHERWISE: std::sync::LazyLock<Arc<str>> =
 /// One step of a trace.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TraceStep {
+    /// The ruleset being decided.
     pub ruleset: Arc<str>,
+    /// The rule being tried, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<Arc<str>>,
     /// `guard`, `require`, `scope`, `condition` or `assign-when`.
     pub kind: &'static str,
+    /// The condition's rule text.
     pub condition: String,
+    /// Each operand's rule text and value.
     pub operands: Vec<(String, String)>,
     /// `None` when a field it needs is absent.
     pub result: Option<bool>,
@@ -89,11 +110,15 @@ pub struct TraceStep {
 /// A condition that was not met, with what the record had and what it needed.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Unmet {
+    /// The condition's rule text.
     pub condition: String,
+    /// What the record had (`store.rating = 4.7`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
+    /// What the condition needs (`>= 4.8`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub required: Option<String>,
+    /// The author's reason, with values filled in.
     pub reason: String,
 }
 
@@ -942,31 +967,6 @@ pub(crate) fn requirement_message(policy: &Policy, record: &Record, req: &Requir
         },
     );
     requirement_text(&mut ev, req)
-}
-
-/// Orders two values of the same kind; `None` for different kinds.
-#[inline]
-pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
-    match (a, b) {
-        (Value::Num(x), Value::Num(y)) => Some(x.cmp(y)),
-        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
-        (Value::Days(x), Value::Days(y)) => Some(x.cmp(y)),
-        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
-        (Value::Enum(x), Value::Enum(y)) => Some(if x == y { Ordering::Equal } else { x.cmp(y) }),
-        (Value::Text(x), Value::Text(y)) => Some(x.cmp(y)),
-        _ => None,
-    }
-}
-
-pub(crate) fn cmp_holds(op: CmpOp, ord: Ordering) -> bool {
-    match op {
-        CmpOp::Eq => ord.is_eq(),
-        CmpOp::Ne => ord.is_ne(),
-        CmpOp::Lt => ord.is_lt(),
-        CmpOp::Le => ord.is_le(),
-        CmpOp::Gt => ord.is_gt(),
-        CmpOp::Ge => ord.is_ge(),
-    }
 }
 
 /// A group item's source text includes its `because "..."`; drop it.

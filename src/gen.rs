@@ -9,14 +9,14 @@ use std::fmt::Write as _;
 
 /// A small, fast, deterministic PRNG (SplitMix64).
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Rng(seed)
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -25,7 +25,7 @@ impl Rng {
     }
 
     /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n.max(1)
     }
 
@@ -58,7 +58,7 @@ fn num(rng: &mut Rng, text: &str) -> String {
 }
 
 /// One snapshot as a JSON line (no newline).
-pub fn snapshot(rng: &mut Rng, index: u64) -> String {
+pub(crate) fn snapshot(rng: &mut Rng, index: u64) -> String {
     let as_of_day = i64::try_from(rng.below(400)).unwrap_or(0) - 10;
     // A third of merchants are strong on every measure, so increases are common.
     let strong = rng.chance(35);
@@ -179,7 +179,7 @@ pub fn snapshot(rng: &mut Rng, index: u64) -> String {
 }
 
 /// A bad record of a random kind (for reject handling at scale).
-pub fn bad_snapshot(rng: &mut Rng, index: u64) -> String {
+pub(crate) fn bad_snapshot(rng: &mut Rng, index: u64) -> String {
     let good = snapshot(rng, index);
     match rng.below(6) {
         0 => good.replacen(r#""status":""#, r#""status":"X"#, 1),

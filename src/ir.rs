@@ -151,7 +151,6 @@ pub enum CondKind {
 
 #[derive(Debug, Clone)]
 pub struct LetDef {
-    pub name: Arc<str>,
     pub value: ExprId,
 }
 
@@ -237,7 +236,6 @@ pub struct Output {
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub name: Arc<str>,
-    pub title: Option<Arc<str>>,
     pub scope: Option<ExprId>,
     pub when: CondId,
     pub then: Clause,

@@ -1,42 +1,60 @@
 //! verdikt: a rules engine for eligibility decisions.
 //!
-//! The pipeline, one module per stage:
-//! `grammar/verdikt.pest` -> [`syntax`] (pest pairs -> [`ast`]) ->
-//! [`check`] (names, types, presence; compiled into [`ir`]) -> [`eval`]
-//! (a record -> [`decision`]) -> [`explain`] (for people). Snapshot readers
-//! live in [`snapshot`], the canonical printer of rule files in [`format`],
-//! the command line in `cli/`.
+//! Policy authors write rule files in verdikt's language; verdikt checks them
+//! against a declared snapshot schema, decides snapshots (JSON, JSONL, YAML,
+//! CSV) and explains every decision: which rule decided, with which actual
+//! values, and what is missing.
 //!
-//! ```no_run
-//! let checked = verdikt::check_dir(std::path::Path::new("rules")).unwrap();
-//! let policy = checked.policy.expect("rules are valid");
-//! let mode = verdikt::Mode { reasons: true, explain: false, trace: false };
-//! let decision = policy.decide_json(r#"{"merchant_id": "M1"}"#, mode);
+//! The library's face is small: [`check_dir`] (or [`check_files`]) checks
+//! rule files into a [`Policy`], which decides snapshots into a
+//! [`Decision`] or a [`RecordError`]; [`explain`] and [`trace`] render a
+//! decision for people. [`batch`] decides whole inputs in bounded memory,
+//! [`gen`] makes synthetic snapshots, and [`cli`] is the `verdikt` command
+//! line.
+//!
 //! ```
+//! let checked = verdikt::check_dir(std::path::Path::new("rules"))?;
+//! let Some(policy) = checked.policy else {
+//!     return Err(checked.render(verdikt::ErrorFormat::Plain).into());
+//! };
+//! let mode = verdikt::Mode { reasons: true, explain: false, trace: false };
+//! let snapshot = std::fs::read_to_string("examples/single/increase.json")?;
+//! let decision = policy.decide_json(&snapshot, mode)?;
+//! let new_limit = decision.ruleset("limit_adjustment").and_then(|d| d.output("new_limit"));
+//! assert_eq!(new_limit.map(|v| v.human()), Some("¥65,000.00".to_string()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Inside, the file tree is the pipeline: `grammar/verdikt.pest` -> `syntax`
+//! (pest pairs -> `ast`) -> `check` (names, types, presence; compiled into
+//! `ir`) -> `eval` (a `record` -> `decision`) -> `explain`, with the snapshot
+//! readers (`snapshot`), `batch` and `cli` at the edges.
 
-pub mod ast;
-pub mod atomic_file;
+mod ast;
+mod atomic_file;
 pub mod batch;
-pub mod calendar;
-pub mod cases;
-pub mod check;
-pub mod coverage;
-pub mod decimal;
-pub mod decision;
-pub mod diagnostic;
-pub mod eval;
-pub mod explain;
-pub mod format;
+mod calendar;
+mod cases;
+mod check;
+pub mod cli;
+mod coverage;
+mod decimal;
+mod decision;
+mod diagnostic;
+mod eval;
+mod explain;
+mod format;
 pub mod gen;
-pub mod impact;
-pub mod ir;
-pub mod policy;
-pub mod snapshot;
-pub mod span;
-pub mod suggest;
-pub mod syntax;
-pub mod types;
-pub mod value;
+mod impact;
+mod ir;
+mod policy;
+mod record;
+mod snapshot;
+mod span;
+mod suggest;
+mod syntax;
+mod types;
+mod value;
 
 pub use decision::{Decision, OutputValue, RulesetDecision};
 pub use diagnostic::{Code, Diagnostic, ErrorFormat, Severity};
@@ -44,5 +62,11 @@ pub use eval::{EvalError, Mode, TraceStep, Unmet};
 pub use explain::{explain, trace};
 pub use ir::Policy;
 pub use policy::{check_dir, check_files, Checked, FilePlace, LoadError};
-pub use snapshot::{Problem, Record, RecordError};
-pub use span::{Source, SourceMap};
+pub use record::{Problem, Record, RecordError};
+pub use span::SourceMap;
+
+/// The README's code blocks, compiled and run as doctests so its library
+/// example can never go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,12 +1,8 @@
-//! The `verdikt` command line: parse arguments, dispatch, exit code.
+//! The `verdikt` command line; everything it does lives in the library's
+//! `cli` module.
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
-mod cli;
-
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
-    cli::run(args)
+    verdikt::cli::main()
 }

@@ -19,9 +19,20 @@ use crate::value::Value;
 /// and every diagnostic with the sources they point into.
 #[derive(Debug)]
 pub struct Checked {
+    /// The compiled policy; `None` when any diagnostic is an error.
     pub policy: Option<Policy>,
+    /// Every error and warning, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// The rule texts the diagnostics point into.
     pub sources: SourceMap,
+}
+
+impl Checked {
+    /// Every diagnostic, rendered for people (`Human`: with the source line
+    /// and a caret, then a count), one per line (`Plain`) or as JSON lines.
+    pub fn render(&self, format: crate::ErrorFormat) -> String {
+        crate::diagnostic::render(&self.diagnostics, &self.sources, format)
+    }
 }
 
 /// Where in a file a snapshot was (see [`Policy::decide_file_text`]).
@@ -38,20 +49,36 @@ pub enum FilePlace {
 /// Why rule files could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// The rule directory cannot be listed.
     #[error("cannot read rule directory `{path}`: {source}")]
     Dir {
+        /// The directory.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
+    /// A rule file cannot be read.
     #[error("cannot read rule file `{path}`: {source}")]
     File {
+        /// The file.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
+    /// An entry named `*.vk` is not a regular file.
     #[error("`{path}` is {what}, not a rule file")]
-    NotAFile { path: PathBuf, what: &'static str },
+    NotAFile {
+        /// The entry.
+        path: PathBuf,
+        /// What it is instead (`a FIFO (named pipe)`, ...).
+        what: &'static str,
+    },
+    /// A rule file is larger than `MAX_RULE_FILE_BYTES`.
     #[error("rule file `{path}` is larger than {MAX_RULE_FILE_BYTES} bytes")]
-    TooLarge { path: PathBuf },
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+    },
 }
 
 impl LoadError {
@@ -351,12 +378,23 @@ impl Policy {
 
     /// Decides a record and appends its decision record as one JSON line,
     /// byte for byte what serializing [`Policy::decide`]'s `Decision` gives,
-    /// without building it: the batch's hot path. Appends each ruleset's
-    /// outcome index to `outcomes`. On error nothing is appended.
-    /// Explanations and traces are not written (they take the `Decision`
-    /// path). Returns the calendars that used their `outside` weekdays, as
-    /// [`Decision::calendar_fallbacks`].
+    /// without building it: what `verdikt batch` writes. On error nothing
+    /// is appended. Explanations and traces are not written (they take the
+    /// `Decision` path).
     pub fn decide_json_line(
+        &self,
+        record: &Record,
+        mode: Mode,
+        out: &mut Vec<u8>,
+    ) -> Result<(), RecordError> {
+        self.write_json_line(record, mode, out, &mut Vec::new())
+            .map(|_| ())
+    }
+
+    /// [`Policy::decide_json_line`] for the batch: also appends each
+    /// ruleset's outcome index to `outcomes`, and returns the calendars that
+    /// used their `outside` weekdays.
+    pub(crate) fn write_json_line(
         &self,
         record: &Record,
         mode: Mode,
@@ -441,7 +479,7 @@ impl Policy {
         text: &str,
         mode: Mode,
     ) -> Vec<(FilePlace, Result<Decision, RecordError>)> {
-        use crate::batch::read::{framer, Format};
+        use crate::batch::{Format, Input};
         let name = path.display().to_string();
         let format = Format::from_path(&name).unwrap_or(Format::Json);
         // A `.json` file that is one object is one snapshot, placed as such.
@@ -450,11 +488,10 @@ impl Policy {
                 .trim_start_matches('\u{feff}')
                 .trim_start()
                 .starts_with('{');
-        let input = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
-        let source = Arc::from(name.as_str());
-        let framed = framer(format, Arc::clone(&source), input, 1 << 20);
+        let input = std::io::Cursor::new(text.as_bytes().to_vec());
+        let input = Input::from_reader(&name, format, input, 1 << 20);
         let mut out = Vec::new();
-        let read = crate::batch::decide_each(self, vec![(source, framed)], mode, |unit, r| {
+        let read = crate::batch::decide_each(self, vec![input], mode, |unit, r| {
             let place = match (format, unit.place.row) {
                 (Format::Yaml, Some(doc)) => FilePlace::Document(doc as usize),
                 (Format::Json, _) if one_object && out.is_empty() => FilePlace::Whole,

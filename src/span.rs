@@ -120,27 +120,20 @@ impl Source {
     }
 }
 
-/// All rule files of a policy, indexed by [`FileId`].
+/// The rule texts of a policy, which diagnostics point into.
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
     files: Vec<Source>,
 }
 
 impl SourceMap {
-    pub fn add(&mut self, source: Source) -> FileId {
+    pub(crate) fn add(&mut self, source: Source) -> FileId {
         self.files.push(source);
         FileId(u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX))
     }
 
-    pub fn get(&self, id: FileId) -> Option<&Source> {
+    pub(crate) fn get(&self, id: FileId) -> Option<&Source> {
         self.files.get(id.0 as usize)
-    }
-
-    pub fn files(&self) -> impl Iterator<Item = (FileId, &Source)> {
-        self.files
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (FileId(u32::try_from(i).unwrap_or(u32::MAX)), s))
     }
 
     /// The text a span covers, or "" when the span is not in this map.

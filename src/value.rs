@@ -5,6 +5,9 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use std::cmp::Ordering;
+
+use crate::ast::CmpOp;
 
 use crate::types::Ty;
 
@@ -53,13 +56,6 @@ impl Symbols {
 
     pub fn name(&self, sym: Sym) -> &str {
         self.names.get(sym.0 as usize).map_or("?", |n| n)
-    }
-
-    pub fn arc(&self, sym: Sym) -> Arc<str> {
-        self.names
-            .get(sym.0 as usize)
-            .cloned()
-            .unwrap_or_else(|| Arc::from("?"))
     }
 }
 
@@ -166,6 +162,31 @@ pub fn human(value: &Value, ty: &Ty, symbols: &Symbols) -> String {
             }
             out
         }
+    }
+}
+
+/// Orders two values of the same kind; `None` for different kinds.
+#[inline]
+pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Num(x), Value::Num(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::Days(x), Value::Days(y)) => Some(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        (Value::Enum(x), Value::Enum(y)) => Some(if x == y { Ordering::Equal } else { x.cmp(y) }),
+        (Value::Text(x), Value::Text(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+pub(crate) fn cmp_holds(op: CmpOp, ord: Ordering) -> bool {
+    match op {
+        CmpOp::Eq => ord.is_eq(),
+        CmpOp::Ne => ord.is_ne(),
+        CmpOp::Lt => ord.is_lt(),
+        CmpOp::Le => ord.is_le(),
+        CmpOp::Gt => ord.is_gt(),
+        CmpOp::Ge => ord.is_ge(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Differential test: the engine's `limit_adjustment` and the hand-written
 //! baseline (benches/baseline.rs) decide alike on a generated corpus.
 #![allow(
+    missing_docs,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

@@ -506,26 +506,22 @@ fn direct_against_serde(rules: &str, text: &str) -> (usize, usize) {
         let Ok(record) = policy.read_json(line) else {
             continue;
         };
-        let (mut direct, mut outcomes) = (b"kept".to_vec(), vec![7]);
-        let written = policy.decide_json_line(&record, mode, &mut direct, &mut outcomes);
+        let mut direct = b"kept".to_vec();
+        let written = policy.decide_json_line(&record, mode, &mut direct);
         match policy.decide_record(&record, mode) {
             Ok(decision) => {
-                assert_eq!(written.unwrap(), decision.calendar_fallbacks, "{line}");
+                assert!(written.is_ok(), "{line}");
                 let serialized = serde_json::to_string(&decision).unwrap() + "\n";
                 assert_eq!(
                     String::from_utf8(direct).unwrap(),
                     format!("kept{serialized}")
                 );
-                assert_eq!(outcomes.len(), 1 + decision.rulesets.len());
                 decided += 1;
             }
             Err(e) => {
                 assert_eq!(written.unwrap_err(), e, "{line}");
                 // A failed record leaves what was there before, and nothing more.
-                assert_eq!(
-                    (direct.as_slice(), outcomes.as_slice()),
-                    (&b"kept"[..], &[7][..])
-                );
+                assert_eq!(direct.as_slice(), &b"kept"[..]);
                 failed += 1;
             }
         }

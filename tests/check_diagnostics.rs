@@ -14,7 +14,7 @@
 
 use std::path::Path;
 
-use verdikt::{check_files, diagnostic, Code, ErrorFormat};
+use verdikt::{check_files, Code, ErrorFormat};
 
 fn shipped(name: &str) -> (String, Vec<u8>) {
     (
@@ -40,7 +40,7 @@ fn diagnostics_of_broken_rule_files() {
             !checked.diagnostics.is_empty(),
             "{name}: a broken file must produce diagnostics"
         );
-        let human = diagnostic::render(&checked.diagnostics, &checked.sources, ErrorFormat::Human);
+        let human = checked.render(ErrorFormat::Human);
         insta::assert_snapshot!(human);
     });
 }
@@ -68,13 +68,10 @@ fn invalid_utf8_is_located() {
     let d = checked
         .diagnostics
         .iter()
-        .find(|d| d.code == Code::InvalidUtf8)
+        .find(|d| d.code() == Code::InvalidUtf8)
         .unwrap();
-    let plain = diagnostic::render(
-        std::slice::from_ref(d),
-        &checked.sources,
-        ErrorFormat::Plain,
-    );
+    let plain = checked.render(ErrorFormat::Plain);
+    let plain = plain.lines().find(|l| l.contains(d.code().id())).unwrap();
     assert_eq!(
         plain.trim(),
         "bad.vk:3:21: error[V016]: rule file is not valid UTF-8 (help: save the file as UTF-8)"
@@ -85,7 +82,7 @@ fn invalid_utf8_is_located() {
 fn bom_and_crlf_keep_columns_right() {
     let bytes = std::fs::read("tests/fixtures/check/bom_crlf_columns.vk").unwrap();
     let checked = check_fixture("bom_crlf_columns.vk", bytes);
-    let plain = diagnostic::render(&checked.diagnostics, &checked.sources, ErrorFormat::Plain);
+    let plain = checked.render(ErrorFormat::Plain);
     // `store.ratin` starts at column 15 of line 3, whatever the BOM and CR.
     assert!(
         plain.starts_with("bom_crlf_columns.vk:3:15: error[V002]: unknown field `store.ratin`"),
@@ -99,7 +96,7 @@ fn json_format_is_one_object_per_line() {
         "t.vk",
         b"ruleset r { outcomes ok rule a when store.ratng > 1 then ok otherwise ok }".to_vec(),
     );
-    let json = diagnostic::render(&checked.diagnostics, &checked.sources, ErrorFormat::Json);
+    let json = checked.render(ErrorFormat::Json);
     let first: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
     assert_eq!(first["code"], "V002");
     assert_eq!(first["line"], 1);
@@ -128,7 +125,7 @@ fn warnings_of_suspicious_rule_files() {
             checked.policy.is_some(),
             "{name}: warnings do not block the policy"
         );
-        let human = diagnostic::render(&checked.diagnostics, &checked.sources, ErrorFormat::Human);
+        let human = checked.render(ErrorFormat::Human);
         insta::assert_snapshot!(human);
     });
 }
@@ -184,14 +181,14 @@ ruleset near_misses {
 }
 "#;
     let checked = check_alone("near_misses.vk", text);
-    let plain = diagnostic::render(&checked.diagnostics, &checked.sources, ErrorFormat::Plain);
+    let plain = checked.render(ErrorFormat::Plain);
     assert!(checked.diagnostics.is_empty(), "{plain}");
 }
 
 #[test]
 fn no_warnings_on_the_shipped_rules() {
     let checked = verdikt::check_dir(Path::new("rules")).unwrap();
-    let plain = diagnostic::render(&checked.diagnostics, &checked.sources, ErrorFormat::Plain);
+    let plain = checked.render(ErrorFormat::Plain);
     assert!(checked.diagnostics.is_empty(), "{plain}");
 }
 
@@ -203,7 +200,7 @@ fn no_warnings_next_to_errors() {
         "schema s { merchant_id text  as_of date  x int  spare int }\n\
          ruleset r { outcomes ok rule a when x > 3 and x < 2 and nope > 1 then ok otherwise ok }",
     );
-    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.id()).collect();
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code().id()).collect();
     assert_eq!(codes, ["V002"]);
 }
 
@@ -221,7 +218,7 @@ fn calendars_that_say_what_they_cover_check_without_errors() {
     ] {
         let text = format!("{text}\nruleset r {{ outcomes ok otherwise ok }}");
         let checked = check_fixture("c.vk", text.as_bytes().to_vec());
-        let plain = diagnostic::render(&checked.diagnostics, &checked.sources, ErrorFormat::Plain);
+        let plain = checked.render(ErrorFormat::Plain);
         assert!(
             checked.diagnostics.iter().all(|d| !d.is_error()),
             "{text}\n{plain}"

@@ -2,7 +2,8 @@
 //! input: a 300 MB cell (quoted or not) or an unclosed quote followed by
 //! tens of MB are each one reject, and the rows after them still come out.
 //!
-//! The inputs are generated as they are read, never held whole. A counting
+//! The inputs are generated as they are read, never held whole, and go
+//! through a whole batch run (framing, reading, rejecting). A counting
 //! global allocator keeps the peak; this binary has one test only, so that
 //! nothing else allocates while it runs.
 #![allow(
@@ -14,12 +15,11 @@
     reason = "test code"
 )]
 
-use std::io::{BufReader, Read};
-use std::sync::Arc;
+use std::io::{BufReader, Read, Write};
 
 use peak_alloc::PeakAlloc;
-use verdikt::batch::read::{framer, Format};
-use verdikt::batch::Payload;
+use verdikt::batch::{self, Config, Format, Input, OutputFormat};
+use verdikt::Mode;
 
 #[global_allocator]
 static ALLOC: PeakAlloc = PeakAlloc;
@@ -103,8 +103,10 @@ impl Read for Generated {
     }
 }
 
-/// What framing an input gave: the first unit's line and message, then how
-/// many good rows followed, each checked to be `M<i>,ok` on its own line.
+/// What a batch over an input gave: the first reject's line and message,
+/// then how many rows followed, each checked to be `M<i>` on its own line
+/// (the rows lack the schema's fields, so each is a reject naming its line
+/// and merchant).
 struct Framed {
     reject_line: u64,
     reject: String,
@@ -112,44 +114,113 @@ struct Framed {
     peak: usize,
 }
 
-/// Frames `parts` (the reject at line 2, then rows `M<first>`... one per
+/// Checks reject lines as they are written, keeping none of them.
+struct Rejects {
+    partial: Vec<u8>,
+    first: Option<(u64, String)>,
+    first_id: u64,
+    first_row_line: u64,
+    rows: u64,
+}
+
+impl Rejects {
+    fn check(&mut self, line: &[u8]) {
+        let reject: serde_json::Value = serde_json::from_slice(line).unwrap();
+        let at = reject["line"].as_u64().unwrap();
+        if self.first.is_none() {
+            let problem = reject["problems"][0].as_str().unwrap().to_string();
+            self.first = Some((at, problem));
+            return;
+        }
+        assert_eq!(at, self.first_row_line + self.rows, "{reject}");
+        let id = format!("M{}", self.first_id + self.rows);
+        assert_eq!(
+            reject["merchant_id"].as_str(),
+            Some(id.as_str()),
+            "{reject}"
+        );
+        self.rows += 1;
+    }
+}
+
+impl Write for Rejects {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.partial.extend_from_slice(buf);
+        while let Some(end) = self.partial.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = self.partial.drain(..=end).collect();
+            self.check(&line);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Decides `parts` (the reject at line 2, then rows `M<first>`... one per
 /// line from `first_row_line`) and measures the peak of allocated bytes.
 fn frame(parts: Vec<Part>, first: u64, first_row_line: u64) -> Framed {
+    let policy = verdikt::check_dir(std::path::Path::new("rules"))
+        .unwrap()
+        .policy
+        .unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let config = Config {
+        mode: Mode {
+            reasons: true,
+            explain: false,
+            trace: false,
+        },
+        output: OutputFormat::Jsonl,
+        chunk: 64,
+        max_rejects: None,
+        max_record_bytes: MAX,
+        read_ahead: true,
+    };
+    let mut rejects = Rejects {
+        partial: Vec::new(),
+        first: None,
+        first_id: first,
+        first_row_line,
+        rows: 0,
+    };
     let base = ALLOC.current_usage();
     ALLOC.reset_peak_usage();
     let input = BufReader::with_capacity(64 << 10, Generated::new(parts));
-    let mut framer = framer(Format::Csv, Arc::from("gen.csv"), Box::new(input), MAX);
-    let first_unit = framer.next_unit().unwrap().expect("a first unit");
-    let Payload::Bad(reject) = &first_unit.payload else {
-        panic!("not a reject: {:?}", first_unit.place)
-    };
-    let long = "x".repeat(LONG);
-    let mut rows = 0;
-    while let Some(unit) = framer.next_unit().unwrap() {
-        let Payload::Csv(cells) = &unit.payload else {
-            panic!("line {}: {:?}", unit.place.line, unit.payload)
-        };
-        assert_eq!(unit.place.line, first_row_line + rows, "{cells:?}");
-        assert_eq!(cells.len(), 2, "line {}", unit.place.line);
-        assert_eq!(cells[0], format!("M{}", first + rows));
-        assert!(
-            cells[1] == "ok" || cells[1] == long,
-            "line {}",
-            unit.place.line
-        );
-        rows += 1;
-    }
+    let input = Input::from_reader("gen.csv", Format::Csv, input, MAX);
+    let summary = pool
+        .install(|| {
+            batch::run(
+                &policy,
+                vec![input],
+                &config,
+                &mut std::io::sink(),
+                &mut rejects,
+                |_| {},
+            )
+        })
+        .unwrap();
+    let peak = ALLOC.peak_usage().saturating_sub(base);
+    assert_eq!(
+        summary.read, summary.rejected,
+        "rows lack fields: all rejected"
+    );
+    let (reject_line, reject) = rejects.first.take().unwrap();
     Framed {
-        reject_line: first_unit.place.line,
-        reject: reject.clone(),
-        rows,
-        peak: ALLOC.peak_usage().saturating_sub(base),
+        reject_line,
+        reject,
+        rows: rejects.rows,
+        peak,
     }
 }
 
 #[test]
 fn huge_cells_and_unclosed_quotes_frame_in_bounded_memory() {
-    let budget = 4 * MAX;
+    let budget = 8 * MAX;
     let too_large = "record is larger than 1048576 bytes (--max-record-bytes)";
 
     // A 300 MB unquoted cell.

@@ -29,11 +29,7 @@ fn policy(rules: &str) -> Policy {
         ("schema.vk".into(), SCHEMA.as_bytes().to_vec()),
         ("rules.vk".into(), rules.as_bytes().to_vec()),
     ]);
-    let rendered = verdikt::diagnostic::render(
-        &checked.diagnostics,
-        &checked.sources,
-        verdikt::ErrorFormat::Plain,
-    );
+    let rendered = checked.render(verdikt::ErrorFormat::Plain);
     checked
         .policy
         .unwrap_or_else(|| panic!("rules do not check:\n{rendered}"))
@@ -343,12 +339,11 @@ fn a_date_outside_the_covered_dates_counts_by_outside_or_rejects_the_record() {
     // Wed 12-30: Thu 12-31 (1), Fri 2027-01-01 (2), Mon 2027-01-04 (3).
     let d = decide_on(&with, "2026-12-30", 50).unwrap();
     assert_eq!(review(&d), "2027-01-04");
-    assert!(!d.calendar_fallbacks.is_empty());
-    assert_eq!(d.calendar_fallbacks.iter().collect::<Vec<_>>(), [0]);
+    assert!(d.used_calendar_fallback());
     // Inside the coverage: no fallback.
     let d = decide_on(&with, "2026-11-24", 50).unwrap();
     assert_eq!(review(&d), "2026-11-27");
-    assert!(d.calendar_fallbacks.is_empty());
+    assert!(!d.used_calendar_fallback());
 
     let without = calendar_policy("");
     let err = decide_on(&without, "2026-12-30", 50).unwrap_err();
@@ -379,6 +374,6 @@ fn a_record_that_never_counts_working_days_never_falls_back() {
     ] {
         let d = decide_on(&p, "2026-12-30", 10).unwrap();
         assert_eq!(outcome(&d, "r"), "no");
-        assert!(d.calendar_fallbacks.is_empty());
+        assert!(!d.used_calendar_fallback());
     }
 }

@@ -74,13 +74,13 @@ proptest! {
     fn any_nesting_ends_in_a_located_answer(construct in 0usize..10, depth in 1usize..10_000) {
         let checked = check_with_schema(&ruleset_with(&nested(construct, depth)));
         for d in &checked.diagnostics {
-            prop_assert!(d.span.is_some(), "unlocated: {}", d.message);
+            prop_assert!(d.location(&checked.sources).is_some(), "unlocated: {}", d.message());
         }
         if depth > 64 {
             prop_assert!(
-                checked.diagnostics.iter().any(|d| d.code == Code::TooDeep),
+                checked.diagnostics.iter().any(|d| d.code() == Code::TooDeep),
                 "construct {construct} at depth {depth}: {:?}",
-                checked.diagnostics.iter().map(|d| d.code.id()).collect::<Vec<_>>()
+                checked.diagnostics.iter().map(|d| d.code().id()).collect::<Vec<_>>()
             );
         }
     }
@@ -93,7 +93,7 @@ fn every_construct_10000_deep_is_refused_where_it_gets_too_deep() {
         let too_deep: Vec<_> = checked
             .diagnostics
             .iter()
-            .filter(|d| d.code == Code::TooDeep)
+            .filter(|d| d.code() == Code::TooDeep)
             .collect();
         assert_eq!(too_deep.len(), 1, "construct {construct}");
         assert!(checked.policy.is_none());
@@ -113,7 +113,7 @@ fn nesting_just_inside_the_limit_checks_and_decides() {
                 checked
                     .diagnostics
                     .iter()
-                    .map(|d| &d.message)
+                    .map(|d| d.message())
                     .collect::<Vec<_>>()
             )
         });
@@ -291,7 +291,7 @@ fn records() -> Vec<String> {
 fn run_generated(text: &str, records: &[String]) -> Result<(), TestCaseError> {
     GENERATED.fetch_add(1, Ordering::Relaxed);
     let checked = check_with_schema(text);
-    let syntax_failed = checked.diagnostics.iter().any(|d| d.code == Code::Syntax);
+    let syntax_failed = checked.diagnostics.iter().any(|d| d.code() == Code::Syntax);
     if !syntax_failed {
         PARSED.fetch_add(1, Ordering::Relaxed);
     }
@@ -299,7 +299,7 @@ fn run_generated(text: &str, records: &[String]) -> Result<(), TestCaseError> {
         prop_assert!(checked.diagnostics.iter().any(|d| d.is_error()));
         if std::env::var("SHOW_GENERATED").is_ok() {
             let first = checked.diagnostics.iter().find(|d| d.is_error()).unwrap();
-            eprintln!("{}: {}", first.code.id(), first.message);
+            eprintln!("{}: {}", first.code().id(), first.message());
         }
         return Ok(());
     };

@@ -14,11 +14,10 @@
 )]
 
 use std::io::{self, BufReader, Cursor, Read};
-use std::sync::Arc;
 
 use peak_alloc::PeakAlloc;
 use proptest::prelude::*;
-use verdikt::batch::{self, Config, Format, OutputFormat};
+use verdikt::batch::{self, Config, Format, Input, OutputFormat};
 use verdikt::{Mode, Policy};
 
 #[global_allocator]
@@ -73,17 +72,12 @@ fn config() -> Config {
 /// growth in bytes); a whole input refused (a CSV header that is not UTF-8)
 /// reads as (0, 0).
 fn run(policy: &Policy, format: Format, input: Box<dyn Read + Send>) -> (u64, u64, usize) {
-    let framed = batch::read::framer(
-        format,
-        Arc::from("input"),
-        Box::new(BufReader::with_capacity(MIB, input)),
-        MIB,
-    );
+    let input = Input::from_reader("input", format, BufReader::with_capacity(MIB, input), MIB);
     let mut rejects = Vec::new();
     let (summary, peak) = measured(|| {
         batch::run(
             policy,
-            vec![(Arc::from("input"), framed)],
+            vec![input],
             &config(),
             &mut io::sink(),
             &mut rejects,

@@ -5,8 +5,8 @@
 //! the order) and written before the next is read, so memory is a constant
 //! times the chunk size whatever the input size.
 
-pub mod output;
-pub mod read;
+mod output;
+pub(crate) mod read;
 mod summary;
 
 use std::io::{self, Write};
@@ -21,18 +21,70 @@ use crate::eval::Mode;
 use crate::ir::Policy;
 use crate::snapshot::{CsvLayout, RecordError};
 pub use output::OutputFormat;
-pub use read::{open, Format, Framer, OpenError, Payload, Place, Unit};
+pub use read::{Format, OpenError};
+pub(crate) use read::{Framer, Payload, Unit};
 pub use summary::{CalendarFallbacks, Summary};
+
+/// One input of a batch: a file or standard input, framed into records.
+pub struct Input {
+    name: Arc<str>,
+    framer: Box<dyn Framer>,
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Input").field("name", &self.name).finish()
+    }
+}
+
+impl Input {
+    /// Opens a file (`-` is standard input): gzip is read by its magic
+    /// bytes; the format comes from `format`, the name, or (stdin only) a
+    /// look at the first line. A record longer than `max_record_bytes` is
+    /// rejected without being read whole.
+    pub fn open(
+        name: &str,
+        format: Option<Format>,
+        max_record_bytes: usize,
+    ) -> Result<Input, OpenError> {
+        let framer = read::open(name, format, max_record_bytes)?;
+        Ok(Input {
+            name: Arc::from(name),
+            framer,
+        })
+    }
+
+    /// Frames any reader in `format`; `name` names it in rejects.
+    pub fn from_reader(
+        name: &str,
+        format: Format,
+        reader: impl io::BufRead + Send + 'static,
+        max_record_bytes: usize,
+    ) -> Input {
+        let name: Arc<str> = Arc::from(name);
+        let framer = read::framer(
+            format,
+            Arc::clone(&name),
+            Box::new(reader),
+            max_record_bytes.max(1),
+        );
+        Input { name, framer }
+    }
+}
 
 /// How a batch runs. No `Default`: every caller says what it wants.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// What each decision record holds besides the outcome (reasons,
+    /// explanations, trace).
     pub mode: Mode,
+    /// JSONL decision records or a CSV table.
     pub output: OutputFormat,
     /// Records decided together; memory is proportional to it.
     pub chunk: usize,
     /// Stop after this many rejects.
     pub max_rejects: Option<u64>,
+    /// A record longer than this is rejected without being read whole.
     pub max_record_bytes: usize,
     /// Frame the next chunk on another thread while this one is decided.
     pub read_ahead: bool,
@@ -41,22 +93,29 @@ pub struct Config {
 /// Why a batch stopped before the end.
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
+    /// An input could not be read on (not a bad record: those are rejects).
     #[error("cannot read `{source_name}`: {error}")]
     Read {
+        /// The input, as it was named.
         source_name: String,
+        /// What reading it said.
         error: io::Error,
     },
+    /// Decisions or rejects could not be written.
     #[error("cannot write the {what}: {error}")]
     Write {
         /// `decisions` or `rejected records`.
         what: &'static str,
+        /// What writing said (a closed pipe is `BrokenPipe`).
         error: io::Error,
     },
+    /// `max_rejects` records were rejected.
     #[error("aborted after {0} rejected records (--max-rejects)")]
     TooManyRejects(u64),
+    /// An input is unusable as a whole (a CSV header naming a column twice).
     #[error("`{0}`: {1}")]
     Input(String, String),
-    /// The caller of [`decide_each`] asked to stop.
+    /// The caller of `decide_each` asked to stop.
     #[error("stopped")]
     Stopped,
 }
@@ -115,7 +174,7 @@ impl Group {
 /// Runs every input through the policy, writing decisions and rejects.
 pub fn run(
     policy: &Policy,
-    inputs: Vec<(Arc<str>, Box<dyn Framer>)>,
+    inputs: Vec<Input>,
     config: &Config,
     out: &mut dyn Write,
     rejects: &mut dyn Write,
@@ -186,7 +245,7 @@ pub(crate) struct Chunk {
 /// chunks, so memory stays a constant times the chunk size.
 pub(crate) fn for_each_chunk(
     policies: &[&Policy],
-    inputs: Vec<(Arc<str>, Box<dyn Framer>)>,
+    inputs: Vec<Input>,
     size: usize,
     read_ahead: bool,
     mut decide: impl FnMut(Chunk) -> Result<(), BatchError>,
@@ -219,11 +278,11 @@ pub(crate) fn for_each_chunk(
 /// when `sink` returns false. A read error is handed over, then reading stops.
 fn read_chunks(
     policies: &[&Policy],
-    inputs: Vec<(Arc<str>, Box<dyn Framer>)>,
+    inputs: Vec<Input>,
     size: usize,
     mut sink: impl FnMut(Result<Chunk, BatchError>) -> bool,
 ) {
-    for (name, mut framer) in inputs {
+    for Input { name, mut framer } in inputs {
         let mut layouts: Option<Vec<Option<Arc<CsvLayout>>>> = None;
         loop {
             let mut units = Vec::with_capacity(size);
@@ -276,9 +335,9 @@ fn read_chunks(
 /// thread, handing each to `visit` with its unit; stops when `visit`
 /// breaks. `verdikt eval` and the library's file reading use it, so they
 /// read every format exactly as `batch` does.
-pub fn decide_each(
+pub(crate) fn decide_each(
     policy: &Policy,
-    inputs: Vec<(Arc<str>, Box<dyn Framer>)>,
+    inputs: Vec<Input>,
     mode: Mode,
     mut visit: impl FnMut(&Unit, Result<crate::Decision, RecordError>) -> std::ops::ControlFlow<()>,
 ) -> Result<(), BatchError> {
@@ -345,7 +404,7 @@ fn process(
         let record = read_unit(policy, layout, unit)?;
         if direct {
             policy
-                .decide_json_line(&record, mode, &mut group.out, &mut group.outcomes)
+                .write_json_line(&record, mode, &mut group.out, &mut group.outcomes)
                 .map(Decided::Written)
         } else {
             policy.decide_record(&record, mode).map(Decided::Record)

@@ -57,7 +57,7 @@ impl<'p> Writer<'p> {
     }
 
     /// Whether records go straight from the evaluator to JSON lines
-    /// ([`Policy::decide_json_line`]), without a `Decision` in between.
+    /// (`Policy::write_json_line`), without a `Decision` in between.
     pub(crate) fn writes_directly(&self) -> bool {
         self.format == OutputFormat::Jsonl && !self.mode.explain && !self.mode.trace
     }

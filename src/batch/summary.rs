@@ -11,7 +11,9 @@ use crate::ir::Policy;
 /// Records read, decided and rejected, and outcomes per ruleset.
 #[derive(Debug, Clone)]
 pub struct Summary {
+    /// Records read (each decided or rejected, exactly once).
     pub read: u64,
+    /// Records rejected.
     pub rejected: u64,
     /// Rejects caused by a bug (a caught panic), not by the record.
     pub internal_errors: u64,
@@ -19,6 +21,7 @@ pub struct Summary {
     pub outcomes: Vec<(String, Vec<(String, u64)>)>,
     /// One per calendar with an `outside` clause, in declaration order.
     pub calendar_fallbacks: Vec<CalendarFallbacks>,
+    /// Time from the start of the run.
     pub elapsed: Duration,
 }
 
@@ -26,6 +29,7 @@ pub struct Summary {
 /// covered dates with its `outside` weekdays.
 #[derive(Debug, Clone)]
 pub struct CalendarFallbacks {
+    /// The calendar's name.
     pub calendar: String,
     /// Index in the policy's calendars.
     index: usize,
@@ -33,6 +37,7 @@ pub struct CalendarFallbacks {
     pub covers: String,
     /// The `outside` weekdays, as an `outside` line writes them.
     pub outside: String,
+    /// Decisions that counted at least one date with the `outside` weekdays.
     pub decisions: u64,
 }
 
@@ -85,6 +90,7 @@ impl Summary {
         }
     }
 
+    /// Records decided.
     pub fn decided(&self) -> u64 {
         self.read - self.rejected
     }

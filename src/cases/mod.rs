@@ -127,7 +127,8 @@ pub fn load_suite(policy: &Policy, tests_dir: &Path) -> Result<Suite, CaseFileEr
 
 /// Checks case files given as (name, text); `folder` names them in the
 /// diagnostic of an empty suite.
-pub fn parse_suite(
+#[cfg(test)]
+pub(crate) fn parse_suite(
     policy: &Policy,
     folder: &str,
     files: &[(String, String)],
@@ -161,13 +162,9 @@ fn checked_suite(
 
 impl Suite {
     /// The number of cases.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.cases.len()
-    }
-
-    /// Whether there is no case (a checked suite always has one).
-    pub fn is_empty(&self) -> bool {
-        self.cases.is_empty()
     }
 
     /// Runs every case, in file order, adding what they exercised to
@@ -182,12 +179,6 @@ impl Suite {
             })
             .collect()
     }
-}
-
-/// Checks and runs every case file of a tests folder.
-pub fn run_suite(policy: &Policy, tests_dir: &Path) -> Result<Vec<CaseResult>, CaseFileErrors> {
-    let suite = load_suite(policy, tests_dir)?;
-    Ok(suite.run(policy, &mut Coverage::default()))
 }
 
 fn run_case(
@@ -297,3 +288,6 @@ fn yaml_to_json(v: &Value) -> serde_json::Value {
         Value::Tagged(t) => yaml_to_json(&t.value),
     }
 }
+
+#[cfg(test)]
+mod validation_tests;

@@ -261,10 +261,7 @@ impl Checker<'_> {
             return;
         }
         let (value, ty) = self.check_expr(&l.value, base, None);
-        self.lets.push(LetDef {
-            name: Arc::from(l.name.text.as_str()),
-            value,
-        });
+        self.lets.push(LetDef { value });
         let id = LetId::from_index(self.lets.len() - 1);
         self.current_lets.insert(l.name.text.clone(), (id, ty));
     }
@@ -287,7 +284,6 @@ impl Checker<'_> {
             .map(|c| self.check_clause(c, names, &else_scope, true));
         Rule {
             name: Arc::from(rule.name.text.as_str()),
-            title: rule.title.as_ref().map(template_text),
             scope: scope_id,
             when,
             then,

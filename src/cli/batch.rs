@@ -3,12 +3,11 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
+use crate::atomic_file::{AtomicFile, Sink};
+use crate::batch::{self, BatchError, Config, Format, Input, OutputFormat};
+use crate::{ErrorFormat, Mode};
 use clap::Args;
-use verdikt::atomic_file::{AtomicFile, Sink};
-use verdikt::batch::{self, BatchError, Config, Format, Framer, OutputFormat};
-use verdikt::{ErrorFormat, Mode};
 
 use super::console::Stop;
 use super::paths::{self, Named};
@@ -62,11 +61,11 @@ pub struct BatchArgs {
 pub fn run(args: &BatchArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     refuse_clobbering(args)?;
     let policy = super::load_policy(&args.rules, format)?;
-    let mut inputs: Vec<(Arc<str>, Box<dyn Framer>)> = Vec::new();
+    let mut inputs = Vec::new();
     for name in &args.inputs {
-        let framer = batch::open(name, args.format, args.max_record_bytes)
+        let input = Input::open(name, args.format, args.max_record_bytes)
             .map_err(|e| Stop::Failed(e.to_string()))?;
-        inputs.push((Arc::from(name.as_str()), framer));
+        inputs.push(input);
     }
     let config = Config {
         mode: Mode {
@@ -164,7 +163,7 @@ fn refuse_clobbering(args: &BatchArgs) -> Result<(), Stop> {
         }
     }
     // A missing rule directory is reported when the rules are loaded.
-    if let Ok(files) = verdikt::policy::rule_files(&args.rules) {
+    if let Ok(files) = crate::policy::rule_files(&args.rules) {
         for file in files {
             let label = format!("the rule file `{}`", file.display());
             inputs.push(Named::file(label, &file));

@@ -3,13 +3,13 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use verdikt::ErrorFormat;
+use crate::ErrorFormat;
 
 use super::console::Stop;
 
 /// Exit 1 on errors, and on warnings when `deny_warnings`.
 pub fn run(dir: &Path, format: ErrorFormat, deny_warnings: bool) -> Result<ExitCode, Stop> {
-    let checked = verdikt::check_dir(dir).map_err(|e| Stop::Failed(e.to_string()))?;
+    let checked = crate::check_dir(dir).map_err(|e| Stop::Failed(e.to_string()))?;
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = checked.diagnostics.len() - errors;
     if checked.diagnostics.is_empty() {
@@ -19,7 +19,7 @@ pub fn run(dir: &Path, format: ErrorFormat, deny_warnings: bool) -> Result<ExitC
     } else {
         say!(
             "{}",
-            verdikt::diagnostic::render(&checked.diagnostics, &checked.sources, format)
+            crate::diagnostic::render(&checked.diagnostics, &checked.sources, format)
         )?;
     }
     Ok(if errors > 0 || (deny_warnings && warnings > 0) {

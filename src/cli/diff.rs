@@ -2,12 +2,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use std::sync::Arc;
 
+use crate::batch::{Format, Input};
+use crate::impact::{self, Options};
+use crate::ErrorFormat;
 use clap::{Args, ValueEnum};
-use verdikt::batch::{self, Format, Framer};
-use verdikt::impact::{self, Options};
-use verdikt::ErrorFormat;
 
 use super::console::Stop;
 
@@ -58,7 +57,7 @@ pub fn run(args: &DiffArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
             let label = format!("{} at {rev}", args.head.display());
             let files = rules_at_revision(&args.head, rev).map_err(Stop::Failed)?;
             (
-                super::usable_policy(verdikt::check_files(files), &label, format)?,
+                super::usable_policy(crate::check_files(files), &label, format)?,
                 label,
             )
         }
@@ -68,11 +67,11 @@ pub fn run(args: &DiffArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
         ),
     };
     let head = super::load_policy(&args.head, format)?;
-    let mut inputs: Vec<(Arc<str>, Box<dyn Framer>)> = Vec::new();
+    let mut inputs = Vec::new();
     for name in &args.corpus {
-        let framer = batch::open(name, args.input_format, args.max_record_bytes)
+        let input = Input::open(name, args.input_format, args.max_record_bytes)
             .map_err(|e| Stop::Failed(e.to_string()))?;
-        inputs.push((Arc::from(name.as_str()), framer));
+        inputs.push(input);
     }
     let options = Options {
         chunk: args.chunk,

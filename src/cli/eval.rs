@@ -3,11 +3,10 @@
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
+use crate::batch::{self, Format, Input, Unit};
+use crate::{Decision, ErrorFormat, Mode};
 use clap::Args;
-use verdikt::batch::{self, Format, Unit};
-use verdikt::{Decision, ErrorFormat, Mode};
 
 use super::console::Stop;
 
@@ -44,9 +43,9 @@ pub fn run(args: &EvalArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     // Every input is opened (and refused) before any record is decided.
     let mut inputs = Vec::new();
     for name in &args.snapshots {
-        let framer = batch::open(name, args.format, args.max_record_bytes)
+        let input = Input::open(name, args.format, args.max_record_bytes)
             .map_err(|e| Stop::Failed(e.to_string()))?;
-        inputs.push((Arc::from(name.as_str()), framer));
+        inputs.push(input);
     }
     let mut rejected = 0usize;
     let mut stopped = None;
@@ -97,9 +96,9 @@ fn place(unit: &Unit) -> String {
 
 fn print_decision(decision: &Decision, args: &EvalArgs) -> Result<(), Stop> {
     if args.trace {
-        say!("{}", verdikt::trace(decision))
+        say!("{}", crate::trace(decision))
     } else if args.explain {
-        say!("{}", verdikt::explain(decision))
+        say!("{}", crate::explain(decision))
     } else {
         match serde_json::to_string_pretty(decision) {
             Ok(json) => sayln!("{json}"),

@@ -9,9 +9,10 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use verdikt::atomic_file::AtomicFile;
-use verdikt::span::FileId;
-use verdikt::{ErrorFormat, Source, SourceMap};
+use crate::atomic_file::AtomicFile;
+use crate::span::FileId;
+use crate::span::Source;
+use crate::{ErrorFormat, SourceMap};
 
 use super::console::Stop;
 
@@ -70,9 +71,9 @@ pub fn run(args: &FmtArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
 }
 
 /// A directory's `*.vk` files in name order, or the file itself.
-fn rule_files(path: &Path) -> Result<Vec<PathBuf>, verdikt::LoadError> {
+fn rule_files(path: &Path) -> Result<Vec<PathBuf>, crate::LoadError> {
     if path.is_dir() {
-        verdikt::policy::rule_files(path)
+        crate::policy::rule_files(path)
     } else {
         Ok(vec![path.to_path_buf()])
     }
@@ -80,7 +81,7 @@ fn rule_files(path: &Path) -> Result<Vec<PathBuf>, verdikt::LoadError> {
 
 fn one_file(path: &Path, check: bool, format: ErrorFormat) -> Result<Outcome, Stop> {
     let name = path.display().to_string();
-    let text = match verdikt::policy::read_rule_file(path).map(String::from_utf8) {
+    let text = match crate::policy::read_rule_file(path).map(String::from_utf8) {
         Ok(Ok(text)) => text,
         Ok(Err(_)) => {
             tell!("error: `{name}` is not valid UTF-8; left as it is")?;
@@ -115,16 +116,16 @@ fn one_file(path: &Path, check: bool, format: ErrorFormat) -> Result<Outcome, St
 fn stdin(format: ErrorFormat) -> Result<bool, Stop> {
     let mut text = String::new();
     if let Err(e) = std::io::stdin()
-        .take(verdikt::policy::MAX_RULE_FILE_BYTES + 1)
+        .take(crate::policy::MAX_RULE_FILE_BYTES + 1)
         .read_to_string(&mut text)
     {
         tell!("error: cannot read standard input: {e}")?;
         return Ok(false);
     }
-    if text.len() as u64 > verdikt::policy::MAX_RULE_FILE_BYTES {
+    if text.len() as u64 > crate::policy::MAX_RULE_FILE_BYTES {
         tell!(
             "error: standard input is larger than {} bytes, too large for a rule file",
-            verdikt::policy::MAX_RULE_FILE_BYTES
+            crate::policy::MAX_RULE_FILE_BYTES
         )?;
         return Ok(false);
     }
@@ -142,13 +143,13 @@ fn format_or_report(name: &str, text: &str, format: ErrorFormat) -> Result<Optio
     let Some(source) = sources.get(id) else {
         return Ok(None);
     };
-    match verdikt::format::format_source(source, id) {
+    match crate::format::format_source(source, id) {
         Ok(formatted) => Ok(Some(formatted)),
         Err(mut diagnostics) => {
-            verdikt::diagnostic::sort(&mut diagnostics);
+            crate::diagnostic::sort(&mut diagnostics);
             tell_raw!(
                 "{}",
-                verdikt::diagnostic::render(&diagnostics, &sources, format)
+                crate::diagnostic::render(&diagnostics, &sources, format)
             )?;
             Ok(None)
         }

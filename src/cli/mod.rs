@@ -19,8 +19,8 @@ mod test;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::{Checked, ErrorFormat, Policy};
 use clap::{Parser, Subcommand, ValueEnum};
-use verdikt::{Checked, ErrorFormat, Policy};
 
 use console::Stop;
 
@@ -99,6 +99,13 @@ enum Command {
     },
 }
 
+/// Runs the command line: parses the process arguments, runs the verb and
+/// gives its exit code.
+pub fn main() -> ExitCode {
+    run(Cli::parse())
+}
+
+/// Runs one parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     signals::install();
     let format = cli.error_format.into();
@@ -126,7 +133,7 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// Loads and checks rules; prints diagnostics; stops unless they are usable.
 fn load_policy(dir: &Path, format: ErrorFormat) -> Result<Policy, Stop> {
-    match verdikt::check_dir(dir) {
+    match crate::check_dir(dir) {
         Ok(checked) => usable_policy(checked, &dir.display().to_string(), format),
         Err(e) => Err(Stop::Failed(e.to_string())),
     }
@@ -151,7 +158,7 @@ fn usable_policy(checked: Checked, label: &str, format: ErrorFormat) -> Result<P
     } else if !diagnostics.is_empty() {
         tell_raw!(
             "{}",
-            verdikt::diagnostic::render(&diagnostics, &sources, format)
+            crate::diagnostic::render(&diagnostics, &sources, format)
         )?;
     }
     policy.ok_or_else(|| {
@@ -173,7 +180,7 @@ fn gen(n: u64, seed: u64, bad_percent: u64) -> Result<ExitCode, Stop> {
     use std::io::Write;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     let mut failed = None;
-    verdikt::gen::corpus_until(n, seed, bad_percent, |line| match writeln!(out, "{line}") {
+    crate::gen::corpus_until(n, seed, bad_percent, |line| match writeln!(out, "{line}") {
         Ok(()) => std::ops::ControlFlow::Continue(()),
         Err(e) => {
             failed = Some(e);

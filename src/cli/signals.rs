@@ -17,7 +17,7 @@ pub(crate) fn install() {
                 if let Some(signal) = signals.forever().next() {
                     // Held until the process is gone: nothing new is created
                     // and no rename happens half-way.
-                    let _pending = verdikt::atomic_file::remove_temporaries();
+                    let _pending = crate::atomic_file::remove_temporaries();
                     std::process::exit(128 + signal);
                 }
             });

@@ -7,15 +7,15 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use verdikt::coverage::Coverage;
-use verdikt::ErrorFormat;
+use crate::coverage::Coverage;
+use crate::ErrorFormat;
 
 use super::console::Stop;
 
 pub fn run(dir: &Path, coverage: bool, format: ErrorFormat) -> Result<ExitCode, Stop> {
     let policy = super::load_policy(dir, format)?;
     let tests = dir.join("tests");
-    let suite = match verdikt::cases::load_suite(&policy, &tests) {
+    let suite = match crate::cases::load_suite(&policy, &tests) {
         Ok(suite) => suite,
         Err(errors) => {
             tell_raw!("{}", errors.render(format))?;

@@ -16,6 +16,7 @@ pub mod comments;
 mod expr;
 mod printer;
 
+#[cfg(test)]
 use crate::ast::{Expr, File};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::{FileId, Source};
@@ -42,17 +43,23 @@ pub fn format_source(source: &Source, file: FileId) -> Result<String, Vec<Diagno
 }
 
 /// [`format_source`] for text without a file name.
-pub fn format_text(text: &str) -> Result<String, Vec<Diagnostic>> {
+#[cfg(test)]
+pub(crate) fn format_text(text: &str) -> Result<String, Vec<Diagnostic>> {
     format_source(&Source::new("<input>", text), FileId(0))
 }
 
 /// A syntax tree in canonical layout, without comments (its spans are not
 /// read, so a tree built by hand prints too).
-pub fn print_file(file: &File) -> String {
+#[cfg(test)]
+pub(crate) fn print_file(file: &File) -> String {
     printer::Printer::new("", Vec::new()).file(file)
 }
 
 /// An expression on one line.
-pub fn print_expr(e: &Expr) -> String {
+#[cfg(test)]
+pub(crate) fn print_expr(e: &Expr) -> String {
     expr::flat(e)
 }
+
+#[cfg(test)]
+mod laws;

@@ -8,13 +8,11 @@
 
 pub mod render;
 
-use std::sync::Arc;
-
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::batch::{for_each_chunk, read_unit, BatchError, Framer, Unit};
+use crate::batch::{for_each_chunk, read_unit, BatchError, Input, Unit};
 use crate::decision::{Decision, OutputValue, RulesetDecision};
 use crate::eval::Mode;
 use crate::ir::Policy;
@@ -127,7 +125,7 @@ pub struct MoneyImpact {
 pub fn diff(
     base: &Policy,
     head: &Policy,
-    inputs: Vec<(Arc<str>, Box<dyn Framer>)>,
+    inputs: Vec<Input>,
     options: &Options,
 ) -> Result<Impact, BatchError> {
     let mut acc = Accumulator::new(base, head);

@@ -9,82 +9,13 @@ mod csv;
 mod json;
 mod yaml;
 
-use std::fmt;
-
 use crate::ir::{Constraint, FieldId, Policy};
+pub(crate) use crate::record::{Problem, Record, RecordError};
 use crate::value::Value;
 
 pub use self::csv::{read_csv_row, CsvLayout};
 pub use json::read_json;
 pub use yaml::{read_yaml_document, read_yaml_document_at, read_yaml_value};
-
-/// A validated snapshot: one slot per schema field, `None` when absent.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Record {
-    pub(crate) slots: Vec<Option<Value>>,
-}
-
-impl Record {
-    /// Number of field slots (the schema's field count).
-    pub fn slots_len(&self) -> usize {
-        self.slots.len()
-    }
-
-    pub(crate) fn get(&self, id: FieldId) -> Option<&Value> {
-        self.slots.get(id.index()).and_then(Option::as_ref)
-    }
-}
-
-/// One thing wrong with a record.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Problem {
-    /// The field concerned, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.field {
-            Some(field) => write!(f, "{field}: {}", self.message),
-            None => f.write_str(&self.message),
-        }
-    }
-}
-
-/// A record that cannot be decided, with every problem found.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct RecordError {
-    /// The merchant, when its id could be read.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub merchant_id: Option<String>,
-    pub problems: Vec<Problem>,
-}
-
-impl RecordError {
-    pub fn single(message: impl Into<String>) -> Self {
-        RecordError {
-            merchant_id: None,
-            problems: vec![Problem {
-                field: None,
-                message: message.into(),
-            }],
-        }
-    }
-}
-
-impl fmt::Display for RecordError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.problems.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
-            }
-            write!(f, "{p}")?;
-        }
-        Ok(())
-    }
-}
 
 /// A scalar as a reader found it, before typing.
 #[derive(Debug, Clone, PartialEq)]
@@ -262,8 +193,8 @@ fn violated_constraint(
     for c in constraints {
         match c {
             Constraint::Range(lo, hi) => {
-                if crate::eval::compare(value, lo).is_some_and(|o| o.is_lt())
-                    || crate::eval::compare(value, hi).is_some_and(|o| o.is_gt())
+                if crate::value::compare(value, lo).is_some_and(|o| o.is_lt())
+                    || crate::value::compare(value, hi).is_some_and(|o| o.is_gt())
                 {
                     return Some(format!(
                         "{} is out of range {}..{}",
@@ -274,8 +205,8 @@ fn violated_constraint(
                 }
             }
             Constraint::Bound(op, bound) => {
-                if !crate::eval::compare(value, bound)
-                    .is_some_and(|o| crate::eval::cmp_holds(*op, o))
+                if !crate::value::compare(value, bound)
+                    .is_some_and(|o| crate::value::cmp_holds(*op, o))
                 {
                     return Some(format!(
                         "{} is not {} {}",

@@ -71,7 +71,8 @@ pub fn parse(source: &Source, file: FileId) -> (Option<File>, Vec<Diagnostic>) {
 }
 
 /// Parses a single expression (used by tests and the formatter).
-pub fn parse_expr(text: &str, file: FileId) -> Result<crate::ast::Expr, Vec<Diagnostic>> {
+#[cfg(test)]
+pub(crate) fn parse_expr(text: &str, file: FileId) -> Result<crate::ast::Expr, Vec<Diagnostic>> {
     if let Some(d) = check_nesting(text, file) {
         return Err(vec![d]);
     }

@@ -15,26 +15,52 @@ use super::{framer, Format, Framer};
 /// Why an input cannot be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
+    /// The input cannot be opened or read.
     #[error("cannot read `{name}`: {source}")]
-    Io { name: String, source: io::Error },
+    Io {
+        /// The input.
+        name: String,
+        /// Why.
+        source: io::Error,
+    },
+    /// The input is a directory.
     #[error("`{name}` is a directory, not an input file")]
-    Directory { name: String },
+    Directory {
+        /// The input.
+        name: String,
+    },
+    /// Another compression than gzip.
     #[error("`{name}` is {kind}-compressed; verdikt reads plain or gzip input: decompress it first (e.g. `{tool} -dc {name} | verdikt batch - --format jsonl`)")]
     Compressed {
+        /// The input.
         name: String,
+        /// The compression (`zstd`, ...).
         kind: &'static str,
+        /// The tool that decompresses it.
         tool: &'static str,
     },
+    /// A `.gz` name on a plain file.
     #[error("`{name}` is named `.gz` but is not gzip-compressed")]
-    NotGzip { name: String },
+    NotGzip {
+        /// The input.
+        name: String,
+    },
+    /// No `--format` and a name that does not tell.
     #[error(
         "cannot tell the format of `{name}` from its name; pass `--format jsonl|json|yaml|csv`"
     )]
-    UnknownFormat { name: String },
+    UnknownFormat {
+        /// The input.
+        name: String,
+    },
+    /// Standard input without `--format` that is clearly not JSON Lines.
     #[error("{what} looks like {looks}, not JSON Lines; pass `--format {flag}`")]
     LooksLike {
+        /// `standard input`.
         what: String,
+        /// What it looks like (`YAML`).
         looks: &'static str,
+        /// The `--format` value to pass.
         flag: &'static str,
     },
 }

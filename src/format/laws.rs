@@ -9,13 +9,13 @@
     reason = "test code"
 )]
 
+use crate::ast::*;
+use crate::format::{comments, format_text, print_expr, print_file};
+use crate::span::{FileId, Source, Span};
 use proptest::prelude::*;
-use verdikt::ast::*;
-use verdikt::format::{comments, format_text, print_expr, print_file};
-use verdikt::span::{FileId, Source, Span};
 
 fn parse(text: &str) -> Option<File> {
-    verdikt::syntax::parse(&Source::new("t.vk", text), FileId(0)).0
+    crate::syntax::parse(&Source::new("t.vk", text), FileId(0)).0
 }
 
 fn comment_texts(text: &str) -> Vec<String> {
@@ -129,7 +129,7 @@ fn parentheses_are_the_fewest_that_keep_the_tree() {
         ("((a or b)) and c", "(a or b) and c"),
         ("not (a and b)", "not (a and b)"),
     ] {
-        let e = verdikt::syntax::parse_expr(text, FileId(0)).unwrap();
+        let e = crate::syntax::parse_expr(text, FileId(0)).unwrap();
         assert_eq!(print_expr(&e), want, "{text}");
     }
 }
@@ -155,7 +155,7 @@ fn pathological_inputs_are_refused_without_panicking() {
 // ---------------------------------------------------------------- generated trees
 
 fn leaf(text: &str) -> Expr {
-    verdikt::syntax::parse_expr(text, FileId(0)).unwrap()
+    crate::syntax::parse_expr(text, FileId(0)).unwrap()
 }
 
 fn name(text: &str) -> Name {
@@ -436,7 +436,7 @@ proptest! {
     #[test]
     fn generated_expressions_print_back_to_the_same_tree(e in any_expr()) {
         let printed = print_expr(&e);
-        let parsed = verdikt::syntax::parse_expr(&printed, FileId(0))
+        let parsed = crate::syntax::parse_expr(&printed, FileId(0))
             .unwrap_or_else(|d| panic!("`{printed}` does not parse: {d:?}"));
         prop_assert_eq!(&parsed, &e, "{}", printed);
     }
@@ -446,7 +446,7 @@ proptest! {
         let file = file_around(&e);
         let printed = print_file(&file);
         let (parsed, diagnostics) =
-            verdikt::syntax::parse(&Source::new("t.vk", &printed), FileId(0));
+            crate::syntax::parse(&Source::new("t.vk", &printed), FileId(0));
         let parsed = parsed.unwrap_or_else(|| panic!("does not parse: {diagnostics:?}\n{printed}"));
         prop_assert_eq!(&parsed, &file, "{}", printed);
         prop_assert_eq!(format_text(&printed).unwrap(), printed);
@@ -461,7 +461,7 @@ proptest! {
         };
         let printed = print_file(&file);
         let (parsed, diagnostics) =
-            verdikt::syntax::parse(&Source::new("t.vk", &printed), FileId(0));
+            crate::syntax::parse(&Source::new("t.vk", &printed), FileId(0));
         let parsed = parsed.unwrap_or_else(|| panic!("does not parse: {diagnostics:?}\n{printed}"));
         prop_assert_eq!(&parsed, &file, "{}", printed);
         prop_assert_eq!(format_text(&printed).unwrap(), printed);
