@@ -338,7 +338,7 @@ fn locate<'a>(d: &Diagnostic, sources: &'a SourceMap) -> Option<Location<'a>> {
         shown.push('…');
     }
     for (i, c) in source_line.chars().enumerate().take(last).skip(first) {
-        let piece = match crate::syntax::shown_char(c) {
+        let piece = match crate::unicode::shown(c) {
             Some(name) => name,
             None if c == '\t' => " ".to_string(),
             None => c.to_string(),

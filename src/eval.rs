@@ -11,7 +11,7 @@ use crate::ir::{
     ArithOp, CalendarId, Clause, CondId, CondKind, ExprId, FieldId, Func, Node, Policy,
     Requirement, Ruleset, TemplatePart,
 };
-use crate::snapshot::Record;
+use crate::record::Record;
 use crate::value::{cmp_holds, compare, human, Value};
 
 /// Why a record could not be evaluated.

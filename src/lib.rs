@@ -54,6 +54,7 @@ mod span;
 mod suggest;
 mod syntax;
 mod types;
+mod unicode;
 mod value;
 
 pub use decision::{Decision, OutputValue, RulesetDecision};

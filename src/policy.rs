@@ -10,7 +10,7 @@ use crate::decision::{Decision, OutputValue, RulesetDecision};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{EvalError, Evaluator, Mode};
 use crate::ir::Policy;
-use crate::snapshot::{Record, RecordError};
+use crate::record::{Record, RecordError};
 use crate::span::{Source, SourceMap, Span};
 use crate::types::Ty;
 use crate::value::Value;
@@ -30,7 +30,7 @@ pub struct Checked {
 impl Checked {
     /// Every diagnostic, rendered for people (`Human`: with the source line
     /// and a caret, then a count), one per line (`Plain`) or as JSON lines.
-    pub fn render(&self, format: crate::ErrorFormat) -> String {
+    pub fn render(&self, format: crate::diagnostic::ErrorFormat) -> String {
         crate::diagnostic::render(&self.diagnostics, &self.sources, format)
     }
 }

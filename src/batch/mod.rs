@@ -19,7 +19,8 @@ use rayon::prelude::*;
 use crate::calendar::Fallbacks;
 use crate::eval::Mode;
 use crate::ir::Policy;
-use crate::snapshot::{CsvLayout, RecordError};
+use crate::record::RecordError;
+use crate::snapshot::CsvLayout;
 pub use output::OutputFormat;
 pub use read::{Format, OpenError};
 pub(crate) use read::{Framer, Payload, Unit};
@@ -339,7 +340,10 @@ pub(crate) fn decide_each(
     policy: &Policy,
     inputs: Vec<Input>,
     mode: Mode,
-    mut visit: impl FnMut(&Unit, Result<crate::Decision, RecordError>) -> std::ops::ControlFlow<()>,
+    mut visit: impl FnMut(
+        &Unit,
+        Result<crate::decision::Decision, RecordError>,
+    ) -> std::ops::ControlFlow<()>,
 ) -> Result<(), BatchError> {
     let result = for_each_chunk(&[policy], inputs, 64, false, |chunk| {
         let layout = chunk.layouts.first().and_then(Option::as_deref);
@@ -368,7 +372,7 @@ pub(crate) fn read_unit(
     policy: &Policy,
     layout: Option<&CsvLayout>,
     unit: &Unit,
-) -> Result<crate::snapshot::Record, RecordError> {
+) -> Result<crate::record::Record, RecordError> {
     match &unit.payload {
         Payload::Json(text) => policy.read_json(text),
         Payload::Yaml(text) => {

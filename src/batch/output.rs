@@ -6,7 +6,7 @@ use super::read::Unit;
 use crate::decision::{Decision, OutputValue};
 use crate::eval::Mode;
 use crate::ir::Policy;
-use crate::snapshot::RecordError;
+use crate::record::RecordError;
 
 /// Output formats of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -207,7 +207,7 @@ fn run_case(
     let result = crate::snapshot::read_yaml_value(policy, &snapshot).and_then(|r| {
         policy
             .decide_covered(&r, mode, coverage)
-            .map_err(|e| crate::snapshot::RecordError::single(format!("evaluation error: {e}")))
+            .map_err(|e| crate::record::RecordError::single(format!("evaluation error: {e}")))
     });
     let decision = match (result, case.expect_reject) {
         (Err(_), true) => return Vec::new(),

@@ -16,7 +16,8 @@ use crate::batch::{for_each_chunk, read_unit, BatchError, Input, Unit};
 use crate::decision::{Decision, OutputValue, RulesetDecision};
 use crate::eval::Mode;
 use crate::ir::Policy;
-use crate::snapshot::{CsvLayout, RecordError};
+use crate::record::RecordError;
+use crate::snapshot::CsvLayout;
 
 /// The pseudo-outcome of a record one version rejected.
 pub const REJECTED: &str = "(rejected)";

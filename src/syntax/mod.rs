@@ -6,8 +6,6 @@ mod invisible;
 pub mod lexical;
 mod lower;
 
-pub(crate) use invisible::shown as shown_char;
-
 use std::num::NonZeroUsize;
 use std::ops::ControlFlow;
 
@@ -129,7 +127,7 @@ fn syntax_error(error: &pest::error::Error<Rule>, text: &str, file: FileId) -> D
     let found = found_token(text, pos);
     let end = pos + found.len().max(1).min(text.len().saturating_sub(pos));
     let span = Span::new(file, pos, end.max(pos));
-    let found_words = match found.chars().next().and_then(invisible::shown) {
+    let found_words = match found.chars().next().and_then(crate::unicode::shown) {
         Some(shown) => format!("the invisible character {shown}"),
         None if found.is_empty() => "end of file".to_string(),
         None => format!("`{found}`"),
@@ -176,7 +174,7 @@ fn found_token(text: &str, pos: usize) -> String {
     match chars.next() {
         None => String::new(),
         // Never print a bidirectional control: it would reorder the message.
-        Some(c) if invisible::shown(c).is_some() => c.to_string(),
+        Some(c) if crate::unicode::shown(c).is_some() => c.to_string(),
         Some(c) if c.is_alphanumeric() || c == '_' => rest
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
