@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::ast::CmpOp;
+use crate::builtins::Builtin;
 use crate::calendar::Calendar;
 use crate::span::{SourceMap, Span};
 use crate::types::Ty;
@@ -75,20 +76,6 @@ pub enum ArithOp {
     Div,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Func {
-    Min,
-    Max,
-    FloorTo,
-    CeilTo,
-    RoundCents,
-    Abs,
-    Days,
-    AddDays,
-    BusinessDaysAfter(CalendarId),
-    IfAbsent,
-}
-
 /// One expression node; children are other nodes.
 #[derive(Debug, Clone)]
 pub enum Node {
@@ -121,7 +108,12 @@ pub enum Node {
         then: ExprId,
         otherwise: ExprId,
     },
-    Call(Func, Vec<ExprId>),
+    /// A built-in function; `calendar` when the call names one.
+    Call {
+        builtin: Builtin,
+        calendar: Option<CalendarId>,
+        args: Vec<ExprId>,
+    },
     List(Vec<ExprId>),
     Template(Vec<TemplatePart>),
 }
@@ -317,7 +309,7 @@ impl Policy {
                 then,
                 otherwise,
             }) => children.extend([*cond, *then, *otherwise]),
-            Some(Node::Call(_, args) | Node::List(args)) => children.extend(args),
+            Some(Node::Call { args, .. } | Node::List(args)) => children.extend(args),
             Some(Node::Template(parts)) => children.extend(parts.iter().filter_map(|p| match p {
                 TemplatePart::Expr(e, _) => Some(*e),
                 TemplatePart::Text(_) => None,

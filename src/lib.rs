@@ -33,6 +33,7 @@
 mod ast;
 mod atomic_file;
 pub mod batch;
+mod builtins;
 mod calendar;
 mod cases;
 mod check;

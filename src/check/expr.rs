@@ -6,8 +6,9 @@
 //! list of fields carried in [`Scope`].
 
 use crate::ast::{self, BinOp, CmpOp, ExprKind, LitValue};
+use crate::builtins::{self, Builtin, Params};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::{ArithOp, ExprId, FieldId, Func, Node, TemplatePart};
+use crate::ir::{ArithOp, CalendarId, ExprId, FieldId, Node, TemplatePart};
 use crate::suggest::did_you_mean;
 use crate::types::{self, Ty};
 use crate::value::Value;
@@ -30,22 +31,6 @@ impl Scope {
         s
     }
 }
-
-const FUNCTIONS: &[(&str, &str)] = &[
-    ("min", "min(a, b, ...)"),
-    ("max", "max(a, b, ...)"),
-    ("floor_to", "floor_to(x, step)"),
-    ("ceil_to", "ceil_to(x, step)"),
-    ("round_cents", "round_cents(x)"),
-    ("abs", "abs(x)"),
-    ("days", "days(from, to)"),
-    ("add_days", "add_days(date, n)"),
-    (
-        "business_days_after",
-        "business_days_after(date, n, calendar <name>)",
-    ),
-    ("if_absent", "if_absent(optional_field, fallback)"),
-];
 
 impl Checker<'_> {
     /// Resolves a path to a field, if it names one.
@@ -637,6 +622,7 @@ impl Checker<'_> {
         }
     }
 
+    /// `name(args)`: a built-in function, typed by its row of the table.
     fn check_call(
         &mut self,
         function: &ast::Name,
@@ -645,33 +631,11 @@ impl Checker<'_> {
         scope: &Scope,
     ) -> (ExprId, Ty) {
         let name = function.text.as_str();
-        let Some((_, signature)) = FUNCTIONS.iter().find(|(n, _)| *n == name) else {
-            let mut d = Diagnostic::error(
-                Code::UnknownFunction,
-                function.span,
-                format!("unknown function `{name}`"),
-            );
-            d = match did_you_mean(name, FUNCTIONS.iter().map(|(n, _)| *n)) {
-                Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                None => d.with_help(format!(
-                    "the functions are {}",
-                    FUNCTIONS
-                        .iter()
-                        .map(|(n, _)| *n)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
-            };
-            self.report(d);
+        let Some(spec) = builtins::lookup(name) else {
+            self.report_unknown_function(function);
             return self.poison(span);
         };
-        let arity_ok = match name {
-            "min" | "max" => args.len() >= 2,
-            "round_cents" | "abs" => args.len() == 1,
-            "business_days_after" => args.len() == 3,
-            _ => args.len() == 2,
-        };
-        if !arity_ok {
+        if !spec.takes(args.len()) {
             self.report(
                 Diagnostic::error(
                     Code::WrongArity,
@@ -682,70 +646,129 @@ impl Checker<'_> {
                         if args.len() == 1 { "" } else { "s" }
                     ),
                 )
-                .with_help(format!("write `{signature}`")),
+                .with_help(format!("write `{}`", spec.signature)),
             );
             return self.poison(span);
         }
-        // `if_absent` reads its optional first argument without a guard.
-        if name == "if_absent" {
+        if spec.params == Params::FieldAndFallback {
             return self.check_if_absent(args, span, scope);
         }
+        let Some((calendar, ids, tys)) = self.check_call_args(spec, args, scope) else {
+            return self.poison(span);
+        };
+        let Some(result) = self.check_call_types(spec, &tys, calendar, span) else {
+            return self.poison(span);
+        };
+        let node = Node::Call {
+            builtin: spec.builtin,
+            calendar,
+            args: ids,
+        };
+        (self.push_expr(node, span, result.clone()), result)
+    }
+
+    fn report_unknown_function(&mut self, function: &ast::Name) {
+        let name = function.text.as_str();
+        let names = || builtins::BUILTINS.iter().map(|s| s.name);
+        let d = Diagnostic::error(
+            Code::UnknownFunction,
+            function.span,
+            format!("unknown function `{name}`"),
+        );
+        let d = match did_you_mean(name, names()) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => d.with_help(format!(
+                "the functions are {}",
+                names().collect::<Vec<_>>().join(", ")
+            )),
+        };
+        self.report(d);
+    }
+
+    /// Checks a call's arguments: the calendar it names (only where the
+    /// table allows one), and each other argument's node and type.
+    #[expect(
+        clippy::type_complexity,
+        reason = "the three parts of a call's arguments"
+    )]
+    fn check_call_args(
+        &mut self,
+        spec: &builtins::Spec,
+        args: &[ast::Expr],
+        scope: &Scope,
+    ) -> Option<(
+        Option<CalendarId>,
+        Vec<ExprId>,
+        Vec<(Ty, crate::span::Span)>,
+    )> {
+        let takes_calendar = spec.params == Params::DateAndDays { calendar: true };
         let mut calendar = None;
         let mut ids = Vec::new();
         let mut tys = Vec::new();
         for arg in args {
             if let ExprKind::CalendarRef(cal) = &arg.kind {
-                if name != "business_days_after" {
+                if !takes_calendar {
                     self.report(Diagnostic::error(
                         Code::TypeMismatch,
                         arg.span,
-                        format!("`{name}` takes no calendar"),
+                        format!("`{}` takes no calendar", spec.name),
                     ));
-                    return self.poison(span);
+                    return None;
                 }
-                match self.calendar_index.get(&cal.text) {
-                    Some(id) => calendar = Some(*id),
-                    None => {
-                        let mut names: Vec<String> = self.calendar_index.keys().cloned().collect();
-                        names.sort();
-                        let mut d = Diagnostic::error(
-                            Code::UnknownCalendar,
-                            cal.span,
-                            format!("unknown calendar `{}`", cal.text),
-                        );
-                        d = match did_you_mean(&cal.text, names.iter().map(String::as_str)) {
-                            Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                            None if names.is_empty() => {
-                                d.with_help("declare it with `calendar <name> { ... }`")
-                            }
-                            None => {
-                                d.with_help(format!("declared calendars: {}", names.join(", ")))
-                            }
-                        };
-                        self.report(d);
-                        return self.poison(span);
-                    }
-                }
+                calendar = Some(self.check_calendar_ref(cal)?);
                 continue;
             }
             let (id, ty) = self.check_expr(arg, scope, None);
             ids.push(id);
             tys.push((ty, arg.span));
         }
+        Some((calendar, ids, tys))
+    }
+
+    /// `calendar cn-2026` in a call: a declared calendar.
+    fn check_calendar_ref(&mut self, cal: &ast::Name) -> Option<CalendarId> {
+        if let Some(id) = self.calendar_index.get(&cal.text) {
+            return Some(*id);
+        }
+        let mut names: Vec<String> = self.calendar_index.keys().cloned().collect();
+        names.sort();
+        let d = Diagnostic::error(
+            Code::UnknownCalendar,
+            cal.span,
+            format!("unknown calendar `{}`", cal.text),
+        );
+        let d = match did_you_mean(&cal.text, names.iter().map(String::as_str)) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None if names.is_empty() => d.with_help("declare it with `calendar <name> { ... }`"),
+            None => d.with_help(format!("declared calendars: {}", names.join(", "))),
+        };
+        self.report(d);
+        None
+    }
+
+    /// The type a call gives, from its arguments' types and its row's
+    /// `Params`; `None` after reporting an argument of the wrong type.
+    fn check_call_types(
+        &mut self,
+        spec: &builtins::Spec,
+        tys: &[(Ty, crate::span::Span)],
+        calendar: Option<CalendarId>,
+        span: crate::span::Span,
+    ) -> Option<Ty> {
         let mismatch = |this: &mut Self, at: crate::span::Span, want: &str, got: &Ty| {
             let got = this.type_name(got);
             this.report(
                 Diagnostic::error(
                     Code::TypeMismatch,
                     at,
-                    format!("`{name}` expects {want} here, found {got}"),
+                    format!("`{}` expects {want} here, found {got}", spec.name),
                 )
-                .with_help(format!("write `{signature}`")),
+                .with_help(format!("write `{}`", spec.signature)),
             );
         };
         let ty_at = |i: usize| tys.get(i).cloned().unwrap_or((Ty::Error, span));
-        let (func, result) = match name {
-            "min" | "max" => {
+        match spec.params {
+            Params::Alike => {
                 let mut acc = ty_at(0).0;
                 for (t, at) in tys.iter().skip(1) {
                     match types::unify(&acc, t) {
@@ -755,76 +778,58 @@ impl Checker<'_> {
                             acc = u
                         }
                         _ => {
-                            mismatch(
-                                self,
-                                *at,
-                                &format!("a value like the first ({})", self.type_name(&acc)),
-                                t,
-                            );
-                            return self.poison(span);
+                            let want = format!("a value like the first ({})", self.type_name(&acc));
+                            mismatch(self, *at, &want, t);
+                            return None;
                         }
                     }
                 }
-                (if name == "min" { Func::Min } else { Func::Max }, acc)
+                Some(acc)
             }
-            "floor_to" | "ceil_to" | "round_cents" | "abs" => {
-                for (t, at) in &tys {
+            Params::Numbers => {
+                for (t, at) in tys {
                     if !t.is_numeric() && *t != Ty::Error {
                         mismatch(self, *at, "a number", t);
-                        return self.poison(span);
+                        return None;
                     }
                 }
-                let func = match name {
-                    "floor_to" => Func::FloorTo,
-                    "ceil_to" => Func::CeilTo,
-                    "abs" => Func::Abs,
-                    _ => Func::RoundCents,
-                };
-                (func, ty_at(0).0)
+                Some(ty_at(0).0)
             }
-            "days" => {
-                for (t, at) in &tys {
+            Params::TwoDates => {
+                for (t, at) in tys {
                     if !matches!(t, Ty::Date | Ty::Error) {
                         mismatch(self, *at, "a date", t);
-                        return self.poison(span);
+                        return None;
                     }
                 }
-                (Func::Days, Ty::Int)
+                Some(Ty::Int)
             }
-            _ => {
-                // add_days(date, n) and business_days_after(date, n, calendar c)
+            Params::DateAndDays { calendar: needs } => {
                 let (t0, at0) = ty_at(0);
                 let (t1, at1) = ty_at(1);
                 if !matches!(t0, Ty::Date | Ty::Error) {
                     mismatch(self, at0, "a date", &t0);
-                    return self.poison(span);
+                    return None;
                 }
                 if !matches!(t1, Ty::Int | Ty::Number | Ty::Days | Ty::Error) {
                     mismatch(self, at1, "a whole number of days", &t1);
-                    return self.poison(span);
+                    return None;
                 }
-                if name == "add_days" {
-                    (Func::AddDays, Ty::Date)
-                } else {
-                    let Some(cal) = calendar else {
-                        self.report(
-                            Diagnostic::error(
-                                Code::WrongArity,
-                                span,
-                                "`business_days_after` needs a calendar",
-                            )
-                            .with_help(format!("write `{signature}`")),
-                        );
-                        return self.poison(span);
-                    };
-                    (Func::BusinessDaysAfter(cal), Ty::Date)
+                if needs && calendar.is_none() {
+                    self.report(
+                        Diagnostic::error(
+                            Code::WrongArity,
+                            span,
+                            format!("`{}` needs a calendar", spec.name),
+                        )
+                        .with_help(format!("write `{}`", spec.signature)),
+                    );
+                    return None;
                 }
+                Some(Ty::Date)
             }
-        };
-        (
-            self.push_expr(Node::Call(func, ids), span, result.clone()),
-            result,
-        )
+            Params::FieldAndFallback => None,
+        }
     }
 
     fn check_if_absent(
@@ -867,7 +872,15 @@ impl Checker<'_> {
             return self.poison(span);
         };
         (
-            self.push_expr(Node::Call(Func::IfAbsent, vec![a, b]), span, result.clone()),
+            self.push_expr(
+                Node::Call {
+                    builtin: Builtin::IfAbsent,
+                    calendar: None,
+                    args: vec![a, b],
+                },
+                span,
+                result.clone(),
+            ),
             result,
         )
     }
