@@ -4,6 +4,7 @@
 //! run reports all of them. An expression with an error gets the poison type
 //! [`Ty::Error`], which silences follow-on errors about the same expression.
 
+mod call;
 mod expr;
 mod lint;
 mod ruleset;
