@@ -621,7 +621,6 @@ impl Checker<'_> {
         }
     }
 
-
     /// A string with placeholders. Placeholders may read optional fields
     /// (absent prints as `—`), so reasons never fail to render.
     pub(crate) fn check_template(&mut self, t: &ast::Template, scope: &Scope) -> Node {
