@@ -8,6 +8,7 @@
 use crate::ast::{self, BinOp, CmpOp, ExprKind, LitValue};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{ArithOp, ExprId, FieldId, Node, TemplatePart};
+use crate::span::Span;
 use crate::suggest::did_you_mean;
 use crate::types::{self, Ty};
 use crate::value::Value;
@@ -112,33 +113,7 @@ impl Checker<'_> {
                 let node = self.check_template(t, scope);
                 (self.push_expr(node, span, Ty::Text), Ty::Text)
             }
-            ExprKind::List(items) => {
-                let mut ids = Vec::new();
-                let mut item_ty = Ty::Error;
-                let mut first = true;
-                for item in items {
-                    let (id, ty) = self.check_expr(item, scope, None);
-                    ids.push(id);
-                    if first {
-                        item_ty = ty;
-                        first = false;
-                    } else if let Some(t) = types::unify(&item_ty, &ty) {
-                        item_ty = t;
-                    } else {
-                        self.report(Diagnostic::error(
-                            Code::TypeMismatch,
-                            item.span,
-                            format!(
-                                "list items must have one type: {} and {}",
-                                self.type_name(&item_ty),
-                                self.type_name(&ty)
-                            ),
-                        ));
-                    }
-                }
-                let ty = Ty::List(Box::new(item_ty));
-                (self.push_expr(Node::List(ids), span, ty.clone()), ty)
-            }
+            ExprKind::List(items) => self.check_list(items, span, scope),
             ExprKind::CalendarRef(name) => {
                 self.report(
                     Diagnostic::error(
@@ -154,88 +129,137 @@ impl Checker<'_> {
                 let id = self.check_bool(inner, scope);
                 (self.push_expr(Node::Not(id), span, Ty::Bool), Ty::Bool)
             }
-            ExprKind::Neg(inner) => {
-                let (id, ty) = self.check_expr(inner, scope, None);
-                if !ty.is_numeric() && ty != Ty::Days && ty != Ty::Error {
-                    self.report(Diagnostic::error(
-                        Code::TypeMismatch,
-                        span,
-                        format!("cannot negate {}", self.type_name(&ty)),
-                    ));
-                    return self.poison(span);
-                }
-                (self.push_expr(Node::Neg(id), span, ty.clone()), ty)
-            }
+            ExprKind::Neg(inner) => self.check_neg(inner, span, scope),
             ExprKind::Binary(op, l, r) => self.check_binary(*op, l, r, span, scope),
             ExprKind::Presence { expr, present } => self.check_presence(expr, *present, span),
             ExprKind::In {
                 expr,
                 list,
                 negated,
-            } => {
-                let (value, ty) = self.check_cmp_operand_pair(expr, None, scope);
-                let mut ids = Vec::new();
-                for item in list {
-                    let (id, ity) = self.check_expr(item, scope, Some(&ty));
-                    if !types::comparable(&ty, &ity) {
-                        self.report(Diagnostic::error(
-                            Code::TypeMismatch,
-                            item.span,
-                            format!(
-                                "cannot compare {} with {}",
-                                self.type_name(&ty),
-                                self.type_name(&ity)
-                            ),
-                        ));
-                    }
-                    ids.push(id);
-                }
-                let node = Node::In {
-                    expr: value,
-                    list: ids,
-                    negated: *negated,
-                };
-                (self.push_expr(node, span, Ty::Bool), Ty::Bool)
-            }
+            } => self.check_in(expr, list, *negated, span, scope),
             ExprKind::If {
                 cond,
                 then,
                 otherwise,
-            } => {
-                let c = self.check_bool(cond, scope);
-                let (t, tt) = self.check_expr(then, &scope.with(&self.facts(cond, true)), expected);
-                let (o, ot) = self.check_expr(
-                    otherwise,
-                    &scope.with(&self.facts(cond, false)),
-                    expected.or(Some(&tt)),
-                );
-                let Some(ty) = types::unify(&tt, &ot) else {
-                    self.report(Diagnostic::error(
-                        Code::TypeMismatch,
-                        span,
-                        format!(
-                            "the branches of `if` differ: {} and {}",
-                            self.type_name(&tt),
-                            self.type_name(&ot)
-                        ),
-                    ));
-                    return self.poison(span);
-                };
-                (
-                    self.push_expr(
-                        Node::If {
-                            cond: c,
-                            then: t,
-                            otherwise: o,
-                        },
-                        span,
-                        ty.clone(),
-                    ),
-                    ty,
-                )
-            }
+            } => self.check_if(cond, then, otherwise, span, scope, expected),
             ExprKind::Call { function, args } => self.check_call(function, args, span, scope),
         }
+    }
+
+    /// `[a, b, ...]`: items of one type.
+    fn check_list(&mut self, items: &[ast::Expr], span: Span, scope: &Scope) -> (ExprId, Ty) {
+        let mut ids = Vec::new();
+        let mut item_ty: Option<Ty> = None;
+        for item in items {
+            let (id, ty) = self.check_expr(item, scope, None);
+            ids.push(id);
+            item_ty = match item_ty {
+                None => Some(ty),
+                Some(acc) => match types::unify(&acc, &ty) {
+                    Some(t) => Some(t),
+                    None => {
+                        self.report(Diagnostic::error(
+                            Code::TypeMismatch,
+                            item.span,
+                            format!(
+                                "list items must have one type: {} and {}",
+                                self.type_name(&acc),
+                                self.type_name(&ty)
+                            ),
+                        ));
+                        Some(acc)
+                    }
+                },
+            };
+        }
+        let ty = Ty::List(Box::new(item_ty.unwrap_or(Ty::Error)));
+        (self.push_expr(Node::List(ids), span, ty.clone()), ty)
+    }
+
+    /// `-x`: a number or a duration.
+    fn check_neg(&mut self, inner: &ast::Expr, span: Span, scope: &Scope) -> (ExprId, Ty) {
+        let (id, ty) = self.check_expr(inner, scope, None);
+        if !ty.is_numeric() && ty != Ty::Days && ty != Ty::Error {
+            self.report(Diagnostic::error(
+                Code::TypeMismatch,
+                span,
+                format!("cannot negate {}", self.type_name(&ty)),
+            ));
+            return self.poison(span);
+        }
+        (self.push_expr(Node::Neg(id), span, ty.clone()), ty)
+    }
+
+    /// `x in [a, b]`, `x not in [a, b]`: items comparable with `x`.
+    fn check_in(
+        &mut self,
+        expr: &ast::Expr,
+        list: &[ast::Expr],
+        negated: bool,
+        span: Span,
+        scope: &Scope,
+    ) -> (ExprId, Ty) {
+        let (value, ty) = self.check_cmp_operand_pair(expr, None, scope);
+        let mut ids = Vec::new();
+        for item in list {
+            let (id, ity) = self.check_expr(item, scope, Some(&ty));
+            if !types::comparable(&ty, &ity) {
+                self.report(Diagnostic::error(
+                    Code::TypeMismatch,
+                    item.span,
+                    format!(
+                        "cannot compare {} with {}",
+                        self.type_name(&ty),
+                        self.type_name(&ity)
+                    ),
+                ));
+            }
+            ids.push(id);
+        }
+        let node = Node::In {
+            expr: value,
+            list: ids,
+            negated,
+        };
+        (self.push_expr(node, span, Ty::Bool), Ty::Bool)
+    }
+
+    /// `if c then a else b`: branches of one type; each knows what `c`
+    /// proves present.
+    fn check_if(
+        &mut self,
+        cond: &ast::Expr,
+        then: &ast::Expr,
+        otherwise: &ast::Expr,
+        span: Span,
+        scope: &Scope,
+        expected: Option<&Ty>,
+    ) -> (ExprId, Ty) {
+        let c = self.check_bool(cond, scope);
+        let (t, tt) = self.check_expr(then, &scope.with(&self.facts(cond, true)), expected);
+        let (o, ot) = self.check_expr(
+            otherwise,
+            &scope.with(&self.facts(cond, false)),
+            expected.or(Some(&tt)),
+        );
+        let Some(ty) = types::unify(&tt, &ot) else {
+            self.report(Diagnostic::error(
+                Code::TypeMismatch,
+                span,
+                format!(
+                    "the branches of `if` differ: {} and {}",
+                    self.type_name(&tt),
+                    self.type_name(&ot)
+                ),
+            ));
+            return self.poison(span);
+        };
+        let node = Node::If {
+            cond: c,
+            then: t,
+            otherwise: o,
+        };
+        (self.push_expr(node, span, ty.clone()), ty)
     }
 
     fn check_literal(&mut self, lit: &ast::Literal) -> (ExprId, Ty) {
@@ -453,107 +477,131 @@ impl Checker<'_> {
                 };
                 (self.push_expr(node, span, Ty::Bool), Ty::Bool)
             }
-            BinOp::Cmp(cmp) => {
-                // Check the side that names something first, so `active = quota.status` works too.
-                let ((a, at), (b, bt)) = if !self.resolves(l) && self.resolves(r) {
-                    let right = self.check_expr(r, scope, None);
-                    let left = self.check_expr(l, scope, Some(&right.1));
-                    (left, right)
-                } else {
-                    let left = self.check_expr(l, scope, None);
-                    let right = self.check_expr(r, scope, Some(&left.1));
-                    (left, right)
-                };
-                if !types::comparable(&at, &bt) {
-                    let mut d = Diagnostic::error(
-                        Code::TypeMismatch,
-                        span,
-                        format!(
-                            "cannot compare {} with {}",
-                            self.type_name(&at),
-                            self.type_name(&bt)
-                        ),
-                    );
-                    if at == Ty::Date || bt == Ty::Date {
-                        d = d.with_help("compare a date with a date; count days with `days(a, b)`");
-                    } else {
-                        d = d.with_help("both sides of a comparison must have the same type");
-                    }
-                    self.report(d);
-                    return self.poison(span);
-                }
-                let ordered = types::ordered(&at) && types::ordered(&bt);
-                if !(matches!(cmp, CmpOp::Eq | CmpOp::Ne) || ordered) {
-                    self.report(
-                        Diagnostic::error(
-                            Code::TypeMismatch,
-                            span,
-                            format!("{} values have no order", self.type_name(&at)),
-                        )
-                        .with_help("use `=` or `!=`, or `in [...]`"),
-                    );
-                    return self.poison(span);
-                }
-                (
-                    self.push_expr(Node::Cmp(cmp, a, b), span, Ty::Bool),
-                    Ty::Bool,
-                )
-            }
+            BinOp::Cmp(cmp) => self.check_cmp(cmp, l, r, span, scope),
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
-                let (a, at) = self.check_expr(l, scope, None);
-                let (b, bt) = self.check_expr(r, scope, None);
-                // Dates move by durations.
-                match (op, &at, &bt) {
-                    (BinOp::Add, Ty::Date, Ty::Days) | (BinOp::Sub, Ty::Date, Ty::Days) => {
-                        let node = Node::DateShift {
-                            date: a,
-                            days: b,
-                            subtract: op == BinOp::Sub,
-                        };
-                        return (self.push_expr(node, span, Ty::Date), Ty::Date);
-                    }
-                    (BinOp::Add, Ty::Days, Ty::Date) => {
-                        let node = Node::DateShift {
-                            date: b,
-                            days: a,
-                            subtract: false,
-                        };
-                        return (self.push_expr(node, span, Ty::Date), Ty::Date);
-                    }
-                    _ => {}
-                }
-                let Some(ty) = types::arith(op, &at, &bt) else {
-                    let mut d = Diagnostic::error(
-                        Code::TypeMismatch,
-                        span,
-                        format!(
-                            "cannot apply `{}` to {} and {}",
-                            op.symbol(),
-                            self.type_name(&at),
-                            self.type_name(&bt)
-                        ),
-                    );
-                    d = if at == Ty::Date && bt == Ty::Date {
-                        d.with_help("count the days between two dates with `days(from, to)`")
-                    } else if at == Ty::Date || bt == Ty::Date {
-                        d.with_help("move a date by a duration: `as_of + 180 days`")
-                    } else {
-                        d.with_help("money combines with money, or scales by a number or rate")
-                    };
-                    self.report(d);
-                    return self.poison(span);
-                };
-                let arith = match op {
-                    BinOp::Add => ArithOp::Add,
-                    BinOp::Sub => ArithOp::Sub,
-                    BinOp::Mul => ArithOp::Mul,
-                    _ => ArithOp::Div,
-                };
-                let id = self.push_expr(Node::Arith(arith, a, b), span, ty.clone());
-                self.check_constant_arith(id, b, r.span, span);
-                (id, ty)
+                self.check_arith(op, l, r, span, scope)
             }
         }
+    }
+
+    /// `a = b`, `a < b`, ...: comparable sides; `<` and the like only on
+    /// ordered types.
+    fn check_cmp(
+        &mut self,
+        cmp: CmpOp,
+        l: &ast::Expr,
+        r: &ast::Expr,
+        span: crate::span::Span,
+        scope: &Scope,
+    ) -> (ExprId, Ty) {
+        // Check the side that names something first, so `active = quota.status` works too.
+        let ((a, at), (b, bt)) = if !self.resolves(l) && self.resolves(r) {
+            let right = self.check_expr(r, scope, None);
+            let left = self.check_expr(l, scope, Some(&right.1));
+            (left, right)
+        } else {
+            let left = self.check_expr(l, scope, None);
+            let right = self.check_expr(r, scope, Some(&left.1));
+            (left, right)
+        };
+        if !types::comparable(&at, &bt) {
+            let mut d = Diagnostic::error(
+                Code::TypeMismatch,
+                span,
+                format!(
+                    "cannot compare {} with {}",
+                    self.type_name(&at),
+                    self.type_name(&bt)
+                ),
+            );
+            if at == Ty::Date || bt == Ty::Date {
+                d = d.with_help("compare a date with a date; count days with `days(a, b)`");
+            } else {
+                d = d.with_help("both sides of a comparison must have the same type");
+            }
+            self.report(d);
+            return self.poison(span);
+        }
+        let ordered = types::ordered(&at) && types::ordered(&bt);
+        if !(matches!(cmp, CmpOp::Eq | CmpOp::Ne) || ordered) {
+            self.report(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    span,
+                    format!("{} values have no order", self.type_name(&at)),
+                )
+                .with_help("use `=` or `!=`, or `in [...]`"),
+            );
+            return self.poison(span);
+        }
+        (
+            self.push_expr(Node::Cmp(cmp, a, b), span, Ty::Bool),
+            Ty::Bool,
+        )
+    }
+
+    /// `a + b`, `a - b`, `a * b`, `a / b`: numbers by the rules of
+    /// `types::arith`, dates by durations.
+    fn check_arith(
+        &mut self,
+        op: BinOp,
+        l: &ast::Expr,
+        r: &ast::Expr,
+        span: crate::span::Span,
+        scope: &Scope,
+    ) -> (ExprId, Ty) {
+        let (a, at) = self.check_expr(l, scope, None);
+        let (b, bt) = self.check_expr(r, scope, None);
+        // Dates move by durations.
+        match (op, &at, &bt) {
+            (BinOp::Add, Ty::Date, Ty::Days) | (BinOp::Sub, Ty::Date, Ty::Days) => {
+                let node = Node::DateShift {
+                    date: a,
+                    days: b,
+                    subtract: op == BinOp::Sub,
+                };
+                return (self.push_expr(node, span, Ty::Date), Ty::Date);
+            }
+            (BinOp::Add, Ty::Days, Ty::Date) => {
+                let node = Node::DateShift {
+                    date: b,
+                    days: a,
+                    subtract: false,
+                };
+                return (self.push_expr(node, span, Ty::Date), Ty::Date);
+            }
+            _ => {}
+        }
+        let Some(ty) = types::arith(op, &at, &bt) else {
+            let mut d = Diagnostic::error(
+                Code::TypeMismatch,
+                span,
+                format!(
+                    "cannot apply `{}` to {} and {}",
+                    op.symbol(),
+                    self.type_name(&at),
+                    self.type_name(&bt)
+                ),
+            );
+            d = if at == Ty::Date && bt == Ty::Date {
+                d.with_help("count the days between two dates with `days(from, to)`")
+            } else if at == Ty::Date || bt == Ty::Date {
+                d.with_help("move a date by a duration: `as_of + 180 days`")
+            } else {
+                d.with_help("money combines with money, or scales by a number or rate")
+            };
+            self.report(d);
+            return self.poison(span);
+        };
+        let arith = match op {
+            BinOp::Add => ArithOp::Add,
+            BinOp::Sub => ArithOp::Sub,
+            BinOp::Mul => ArithOp::Mul,
+            _ => ArithOp::Div,
+        };
+        let id = self.push_expr(Node::Arith(arith, a, b), span, ty.clone());
+        self.check_constant_arith(id, b, r.span, span);
+        (id, ty)
     }
 
     /// Arithmetic that fails for every record is found here, not at run

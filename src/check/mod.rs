@@ -44,6 +44,8 @@ pub(crate) struct Checker<'a> {
     lets: Vec<LetDef>,
     /// The `let`s of the ruleset being checked, by name.
     current_lets: HashMap<String, (LetId, Ty)>,
+    /// Where the schema is named, for errors about the whole policy.
+    schema_span: Option<Span>,
 }
 
 /// Checks and compiles parsed rule files. Returns the policy when there is
@@ -68,6 +70,7 @@ pub fn check(
         conds: Vec::new(),
         lets: Vec::new(),
         current_lets: HashMap::new(),
+        schema_span: None,
     };
     let decls: Vec<&Decl> = files.iter().flat_map(|f| f.decls.iter()).collect();
 
@@ -76,67 +79,8 @@ pub fn check(
             checker.check_calendar(c);
         }
     }
-    let schemas: Vec<&ast::Schema> = decls
-        .iter()
-        .filter_map(|d| match d {
-            Decl::Schema(s) => Some(s),
-            _ => None,
-        })
-        .collect();
-    let mut schema = Schema::default();
-    match schemas.as_slice() {
-        [] => checker.report(
-            Diagnostic::global(Code::Schema, "no `schema` declared in the rule files")
-                .with_help("declare the snapshot's fields in a `schema snapshot { ... }` block"),
-        ),
-        [first, rest @ ..] => {
-            for extra in rest {
-                checker.report(
-                    Diagnostic::error(
-                        Code::Schema,
-                        extra.name.span,
-                        format!("a second schema `{}`", extra.name.text),
-                    )
-                    .with_help(format!(
-                        "merge its fields into schema `{}`",
-                        first.name.text
-                    )),
-                );
-            }
-            schema = checker.check_schema(first);
-        }
-    }
-
-    let mut ruleset_names: HashMap<String, Span> = HashMap::new();
-    let mut rulesets = Vec::new();
-    for decl in &decls {
-        if let Decl::Ruleset(r) = decl {
-            if let Some(first) = ruleset_names.get(&r.name.text) {
-                let first_at = checker.describe_location(*first);
-                checker.report(
-                    Diagnostic::error(
-                        Code::DuplicateRuleset,
-                        r.name.span,
-                        format!("ruleset `{}` is declared twice", r.name.text),
-                    )
-                    .with_help(format!("rename one of them; the first is at {first_at}")),
-                );
-                continue;
-            }
-            ruleset_names.insert(r.name.text.clone(), r.name.span);
-            rulesets.push(checker.check_ruleset(r));
-        }
-    }
-
-    // Said only when nothing else is wrong: with other errors it is noise.
-    if ruleset_names.is_empty() && !checker.diagnostics.iter().any(Diagnostic::is_error) {
-        let message = "no `ruleset` declared: these rules would decide nothing";
-        let help = "declare what to decide in a `ruleset <name> { outcomes ...; rule ... }` block";
-        checker.report(match schemas.first() {
-            Some(s) => Diagnostic::error(Code::NoRuleset, s.name.span, message).with_help(help),
-            None => Diagnostic::global(Code::NoRuleset, message).with_help(help),
-        });
-    }
+    let mut schema = checker.check_the_schema(&decls);
+    let rulesets = checker.check_rulesets(&decls);
 
     let mut diagnostics = std::mem::take(&mut checker.diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -163,6 +107,77 @@ pub fn check(
 }
 
 impl Checker<'_> {
+    /// The one schema: its fields and requirements (an error when there is
+    /// none, or more than one).
+    fn check_the_schema(&mut self, decls: &[&Decl]) -> Schema {
+        let schemas: Vec<&ast::Schema> = decls
+            .iter()
+            .filter_map(|d| match d {
+                Decl::Schema(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        let Some((first, rest)) = schemas.split_first() else {
+            self.report(
+                Diagnostic::global(Code::Schema, "no `schema` declared in the rule files")
+                    .with_help(
+                        "declare the snapshot's fields in a `schema snapshot { ... }` block",
+                    ),
+            );
+            return Schema::default();
+        };
+        for extra in rest {
+            self.report(
+                Diagnostic::error(
+                    Code::Schema,
+                    extra.name.span,
+                    format!("a second schema `{}`", extra.name.text),
+                )
+                .with_help(format!(
+                    "merge its fields into schema `{}`",
+                    first.name.text
+                )),
+            );
+        }
+        self.schema_span = Some(first.name.span);
+        self.check_schema(first)
+    }
+
+    /// Every ruleset, once by name; an error when there is none and
+    /// nothing else is wrong (with other errors it is noise).
+    fn check_rulesets(&mut self, decls: &[&Decl]) -> Vec<crate::ir::Ruleset> {
+        let mut ruleset_names: HashMap<String, Span> = HashMap::new();
+        let mut rulesets = Vec::new();
+        for decl in decls {
+            if let Decl::Ruleset(r) = decl {
+                if let Some(first) = ruleset_names.get(&r.name.text) {
+                    let first_at = self.describe_location(*first);
+                    self.report(
+                        Diagnostic::error(
+                            Code::DuplicateRuleset,
+                            r.name.span,
+                            format!("ruleset `{}` is declared twice", r.name.text),
+                        )
+                        .with_help(format!("rename one of them; the first is at {first_at}")),
+                    );
+                    continue;
+                }
+                ruleset_names.insert(r.name.text.clone(), r.name.span);
+                rulesets.push(self.check_ruleset(r));
+            }
+        }
+        if ruleset_names.is_empty() && !self.diagnostics.iter().any(Diagnostic::is_error) {
+            let message = "no `ruleset` declared: these rules would decide nothing";
+            let help =
+                "declare what to decide in a `ruleset <name> { outcomes ...; rule ... }` block";
+            self.report(match self.schema_span {
+                Some(at) => Diagnostic::error(Code::NoRuleset, at, message).with_help(help),
+                None => Diagnostic::global(Code::NoRuleset, message).with_help(help),
+            });
+        }
+        rulesets
+    }
+
     fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }

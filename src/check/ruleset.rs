@@ -24,8 +24,37 @@ impl Checker<'_> {
     pub(super) fn check_ruleset(&mut self, rs: &ast::Ruleset) -> Ruleset {
         self.current_lets.clear();
         let names = self.collect_names(rs);
+        let (base, guard, requirements) = self.check_ruleset_guard(rs, &names);
+        for item in &rs.items {
+            if let RulesetItem::Let(l) = item {
+                self.check_let(l, &base);
+            }
+        }
+        let (rules, default) = self.check_ruleset_rules(rs, &names, &base);
+        Ruleset {
+            name: Arc::from(rs.name.text.as_str()),
+            title: rs.title.as_ref().map(template_text),
+            outcomes: names.outcomes,
+            outputs: names.outputs,
+            guard,
+            requirements,
+            rules,
+            default,
+        }
+    }
 
-        // The guard and ruleset-level requirements prove facts for every rule.
+    /// `applies when` and the ruleset's `require`s, and the scope of facts
+    /// they prove for every rule.
+    #[expect(clippy::type_complexity, reason = "the three parts a guard gives")]
+    fn check_ruleset_guard(
+        &mut self,
+        rs: &ast::Ruleset,
+        names: &RulesetNames,
+    ) -> (
+        Scope,
+        Option<(crate::ir::ExprId, Clause)>,
+        Vec<crate::ir::Requirement>,
+    ) {
         let mut base = Scope::default();
         let mut guard = None;
         let mut requirements = Vec::new();
@@ -42,7 +71,7 @@ impl Checker<'_> {
                     }
                     let cond = self.check_bool(&a.when, &Scope::default());
                     // Outputs do not apply when the ruleset does not: not required here.
-                    let clause = self.check_clause(&a.otherwise, &names, &Scope::default(), false);
+                    let clause = self.check_clause(&a.otherwise, names, &Scope::default(), false);
                     base = base.with(&self.facts(&a.when, true));
                     guard = Some((cond, clause));
                 }
@@ -54,47 +83,32 @@ impl Checker<'_> {
                 _ => {}
             }
         }
-        for item in &rs.items {
-            if let RulesetItem::Let(l) = item {
-                self.check_let(l, &base);
-            }
-        }
+        (base, guard, requirements)
+    }
 
+    /// The rules in order and the `otherwise`: no duplicate, none after a
+    /// rule that always decides, and something decides every record.
+    fn check_ruleset_rules(
+        &mut self,
+        rs: &ast::Ruleset,
+        names: &RulesetNames,
+        base: &Scope,
+    ) -> (Vec<crate::ir::Rule>, Option<Clause>) {
         let mut rules = Vec::new();
         let mut default = None;
-        let mut total_at: Option<(String, crate::span::Span)> = None;
+        let mut total_at: Option<String> = None;
         let mut seen_rules: HashMap<String, crate::span::Span> = HashMap::new();
         for item in &rs.items {
             match item {
                 RulesetItem::Rule(rule) => {
-                    if let Some((name, _)) = &total_at {
-                        self.report(
-                            Diagnostic::error(Code::UnreachableRule, rule.name.span, format!("rule `{}` can never be reached", rule.name.text))
-                                .with_help(format!("rule `{name}` before it always decides; move this rule above it or delete it")),
-                        );
-                    }
-                    if let Some(first) = seen_rules.get(&rule.name.text).copied() {
-                        let at = self.describe_location(first);
-                        self.report(
-                            Diagnostic::error(
-                                Code::DuplicateRule,
-                                rule.name.span,
-                                format!(
-                                    "rule `{}` is declared twice in ruleset `{}`",
-                                    rule.name.text, rs.name.text
-                                ),
-                            )
-                            .with_help(format!("rename one of them; the first is at {at}")),
-                        );
-                    }
-                    seen_rules.insert(rule.name.text.clone(), rule.name.span);
+                    self.check_rule_place(rs, rule, total_at.as_deref(), &mut seen_rules);
                     if rule.scope.is_none()
                         && (rule.otherwise.is_some() || is_always_true(&rule.when))
                         && total_at.is_none()
                     {
-                        total_at = Some((rule.name.text.clone(), rule.name.span));
+                        total_at = Some(rule.name.text.clone());
                     }
-                    rules.push(self.check_rule(rule, &names, &base));
+                    rules.push(self.check_rule(rule, names, base));
                 }
                 RulesetItem::Otherwise(clause) => {
                     if default.is_some() {
@@ -105,13 +119,13 @@ impl Checker<'_> {
                         ));
                         continue;
                     }
-                    if let Some((name, _)) = &total_at {
+                    if let Some(name) = &total_at {
                         self.report(
                             Diagnostic::error(Code::UnreachableRule, clause.outcome.span, "`otherwise` can never be reached")
                                 .with_help(format!("rule `{name}` always decides; delete `otherwise` or give that rule a `for` scope")),
                         );
                     }
-                    default = Some(self.check_clause(clause, &names, &base, true));
+                    default = Some(self.check_clause(clause, names, base, true));
                 }
                 _ => {}
             }
@@ -126,16 +140,45 @@ impl Checker<'_> {
                 .with_help("end it with `otherwise <outcome>`, or give its last rule an `else`"),
             );
         }
-        Ruleset {
-            name: Arc::from(rs.name.text.as_str()),
-            title: rs.title.as_ref().map(template_text),
-            outcomes: names.outcomes,
-            outputs: names.outputs,
-            guard,
-            requirements,
-            rules,
-            default,
+        (rules, default)
+    }
+
+    /// A rule after one that always decides is unreachable; a rule name
+    /// is used once per ruleset.
+    fn check_rule_place(
+        &mut self,
+        rs: &ast::Ruleset,
+        rule: &ast::Rule,
+        total_at: Option<&str>,
+        seen_rules: &mut HashMap<String, crate::span::Span>,
+    ) {
+        if let Some(name) = total_at {
+            self.report(
+                Diagnostic::error(
+                    Code::UnreachableRule,
+                    rule.name.span,
+                    format!("rule `{}` can never be reached", rule.name.text),
+                )
+                .with_help(format!(
+                    "rule `{name}` before it always decides; move this rule above it or delete it"
+                )),
+            );
         }
+        if let Some(first) = seen_rules.get(&rule.name.text).copied() {
+            let at = self.describe_location(first);
+            self.report(
+                Diagnostic::error(
+                    Code::DuplicateRule,
+                    rule.name.span,
+                    format!(
+                        "rule `{}` is declared twice in ruleset `{}`",
+                        rule.name.text, rs.name.text
+                    ),
+                )
+                .with_help(format!("rename one of them; the first is at {at}")),
+            );
+        }
+        seen_rules.insert(rule.name.text.clone(), rule.name.span);
     }
 
     fn collect_names(&mut self, rs: &ast::Ruleset) -> RulesetNames {
@@ -360,155 +403,20 @@ impl Checker<'_> {
         scope: &Scope,
         require_outputs: bool,
     ) -> Clause {
-        let outcome = match names
-            .outcomes
-            .iter()
-            .position(|o| **o == *clause.outcome.text)
-        {
-            Some(i) => i,
-            None => {
-                if !names.outcomes.is_empty() {
-                    let mut d = Diagnostic::error(
-                        Code::UnknownOutcome,
-                        clause.outcome.span,
-                        format!(
-                            "`{}` is not one of the ruleset's outcomes",
-                            clause.outcome.text
-                        ),
-                    );
-                    d = match did_you_mean(
-                        &clause.outcome.text,
-                        names.outcomes.iter().map(|o| &**o),
-                    ) {
-                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                        None => d.with_help(format!(
-                            "add it to `outcomes`, or use one of {}",
-                            names
-                                .outcomes
-                                .iter()
-                                .map(|o| &**o)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )),
-                    };
-                    self.report(d);
-                }
-                0
-            }
-        };
+        let outcome = self.check_clause_outcome(&clause.outcome, names);
         let mut assignments: Vec<Assign> = Vec::new();
         for a in &clause.assignments {
-            let Some(index) = names.outputs.iter().position(|o| *o.name == *a.output.text) else {
-                let mut d = Diagnostic::error(
-                    Code::UnknownOutput,
-                    a.output.span,
-                    format!("unknown output `{}`", a.output.text),
-                );
-                d = match did_you_mean(&a.output.text, names.outputs.iter().map(|o| &*o.name)) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None => {
-                        d.with_help(format!("declare it with `output {} <type>`", a.output.text))
-                    }
-                };
-                self.report(d);
-                continue;
-            };
-            if assignments.iter().any(|x| x.output == index) {
-                self.report(Diagnostic::error(
-                    Code::Duplicate,
-                    a.output.span,
-                    format!("`{}` is assigned twice", a.output.text),
-                ));
-                continue;
+            if let Some(assign) = self.check_assignment(a, &assignments, names, scope) {
+                assignments.push(assign);
             }
-            let Some(output_ty) = names.outputs.get(index).map(|o| o.ty.clone()) else {
-                continue;
-            };
-            let (when, value_scope) = match &a.when {
-                Some(w) => (
-                    Some(self.check_bool(w, scope)),
-                    scope.with(&self.facts(w, true)),
-                ),
-                None => (None, scope.clone()),
-            };
-            let (value, ty) = self.check_expr(&a.value, &value_scope, Some(&output_ty));
-            if output_ty == Ty::Money {
-                if let Some(Ok(d)) = self.const_number(value) {
-                    if !crate::decimal::fits_places(d, 2) {
-                        self.report(
-                            Diagnostic::error(
-                                Code::InvalidLiteral,
-                                a.value.span,
-                                format!(
-                                    "`{}` is money, but {} has more than two decimals (cents)",
-                                    a.output.text,
-                                    d.normalize()
-                                ),
-                            )
-                            .with_help("write whole cents, or round with `round_cents(...)`"),
-                        );
-                    }
-                }
-            }
-            if !types::assignable(&ty, &output_ty) {
-                let want = self.type_name_pub(&output_ty);
-                let got = self.type_name_pub(&ty);
-                self.report(Diagnostic::error(
-                    Code::TypeMismatch,
-                    a.value.span,
-                    format!("`{}` is {want}, but this value is {got}", a.output.text),
-                ));
-            }
-            assignments.push(Assign {
-                output: index,
-                value,
-                when,
-            });
         }
         if require_outputs {
-            for (i, output) in names.outputs.iter().enumerate() {
-                if output.optional || output.default.is_some() {
-                    continue;
-                }
-                let assigned = assignments
-                    .iter()
-                    .any(|a| a.output == i && a.when.is_none());
-                if !assigned {
-                    self.report(
-                        Diagnostic::error(
-                            Code::MissingOutput,
-                            clause.outcome.span,
-                            format!("outcome `{}` does not set output `{}`", clause.outcome.text, output.name),
-                        )
-                        .with_help(format!(
-                            "add `, {} = ...`, or declare the output `optional` or with a `default`",
-                            output.name
-                        )),
-                    );
-                }
-            }
+            self.check_outputs_set(clause, &assignments, names);
         }
-        let explain_unmet =
-            clause
-                .explain_unmet
-                .as_ref()
-                .and_then(|name| match names.rules.get(&name.text) {
-                    Some(i) => Some(*i),
-                    None => {
-                        let mut d = Diagnostic::error(
-                            Code::UnknownRule,
-                            name.span,
-                            format!("no rule `{}` in this ruleset", name.text),
-                        );
-                        if let Some(s) =
-                            did_you_mean(&name.text, names.rules.keys().map(String::as_str))
-                        {
-                            d = d.with_help(format!("did you mean `{s}`?"));
-                        }
-                        self.report(d);
-                        None
-                    }
-                });
+        let explain_unmet = clause
+            .explain_unmet
+            .as_ref()
+            .and_then(|name| self.check_explain_unmet(name, names));
         let because = clause.because.as_ref().map(|t| self.check_reason(t, scope));
         Clause {
             outcome,
@@ -516,6 +424,159 @@ impl Checker<'_> {
             explain_unmet,
             because,
         }
+    }
+
+    /// The outcome a clause names: one of the ruleset's `outcomes`.
+    fn check_clause_outcome(&mut self, outcome: &ast::Name, names: &RulesetNames) -> usize {
+        if let Some(i) = names.outcomes.iter().position(|o| **o == *outcome.text) {
+            return i;
+        }
+        if names.outcomes.is_empty() {
+            return 0;
+        }
+        let d = Diagnostic::error(
+            Code::UnknownOutcome,
+            outcome.span,
+            format!("`{}` is not one of the ruleset's outcomes", outcome.text),
+        );
+        let known = || names.outcomes.iter().map(|o| &**o);
+        let d = match did_you_mean(&outcome.text, known()) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => d.with_help(format!(
+                "add it to `outcomes`, or use one of {}",
+                known().collect::<Vec<_>>().join(", ")
+            )),
+        };
+        self.report(d);
+        0
+    }
+
+    /// `output = value [when condition]`: a declared output, set once, to a
+    /// value of its type (money in whole cents when it is a constant).
+    fn check_assignment(
+        &mut self,
+        a: &ast::Assignment,
+        earlier: &[Assign],
+        names: &RulesetNames,
+        scope: &Scope,
+    ) -> Option<Assign> {
+        let Some(index) = names.outputs.iter().position(|o| *o.name == *a.output.text) else {
+            let d = Diagnostic::error(
+                Code::UnknownOutput,
+                a.output.span,
+                format!("unknown output `{}`", a.output.text),
+            );
+            let d = match did_you_mean(&a.output.text, names.outputs.iter().map(|o| &*o.name)) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(format!("declare it with `output {} <type>`", a.output.text)),
+            };
+            self.report(d);
+            return None;
+        };
+        if earlier.iter().any(|x| x.output == index) {
+            self.report(Diagnostic::error(
+                Code::Duplicate,
+                a.output.span,
+                format!("`{}` is assigned twice", a.output.text),
+            ));
+            return None;
+        }
+        let output_ty = names.outputs.get(index).map(|o| o.ty.clone())?;
+        let (when, value_scope) = match &a.when {
+            Some(w) => (
+                Some(self.check_bool(w, scope)),
+                scope.with(&self.facts(w, true)),
+            ),
+            None => (None, scope.clone()),
+        };
+        let (value, ty) = self.check_expr(&a.value, &value_scope, Some(&output_ty));
+        if output_ty == Ty::Money {
+            self.check_whole_cents(a, value);
+        }
+        if !types::assignable(&ty, &output_ty) {
+            let want = self.type_name_pub(&output_ty);
+            let got = self.type_name_pub(&ty);
+            self.report(Diagnostic::error(
+                Code::TypeMismatch,
+                a.value.span,
+                format!("`{}` is {want}, but this value is {got}", a.output.text),
+            ));
+        }
+        Some(Assign {
+            output: index,
+            value,
+            when,
+        })
+    }
+
+    /// A money output set to a constant must be whole cents.
+    fn check_whole_cents(&mut self, a: &ast::Assignment, value: crate::ir::ExprId) {
+        if let Some(Ok(d)) = self.const_number(value) {
+            if !crate::decimal::fits_places(d, 2) {
+                self.report(
+                    Diagnostic::error(
+                        Code::InvalidLiteral,
+                        a.value.span,
+                        format!(
+                            "`{}` is money, but {} has more than two decimals (cents)",
+                            a.output.text,
+                            d.normalize()
+                        ),
+                    )
+                    .with_help("write whole cents, or round with `round_cents(...)`"),
+                );
+            }
+        }
+    }
+
+    /// Every output that is neither optional nor defaulted is set.
+    fn check_outputs_set(
+        &mut self,
+        clause: &ast::OutcomeClause,
+        assignments: &[Assign],
+        names: &RulesetNames,
+    ) {
+        for (i, output) in names.outputs.iter().enumerate() {
+            if output.optional || output.default.is_some() {
+                continue;
+            }
+            let assigned = assignments
+                .iter()
+                .any(|a| a.output == i && a.when.is_none());
+            if !assigned {
+                self.report(
+                    Diagnostic::error(
+                        Code::MissingOutput,
+                        clause.outcome.span,
+                        format!(
+                            "outcome `{}` does not set output `{}`",
+                            clause.outcome.text, output.name
+                        ),
+                    )
+                    .with_help(format!(
+                        "add `, {} = ...`, or declare the output `optional` or with a `default`",
+                        output.name
+                    )),
+                );
+            }
+        }
+    }
+
+    /// `explain unmet conditions of <rule>`: a rule of this ruleset.
+    fn check_explain_unmet(&mut self, name: &ast::Name, names: &RulesetNames) -> Option<usize> {
+        if let Some(i) = names.rules.get(&name.text) {
+            return Some(*i);
+        }
+        let mut d = Diagnostic::error(
+            Code::UnknownRule,
+            name.span,
+            format!("no rule `{}` in this ruleset", name.text),
+        );
+        if let Some(s) = did_you_mean(&name.text, names.rules.keys().map(String::as_str)) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        self.report(d);
+        None
     }
 }
 

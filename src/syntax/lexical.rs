@@ -51,71 +51,109 @@ const ENDS_EXPRESSIONS: &[&str] = &[
     "default",
 ];
 
+/// Whether a level is code or string text.
+#[derive(PartialEq)]
+enum Mode {
+    Code,
+    Str,
+}
+
+/// The levels open at a point of the text: one entry per bracket, brace
+/// or string, each code level with its open `if`s.
+struct Levels {
+    stack: Vec<(Mode, Vec<IfPart>)>,
+    ifs: usize,
+}
+
+impl Levels {
+    fn depth(&self) -> usize {
+        self.stack.len() - 1 + self.ifs
+    }
+
+    fn in_string(&self) -> bool {
+        self.stack.last().is_some_and(|(m, _)| *m == Mode::Str)
+    }
+
+    fn open(&mut self, mode: Mode) {
+        self.stack.push((mode, Vec::new()));
+    }
+
+    fn close(&mut self) {
+        if let Some((_, open_ifs)) = self.stack.pop() {
+            self.ifs = self.ifs.saturating_sub(open_ifs.len());
+        }
+    }
+
+    /// A keyword at the current level; true when it opens an `if`.
+    fn keyword(&mut self, word: &str) -> bool {
+        let Some((_, open_ifs)) = self.stack.last_mut() else {
+            return false;
+        };
+        let before = open_ifs.len();
+        match word {
+            "if" => {
+                open_ifs.push(IfPart::Cond);
+                self.ifs += 1;
+                return true;
+            }
+            "then" => move_to(open_ifs, IfPart::Cond, IfPart::Then),
+            "else" => move_to(open_ifs, IfPart::Then, IfPart::Else),
+            "," => open_ifs.clear(),
+            w if ENDS_EXPRESSIONS.contains(&w) => open_ifs.clear(),
+            _ => {}
+        }
+        self.ifs = self
+            .ifs
+            .saturating_sub(before.saturating_sub(open_ifs.len()));
+        false
+    }
+}
+
 /// Walks `text`, handing each lexeme to `visit` until it breaks.
 pub fn walk(text: &str, mut visit: impl FnMut(Lexeme) -> ControlFlow<()>) {
-    #[derive(PartialEq)]
-    enum Mode {
-        Code,
-        Str,
-    }
-    // One entry per open level; a code level keeps its open `if`s.
-    let mut stack: Vec<(Mode, Vec<IfPart>)> = vec![(Mode::Code, Vec::new())];
-    let mut ifs = 0usize;
+    let mut levels = Levels {
+        stack: vec![(Mode::Code, Vec::new())],
+        ifs: 0,
+    };
     let mut chars = text.char_indices().peekable();
     let mut previous = ' ';
     while let Some((i, c)) = chars.next() {
-        let in_string = stack.last().is_some_and(|(m, _)| *m == Mode::Str);
-        let opened = if in_string {
+        let opened = if levels.in_string() {
             match c {
                 '\\' => {
                     chars.next();
                     None
                 }
                 '"' | '\n' => {
-                    stack.pop();
+                    levels.close();
                     None
                 }
-                '{' => Some((Mode::Code, 1)),
+                '{' => Some(Mode::Code),
                 _ => None,
             }
         } else if c.is_ascii_alphabetic() || c == '_' {
             let mut end = i + c.len_utf8();
             while let Some(&(j, n)) = chars.peek() {
-                if n.is_ascii_alphanumeric() || n == '_' {
-                    end = j + n.len_utf8();
-                    chars.next();
-                } else {
+                if !(n.is_ascii_alphanumeric() || n == '_') {
                     break;
                 }
+                end = j + n.len_utf8();
+                chars.next();
             }
-            let word = text.get(i..end).unwrap_or("");
             // After a dot a word is a field name (`x.if`), not a keyword.
             let keyword = previous != '.';
             previous = 'a';
-            let Some((_, open_ifs)) = stack.last_mut() else {
-                continue;
-            };
-            let before = open_ifs.len();
-            match word {
-                "if" if keyword => {
-                    open_ifs.push(IfPart::Cond);
-                    ifs += 1;
-                    let open = Lexeme::Open {
-                        at: i,
-                        len: 2,
-                        depth: stack.len() - 1 + ifs,
-                    };
-                    if visit(open).is_break() {
-                        return;
-                    }
-                    continue;
+            let word = text.get(i..end).unwrap_or("");
+            if keyword && levels.keyword(word) {
+                let open = Lexeme::Open {
+                    at: i,
+                    len: 2,
+                    depth: levels.depth(),
+                };
+                if visit(open).is_break() {
+                    return;
                 }
-                "then" if keyword => move_to(open_ifs, IfPart::Cond, IfPart::Then),
-                "else" if keyword => move_to(open_ifs, IfPart::Then, IfPart::Else),
-                w if keyword && ENDS_EXPRESSIONS.contains(&w) => open_ifs.clear(),
-                _ => {}
             }
-            ifs = ifs.saturating_sub(before.saturating_sub(open_ifs.len()));
             continue;
         } else {
             match c {
@@ -133,8 +171,8 @@ pub fn walk(text: &str, mut visit: impl FnMut(Lexeme) -> ControlFlow<()>) {
                     }
                     None
                 }
-                '"' => Some((Mode::Str, 1)),
-                '(' | '[' | '{' => Some((Mode::Code, 1)),
+                '"' => Some(Mode::Str),
+                '(' | '[' | '{' => Some(Mode::Code),
                 // `¥500,000`: a comma between digits may be a number's own.
                 ',' if previous.is_ascii_digit()
                     && chars.peek().is_some_and(|(_, n)| n.is_ascii_digit()) =>
@@ -142,16 +180,11 @@ pub fn walk(text: &str, mut visit: impl FnMut(Lexeme) -> ControlFlow<()>) {
                     None
                 }
                 ',' => {
-                    if let Some((_, open_ifs)) = stack.last_mut() {
-                        ifs = ifs.saturating_sub(open_ifs.len());
-                        open_ifs.clear();
-                    }
+                    levels.keyword(",");
                     None
                 }
-                ')' | ']' | '}' if stack.len() > 1 => {
-                    if let Some((_, open_ifs)) = stack.pop() {
-                        ifs = ifs.saturating_sub(open_ifs.len());
-                    }
+                ')' | ']' | '}' if levels.stack.len() > 1 => {
+                    levels.close();
                     None
                 }
                 _ => None,
@@ -160,12 +193,12 @@ pub fn walk(text: &str, mut visit: impl FnMut(Lexeme) -> ControlFlow<()>) {
         if !c.is_whitespace() {
             previous = c;
         }
-        if let Some((mode, len)) = opened {
-            stack.push((mode, Vec::new()));
+        if let Some(mode) = opened {
+            levels.open(mode);
             let open = Lexeme::Open {
                 at: i,
-                len,
-                depth: stack.len() - 1 + ifs,
+                len: c.len_utf8(),
+                depth: levels.depth(),
             };
             if visit(open).is_break() {
                 return;
