@@ -145,6 +145,20 @@ pub(crate) fn snapshot(rng: &mut Rng, index: u64) -> String {
         num(rng, &limit),
         num(rng, &used),
     );
+    push_optional_quota_fields(rng, &mut s, status, as_of_day);
+    s.push('}');
+    if rng.chance(40) {
+        let kind = rng.pick(&["unbind", "early_terminate", "unfreeze_exit", "exit_service"]);
+        let _ = write!(s, r#","request":{{"kind":"{kind}"}}"#);
+    }
+    s.push('}');
+    s
+}
+
+/// A bad record of a random kind (for reject handling at scale).
+/// The optional quota fields, drawn in a fixed order (the corpus for a seed
+/// never changes).
+fn push_optional_quota_fields(rng: &mut Rng, s: &mut String, status: &str, as_of_day: i64) {
     if rng.chance(50) {
         let _ = write!(
             s,
@@ -169,16 +183,8 @@ pub(crate) fn snapshot(rng: &mut Rng, index: u64) -> String {
             s.push_str(r#","frozen_before_exit":true"#);
         }
     }
-    s.push('}');
-    if rng.chance(40) {
-        let kind = rng.pick(&["unbind", "early_terminate", "unfreeze_exit", "exit_service"]);
-        let _ = write!(s, r#","request":{{"kind":"{kind}"}}"#);
-    }
-    s.push('}');
-    s
 }
 
-/// A bad record of a random kind (for reject handling at scale).
 pub(crate) fn bad_snapshot(rng: &mut Rng, index: u64) -> String {
     let good = snapshot(rng, index);
     match rng.below(6) {
