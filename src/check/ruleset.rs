@@ -45,7 +45,6 @@ impl Checker<'_> {
 
     /// `applies when` and the ruleset's `require`s, and the scope of facts
     /// they prove for every rule.
-    #[expect(clippy::type_complexity, reason = "the three parts a guard gives")]
     fn check_ruleset_guard(
         &mut self,
         rs: &ast::Ruleset,
