@@ -4,19 +4,8 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use crate::eval::Decider;
 use crate::ir::{CondId, CondKind, Policy};
-
-/// The clause of a ruleset that decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Decider {
-    /// The `applies when ... else` clause.
-    Guard,
-    /// A rule's `then` (by rule index).
-    Then(usize),
-    /// A rule's `else`.
-    Else(usize),
-    Otherwise,
-}
 
 /// Coverage gathered over many decisions.
 #[derive(Debug, Clone, Default)]

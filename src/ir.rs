@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::ast::CmpOp;
+use crate::json::write_str;
 use crate::builtins::Builtin;
 use crate::calendar::Calendar;
 use crate::span::{SourceMap, Span};
@@ -66,6 +67,8 @@ pub struct Policy {
     pub(crate) rulesets: Vec<Ruleset>,
     pub(crate) sources: SourceMap,
     pub(crate) version: Arc<str>,
+    /// The fixed text of its decision records, escaped once.
+    pub(crate) json: JsonText,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,6 +255,80 @@ pub struct Assign {
     pub value: ExprId,
     pub when: Option<ExprId>,
 }
+
+/// The fixed text of a policy's decision records, escaped once.
+#[derive(Debug, Default)]
+pub(crate) struct JsonText {
+    /// `,"ruleset_version":"…","decisions":{`
+    pub(crate) head: Vec<u8>,
+    pub(crate) rulesets: Vec<RulesetText>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct RulesetText {
+    /// `"name":{"outcome":` (with a leading comma after the first ruleset).
+    pub(crate) key: Vec<u8>,
+    /// Each outcome as a JSON string.
+    pub(crate) outcomes: Vec<Vec<u8>>,
+    /// `,"rule":"…"` for each rule, by index.
+    pub(crate) rules: Vec<Vec<u8>>,
+    /// `,"rule":"otherwise"`.
+    pub(crate) otherwise: Vec<u8>,
+    /// `,"name":` for each output.
+    pub(crate) outputs: Vec<Vec<u8>>,
+}
+
+impl JsonText {
+    /// The fixed text of `rulesets`' records, of rules version `version`.
+    pub(crate) fn of(rulesets: &[Ruleset], version: &str) -> JsonText {
+        let mut head = b",\"ruleset_version\":".to_vec();
+        write_str(&mut head, version);
+        head.extend_from_slice(b",\"decisions\":{");
+        let rulesets = rulesets
+            .iter()
+            .enumerate()
+            .map(|(i, rs)| {
+                let mut key = Vec::new();
+                if i > 0 {
+                    key.push(b',');
+                }
+                write_str(&mut key, &rs.name);
+                key.extend_from_slice(b":{\"outcome\":");
+                let rule = |name: &str| {
+                    let mut text = b",\"rule\":".to_vec();
+                    write_str(&mut text, name);
+                    text
+                };
+                RulesetText {
+                    key,
+                    outcomes: rs
+                        .outcomes
+                        .iter()
+                        .map(|o| {
+                            let mut text = Vec::new();
+                            write_str(&mut text, o);
+                            text
+                        })
+                        .collect(),
+                    rules: rs.rules.iter().map(|r| rule(&r.name)).collect(),
+                    otherwise: rule("otherwise"),
+                    outputs: rs
+                        .outputs
+                        .iter()
+                        .map(|o| {
+                            let mut text = vec![b','];
+                            write_str(&mut text, &o.name);
+                            text.push(b':');
+                            text
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        JsonText { head, rulesets }
+    }
+}
+
 
 impl Policy {
     pub(crate) fn node(&self, id: ExprId) -> Option<&Node> {

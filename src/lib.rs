@@ -48,6 +48,7 @@ mod format;
 pub mod gen;
 mod impact;
 mod ir;
+mod json;
 mod policy;
 mod record;
 mod snapshot;

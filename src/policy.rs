@@ -5,10 +5,9 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::calendar::Fallbacks;
 use crate::decision::{Decision, OutputValue, RulesetDecision};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::eval::{EvalError, Evaluator, Mode};
+use crate::eval::{Decider, EvalError, Evaluator, Mode, Scratch, Truth};
 use crate::ir::Policy;
 use crate::record::{Record, RecordError};
 use crate::span::{Source, SourceMap, Span};
@@ -316,20 +315,24 @@ impl Policy {
     /// Decides every ruleset for one record.
     pub fn decide(&self, record: &Record, mode: Mode) -> Result<Decision, EvalError> {
         let mut ev = Evaluator::new(self, record, mode);
-        self.decide_in(&mut ev, record, mode)
+        self.decide_in(&mut ev, record, mode, |_, _| {})
     }
 
-    /// Decides and adds what was exercised to `coverage`.
-    pub fn decide_covered(
+    /// Decides and adds what was exercised to `coverage`: the clause that
+    /// decided each ruleset, and every condition's truth.
+    pub(crate) fn decide_covered(
         &self,
         record: &Record,
         mode: Mode,
         coverage: &mut crate::coverage::Coverage,
     ) -> Result<Decision, EvalError> {
         let mut ev = Evaluator::new(self, record, mode);
-        ev.coverage = Some(std::mem::take(coverage));
-        let result = self.decide_in(&mut ev, record, mode);
-        *coverage = ev.coverage.take().unwrap_or_default();
+        let result = self.decide_in(&mut ev, record, mode, |i, decider| {
+            coverage.decided(i, decider)
+        });
+        for (id, truth) in ev.truths() {
+            coverage.condition(id, truth == Truth::True, truth == Truth::False);
+        }
         result
     }
 
@@ -338,16 +341,19 @@ impl Policy {
         ev: &mut Evaluator<'p, '_>,
         record: &Record,
         mode: Mode,
+        mut decided: impl FnMut(usize, Decider),
     ) -> Result<Decision, EvalError> {
         let mut rulesets = Vec::with_capacity(self.rulesets.len());
-        for rs in &self.rulesets {
+        for (i, rs) in self.rulesets.iter().enumerate() {
             let raw = ev.decide(rs).map_err(|f| ev.describe(f))?;
+            decided(i, raw.decider);
             let outputs = rs
                 .outputs
                 .iter()
-                .zip(raw.outputs)
+                .zip(std::mem::take(&mut ev.scratch.outputs))
                 .filter_map(|(o, v)| Some((o.name.clone(), self.output_value(v?, &o.ty))))
                 .collect();
+            let reasons = ev.reason_texts(raw.because).map_err(|f| ev.describe(f))?;
             rulesets.push(RulesetDecision {
                 ruleset: rs.name.clone(),
                 title: rs.title.clone(),
@@ -356,9 +362,9 @@ impl Policy {
                     .get(raw.outcome)
                     .cloned()
                     .unwrap_or_else(|| Arc::from("?")),
-                rule: raw.rule,
+                rule: raw.rule_name(rs).cloned(),
                 outputs,
-                reasons: raw.reasons,
+                reasons,
                 unmet: raw.unmet,
             });
         }
@@ -387,85 +393,9 @@ impl Policy {
         mode: Mode,
         out: &mut Vec<u8>,
     ) -> Result<(), RecordError> {
-        self.write_json_line(record, mode, out, &mut Vec::new())
+        let mut scratch = Scratch::default();
+        self.write_json_line(record, mode, out, &mut Vec::new(), &mut scratch)
             .map(|_| ())
-    }
-
-    /// [`Policy::decide_json_line`] for the batch: also appends each
-    /// ruleset's outcome index to `outcomes`, and returns the calendars that
-    /// used their `outside` weekdays.
-    pub(crate) fn write_json_line(
-        &self,
-        record: &Record,
-        mode: Mode,
-        out: &mut Vec<u8>,
-        outcomes: &mut Vec<usize>,
-    ) -> Result<Fallbacks, RecordError> {
-        let start = (out.len(), outcomes.len());
-        let result = self.write_decision_line(record, mode, out, outcomes);
-        if result.is_err() {
-            out.truncate(start.0);
-            outcomes.truncate(start.1);
-        }
-        result
-    }
-
-    fn write_decision_line(
-        &self,
-        record: &Record,
-        mode: Mode,
-        out: &mut Vec<u8>,
-        outcomes: &mut Vec<usize>,
-    ) -> Result<Fallbacks, RecordError> {
-        let mode = Mode {
-            explain: false,
-            trace: false,
-            ..mode
-        };
-        let json = |out: &mut Vec<u8>, value: &dyn erased::Json| {
-            value
-                .write(out)
-                .map_err(|e| RecordError::single(format!("cannot render the decision: {e}")))
-        };
-        let mut ev = Evaluator::new(self, record, mode);
-        out.extend_from_slice(b"{\"merchant_id\":");
-        match self.schema.merchant_id.and_then(|id| record.get(id)) {
-            Some(Value::Text(t)) => json(out, &&**t)?,
-            _ => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(b",\"ruleset_version\":");
-        json(out, &&*self.version)?;
-        out.extend_from_slice(b",\"decisions\":{");
-        for (i, rs) in self.rulesets.iter().enumerate() {
-            let raw = match ev.decide(rs) {
-                Ok(raw) => raw,
-                Err(fault) => return Err(self.record_error(record, &ev.describe(fault))),
-            };
-            if i > 0 {
-                out.push(b',');
-            }
-            json(out, &&*rs.name)?;
-            out.extend_from_slice(b":{\"outcome\":");
-            let outcome = rs.outcomes.get(raw.outcome).map_or("?", |o| &**o);
-            json(out, &outcome)?;
-            if let Some(rule) = &raw.rule {
-                out.extend_from_slice(b",\"rule\":");
-                json(out, &&**rule)?;
-            }
-            for (o, v) in rs.outputs.iter().zip(raw.outputs) {
-                let Some(v) = v else { continue };
-                out.push(b',');
-                json(out, &&*o.name)?;
-                out.push(b':');
-                json(out, &self.output_value(v, &o.ty))?;
-            }
-            out.extend_from_slice(b",\"reasons\":");
-            json(out, &raw.reasons)?;
-            out.push(b'}');
-            outcomes.push(raw.outcome);
-        }
-        out.extend_from_slice(b"}}\n");
-        Ok(ev.fallbacks)
     }
 
     /// Decides every snapshot of a file's text, framed by the file's
@@ -520,7 +450,7 @@ impl Policy {
     }
 
     /// An evaluation error as the record's error, naming the merchant.
-    fn record_error(&self, record: &Record, e: &EvalError) -> RecordError {
+    pub(crate) fn record_error(&self, record: &Record, e: &EvalError) -> RecordError {
         let mut err = RecordError::single(format!("evaluation error: {e}"));
         err.merchant_id = self.schema.merchant_id.and_then(|id| match record.get(id) {
             Some(Value::Text(t)) => Some(t.to_string()),
@@ -552,20 +482,6 @@ impl Policy {
                         .collect(),
                 )
             }
-        }
-    }
-}
-
-/// Values written as JSON one at a time, with serde_json's own escaping and
-/// number formatting, so the bytes match a serialized `Decision`.
-mod erased {
-    pub(super) trait Json {
-        fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
-    }
-
-    impl<T: serde::Serialize + ?Sized> Json for T {
-        fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-            serde_json::to_writer(out, self)
         }
     }
 }

@@ -109,6 +109,66 @@ pub fn rate_human(d: Decimal) -> String {
     }
 }
 
+/// Money in the decision record, appended: exactly two decimals.
+pub(crate) fn write_money_json(out: &mut Vec<u8>, d: Decimal) {
+    match cents(d) {
+        Some(c) => {
+            if c < 0 {
+                out.push(b'-');
+            }
+            let abs = c.unsigned_abs();
+            let mut digits = [0u8; 40];
+            let units = push_digits(&mut digits, abs / 100);
+            out.extend_from_slice(units);
+            let frac = abs % 100;
+            // INVARIANT: frac < 100: two digits.
+            out.extend_from_slice(&[b'.', b'0' + (frac / 10) as u8, b'0' + (frac % 10) as u8]);
+        }
+        None => out.extend_from_slice(format!("{d:.2}").as_bytes()),
+    }
+}
+
+/// `n` in decimal, at the end of `buf`.
+fn push_digits(buf: &mut [u8; 40], mut n: u128) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        if let Some(slot) = buf.get_mut(i) {
+            // INVARIANT: n % 10 < 10.
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.get(i..).unwrap_or(&[])
+}
+
+/// `YYYY-MM-DD`, appended.
+pub(crate) fn write_date_iso(out: &mut Vec<u8>, d: NaiveDate) {
+    use chrono::Datelike;
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if (0..=9999).contains(&y) {
+        let y = y.unsigned_abs();
+        // INVARIANT: every digit below is < 10.
+        out.extend_from_slice(&[
+            b'0' + (y / 1000) as u8,
+            b'0' + (y / 100 % 10) as u8,
+            b'0' + (y / 10 % 10) as u8,
+            b'0' + (y % 10) as u8,
+            b'-',
+            b'0' + (m / 10) as u8,
+            b'0' + (m % 10) as u8,
+            b'-',
+            b'0' + (day / 10) as u8,
+            b'0' + (day % 10) as u8,
+        ]);
+    } else {
+        out.extend_from_slice(date_iso(d).as_bytes());
+    }
+}
+
 /// Money in the decision record: exactly two decimals.
 pub fn money_json(d: Decimal) -> String {
     match cents(d) {

@@ -150,6 +150,8 @@ struct Group {
     read: u64,
     rejected: u64,
     internal_errors: u64,
+    /// The evaluator's buffers, kept from record to record.
+    scratch: crate::eval::Scratch,
 }
 
 impl Group {
@@ -408,7 +410,13 @@ fn process(
         let record = read_unit(policy, layout, unit)?;
         if direct {
             policy
-                .write_json_line(&record, mode, &mut group.out, &mut group.outcomes)
+                .write_json_line(
+                    &record,
+                    mode,
+                    &mut group.out,
+                    &mut group.outcomes,
+                    &mut group.scratch,
+                )
                 .map(Decided::Written)
         } else {
             policy.decide_record(&record, mode).map(Decided::Record)

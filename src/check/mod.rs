@@ -19,6 +19,7 @@ use chrono::{Datelike, NaiveDate};
 use crate::calendar::{Calendar, DateSpan};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{
+    JsonText,
     CalendarId, Cond, CondId, ExprId, Field, FieldId, LetDef, LetId, Node, Policy, Schema,
 };
 use crate::span::{SourceMap, Span};
@@ -89,6 +90,7 @@ pub fn check(
     // Warnings about rule text only make sense once it has no errors.
     diagnostics.extend(lint::lint(files, &sources));
     schema.fields = checker.fields;
+    let json = JsonText::of(&rulesets, &version);
     let policy = Policy {
         symbols: checker.symbols,
         enums: checker.enums,
@@ -101,6 +103,7 @@ pub fn check(
         lets: checker.lets,
         rulesets,
         sources,
+        json,
         version,
     };
     (Some(policy), diagnostics)

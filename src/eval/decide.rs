@@ -1,24 +1,20 @@
 //! Rulesets, rules and conditions: which clause decides, and its outputs.
-
-use std::sync::Arc;
+//!
+//! Every condition's truth is noted as it is found, so that explaining a
+//! decision (its unmet conditions, or test coverage) needs no second
+//! evaluation of what was already decided.
 
 use super::require::{holds_in, requirement_text};
-use super::{Evaluator, Fault, RawDecision, Truth, Unmet};
+use super::{Decider, Evaluator, Fault, RawDecision, Truth};
 use crate::decimal;
 use crate::ir::{Clause, CondId, CondKind, ExprId, Ruleset};
 use crate::value::Value;
-
-/// The deciding "rule" of a ruleset's default, made once.
-static OTHERWISE: std::sync::LazyLock<Arc<str>> =
-    std::sync::LazyLock::new(|| Arc::from("otherwise"));
 
 impl<'p> Evaluator<'p, '_> {
     /// First-match evaluation: stops at the first item that settles a group.
     pub(super) fn cond(&mut self, id: CondId) -> Result<Truth, Fault> {
         let t = self.cond_inner(id)?;
-        if let Some(c) = &mut self.coverage {
-            c.condition(id, t == Truth::True, t == Truth::False);
-        }
+        self.note_truth(id, t);
         Ok(t)
     }
 
@@ -67,8 +63,12 @@ impl<'p> Evaluator<'p, '_> {
         }
     }
 
-    /// Truth of a condition without recording or short-circuit side effects.
-    pub(super) fn quiet_cond(&mut self, id: CondId) -> Result<Truth, Fault> {
+    /// A condition's truth: as already found in this record, or found now
+    /// without adding to the trace.
+    pub(super) fn known_cond(&mut self, id: CondId) -> Result<Truth, Fault> {
+        if let Some(t) = self.truth(id) {
+            return Ok(t);
+        }
         let trace = self.mode.trace;
         self.mode.trace = false;
         let t = self.cond(id);
@@ -89,13 +89,16 @@ impl<'p> Evaluator<'p, '_> {
         Ok(t)
     }
 
+    /// Decides one ruleset: the first clause that applies, its outputs (in
+    /// the scratch's `outputs`) and its reasons (in the scratch's
+    /// `reasons`, after the clause's own `because`).
     pub(crate) fn decide(&mut self, rs: &'p Ruleset) -> Result<RawDecision, Fault> {
         self.ruleset = Some(&rs.name);
         self.rule = None;
+        self.scratch.reasons.clear();
         if let Some((guard, clause)) = &rs.guard {
             if !self.guard_or_scope("guard", *guard)? {
-                self.covered(rs, crate::coverage::Decider::Guard);
-                return self.finish(rs, clause, None, Vec::new(), Vec::new());
+                return self.finish(rs, clause, Decider::Guard, Vec::new());
             }
         }
         for req in &rs.requirements {
@@ -114,21 +117,17 @@ impl<'p> Evaluator<'p, '_> {
                 }
             }
             if self.cond(rule.when)? == Truth::True {
-                let mut reasons = Vec::new();
                 if self.mode.reasons && rule.then.because.is_none() {
-                    self.met_reasons(rule.when, &mut reasons)?;
+                    self.met_reasons(rule.when)?;
                 }
-                self.covered(rs, crate::coverage::Decider::Then(index));
-                return self.finish(rs, &rule.then, Some(rule.name.clone()), reasons, Vec::new());
+                return self.finish(rs, &rule.then, Decider::Then(index), Vec::new());
             }
             if let Some(otherwise) = &rule.otherwise {
                 let mut unmet = Vec::new();
                 if self.mode.reasons {
                     let _ = self.unmet(rule.when, &mut unmet)?;
                 }
-                let reasons = unmet.iter().map(|u| u.reason.clone()).collect();
-                self.covered(rs, crate::coverage::Decider::Else(index));
-                return self.finish(rs, otherwise, Some(rule.name.clone()), reasons, unmet);
+                return self.finish(rs, otherwise, Decider::Else(index), unmet);
             }
         }
         self.rule = None;
@@ -144,36 +143,21 @@ impl<'p> Evaluator<'p, '_> {
             let _ = self.unmet(rule.when, &mut unmet)?;
             self.rule = None;
         }
-        let reasons = unmet.iter().map(|u| u.reason.clone()).collect();
-        self.covered(rs, crate::coverage::Decider::Otherwise);
-        self.finish(rs, default, Some(OTHERWISE.clone()), reasons, unmet)
+        self.finish(rs, default, Decider::Otherwise, unmet)
     }
 
-    /// Notes which clause decided, when coverage is recorded.
-    fn covered(&mut self, rs: &Ruleset, decider: crate::coverage::Decider) {
-        if let Some(c) = &mut self.coverage {
-            if let Some(i) = self
-                .policy
-                .rulesets
-                .iter()
-                .position(|r| std::ptr::eq(r, rs))
-            {
-                c.decided(i, decider);
-            }
-        }
-    }
-
-    /// Evaluates a clause's outputs and the reasons that go with it.
+    /// Evaluates a clause's outputs into the scratch.
     fn finish(
         &mut self,
         rs: &Ruleset,
         clause: &Clause,
-        rule: Option<Arc<str>>,
-        mut reasons: Vec<String>,
-        unmet: Vec<Unmet>,
+        decider: Decider,
+        unmet: Vec<super::Unmet>,
     ) -> Result<RawDecision, Fault> {
-        let mut outputs: Vec<Option<Value>> =
-            rs.outputs.iter().map(|o| o.default.clone()).collect();
+        self.scratch.outputs.clear();
+        self.scratch
+            .outputs
+            .extend(rs.outputs.iter().map(|o| o.default.clone()));
         for a in &clause.assignments {
             if let Some(w) = a.when {
                 if !self.eval_bool(w)? {
@@ -190,20 +174,18 @@ impl<'p> Evaluator<'p, '_> {
                     }
                 }
             }
-            if let Some(slot) = outputs.get_mut(a.output) {
+            if let Some(slot) = self.scratch.outputs.get_mut(a.output) {
                 *slot = Some(v);
-            }
-        }
-        if self.mode.reasons {
-            if let Some(b) = clause.because {
-                reasons.insert(0, self.render_reason(b)?);
             }
         }
         Ok(RawDecision {
             outcome: clause.outcome,
-            rule,
-            outputs,
-            reasons,
+            decider,
+            because: if self.mode.reasons {
+                clause.because
+            } else {
+                None
+            },
             unmet,
         })
     }

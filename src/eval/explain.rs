@@ -1,7 +1,7 @@
 //! Reasons: the author's texts with values filled in, and every unmet
 //! condition with what the record had and what it needed.
 
-use super::{Evaluator, Fault, Truth};
+use super::{Evaluator, Fault, Reason, Truth};
 use crate::ir::{CondId, CondKind, ExprId, Node, TemplatePart};
 use crate::value::{human, Value};
 
@@ -21,56 +21,101 @@ pub struct Unmet {
 }
 
 impl Evaluator<'_, '_> {
-    /// A reason template with values formatted for people. An absent field
-    /// prints as `—`.
-    pub(super) fn render(&mut self, parts: &[TemplatePart]) -> Result<String, Fault> {
-        let mut out = String::with_capacity(64);
+    /// A reason template with values formatted for people, appended to
+    /// `out`. An absent field prints as `—`.
+    pub(super) fn render_into(
+        &mut self,
+        parts: &[TemplatePart],
+        out: &mut String,
+    ) -> Result<(), Fault> {
         for part in parts {
             match part {
                 TemplatePart::Text(t) => out.push_str(t),
                 TemplatePart::Expr(e, ty) => match self.eval(*e) {
-                    Ok(v) => crate::value::write_human(&mut out, &v, ty, &self.policy.symbols),
+                    Ok(v) => crate::value::write_human(out, &v, ty, &self.policy.symbols),
                     Err(Fault::Missing(_)) => out.push('—'),
                     Err(other) => return Err(other),
                 },
             }
         }
+        Ok(())
+    }
+
+    /// A reason template rendered into a new string.
+    pub(super) fn render(&mut self, parts: &[TemplatePart]) -> Result<String, Fault> {
+        let mut out = String::with_capacity(64);
+        self.render_into(parts, &mut out)?;
         Ok(out)
     }
 
-    /// A reason: a template rendered straight into its string.
-    pub(super) fn render_reason(&mut self, id: ExprId) -> Result<String, Fault> {
+    /// Appends a recorded reason's text to `out`.
+    pub(crate) fn render_reason_into(
+        &mut self,
+        reason: Reason,
+        out: &mut String,
+    ) -> Result<(), Fault> {
         let policy = self.policy;
-        match policy.node(id) {
-            Some(Node::Template(parts)) => self.render(parts),
-            _ => match self.eval(id)? {
-                Value::Text(t) => Ok(t.to_string()),
-                other => Ok(human(&other, policy.expr_type(id), &policy.symbols)),
+        match reason {
+            Reason::Template(id) => match policy.node(id) {
+                Some(Node::Template(parts)) => self.render_into(parts, out)?,
+                _ => match self.eval(id)? {
+                    Value::Text(t) => out.push_str(&t),
+                    other => out.push_str(&human(&other, policy.expr_type(id), &policy.symbols)),
+                },
             },
+            Reason::Auto(e) => out.push_str(&self.auto_reason(e)),
+            Reason::NotMet(id) => {
+                let span = policy.cond(id).map(|c| c.span).unwrap_or_default();
+                out.push_str("not met: ");
+                out.push_str(&strip_because(policy.sources.slice(span)));
+            }
         }
+        Ok(())
     }
 
-    /// Reasons of the items that made a condition true.
-    pub(super) fn met_reasons(&mut self, id: CondId, out: &mut Vec<String>) -> Result<(), Fault> {
+    /// A recorded reason's text.
+    pub(crate) fn render_reason(&mut self, reason: Reason) -> Result<String, Fault> {
+        let mut out = String::with_capacity(64);
+        self.render_reason_into(reason, &mut out)?;
+        Ok(out)
+    }
+
+    /// Every reason of the ruleset just decided, as text: the clause's
+    /// `because` first.
+    pub(crate) fn reason_texts(&mut self, because: Option<ExprId>) -> Result<Vec<String>, Fault> {
+        let mut texts = Vec::with_capacity(self.scratch.reasons.len().saturating_add(1));
+        if let Some(b) = because {
+            texts.push(self.render_reason(Reason::Template(b))?);
+        }
+        for i in 0..self.scratch.reasons.len() {
+            if let Some(r) = self.scratch.reasons.get(i).copied() {
+                texts.push(self.render_reason(r)?);
+            }
+        }
+        Ok(texts)
+    }
+
+    /// Records the reasons of the items that made a condition true.
+    pub(super) fn met_reasons(&mut self, id: CondId) -> Result<(), Fault> {
         let policy = self.policy;
         let cond = policy
             .cond(id)
             .ok_or(Fault::Internal("dangling condition"))?;
         if let Some(reason) = cond.reason {
-            out.push(self.render_reason(reason)?);
+            self.scratch.reasons.push(Reason::Template(reason));
             return Ok(());
         }
         match &cond.kind {
-            CondKind::Leaf(e) => out.push(self.auto_reason(*e)),
+            CondKind::Leaf(e) => self.scratch.reasons.push(Reason::Auto(*e)),
             CondKind::All(items) => {
                 for item in items {
-                    self.met_reasons(*item, out)?;
+                    self.met_reasons(*item)?;
                 }
             }
             CondKind::Any(items) => {
                 for item in items {
-                    if self.quiet_cond(*item)? == Truth::True {
-                        self.met_reasons(*item, out)?;
+                    if self.known_cond(*item)? == Truth::True {
+                        self.met_reasons(*item)?;
                     }
                 }
             }
@@ -78,9 +123,10 @@ impl Evaluator<'_, '_> {
         Ok(())
     }
 
-    /// Evaluates a condition in full (no short-circuit), pushes every unmet
-    /// item when it is not true, and returns its truth. One pass: each leaf
-    /// is evaluated once.
+    /// Finds a condition's truth in full (no short-circuit; what was
+    /// already evaluated is not evaluated again), records the reason of
+    /// every unmet item when it is not true (and, explaining, its details
+    /// in `out`), and returns its truth.
     pub(super) fn unmet(&mut self, id: CondId, out: &mut Vec<Unmet>) -> Result<Truth, Fault> {
         let policy = self.policy;
         let cond = policy
@@ -100,13 +146,14 @@ impl Evaluator<'_, '_> {
                 Ok(truth)
             }
             CondKind::Any(items) if cond.reason.is_none() => {
-                let mark = out.len();
+                let mark = (out.len(), self.scratch.reasons.len());
                 let mut truth = Truth::False;
                 for item in items {
                     match self.unmet(*item, out)? {
                         Truth::True => {
                             // The group holds: none of its items is unmet.
-                            out.truncate(mark);
+                            out.truncate(mark.0);
+                            self.scratch.reasons.truncate(mark.1);
                             return Ok(Truth::True);
                         }
                         Truth::Unknown => truth = Truth::Unknown,
@@ -116,38 +163,32 @@ impl Evaluator<'_, '_> {
                 Ok(truth)
             }
             _ => {
-                let truth = self.quiet_cond(id)?;
+                let truth = self.known_cond(id)?;
                 if truth == Truth::True {
                     return Ok(truth);
                 }
+                let reason = match (cond.reason, &cond.kind) {
+                    (Some(r), _) => Reason::Template(r),
+                    (None, CondKind::Leaf(e)) => Reason::Auto(*e),
+                    (None, _) => Reason::NotMet(id),
+                };
+                self.scratch.reasons.push(reason);
                 // Details (condition text, actual and required values) cost
                 // allocations: only for explanations.
-                let (condition, actual, required) = if self.mode.explain {
-                    let text = strip_because(policy.sources.slice(cond.span));
+                if self.mode.explain {
+                    let condition = strip_because(policy.sources.slice(cond.span));
                     let (actual, required) = match &cond.kind {
                         CondKind::Leaf(e) => self.actual_required(*e),
                         _ => (None, None),
                     };
-                    (text, actual, required)
-                } else {
-                    (String::new(), None, None)
-                };
-                let reason = match cond.reason {
-                    Some(r) => self.render_reason(r)?,
-                    None => match &cond.kind {
-                        CondKind::Leaf(e) => self.auto_reason(*e),
-                        _ => format!(
-                            "not met: {}",
-                            strip_because(policy.sources.slice(cond.span))
-                        ),
-                    },
-                };
-                out.push(Unmet {
-                    condition,
-                    actual,
-                    required,
-                    reason,
-                });
+                    let reason = self.render_reason(reason)?;
+                    out.push(Unmet {
+                        condition,
+                        actual,
+                        required,
+                        reason,
+                    });
+                }
                 Ok(truth)
             }
         }

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use crate::builtins::{self, Builtin, BuiltinError};
 use crate::calendar::Fallbacks;
 use crate::decimal::{self, ArithError};
-use crate::ir::{ArithOp, CalendarId, ExprId, FieldId, LetId, Node, Policy};
+use crate::ir::{ArithOp, CalendarId, CondId, ExprId, FieldId, LetId, Node, Policy, Ruleset};
 use crate::record::Record;
 use crate::value::{cmp_holds, compare, Value};
 
@@ -42,15 +42,56 @@ pub struct Mode {
     pub trace: bool,
 }
 
-/// The result of one ruleset, before it is shaped for output.
+/// The clause of a ruleset that decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Decider {
+    /// The `applies when ... else` clause.
+    Guard,
+    /// A rule's `then` (by rule index).
+    Then(usize),
+    /// A rule's `else`.
+    Else(usize),
+    Otherwise,
+}
+
+/// The result of one ruleset, before it is shaped for output. Its outputs
+/// and reasons are in the evaluator's scratch until the next ruleset.
 #[derive(Debug, Clone)]
 pub(crate) struct RawDecision {
     pub outcome: usize,
-    pub rule: Option<Arc<str>>,
-    /// One slot per declared output.
-    pub outputs: Vec<Option<Value>>,
-    pub reasons: Vec<String>,
+    pub decider: Decider,
+    /// The clause's own `because`, the first reason.
+    pub because: Option<ExprId>,
+    /// Unmet conditions with actual and required values (explain mode).
     pub unmet: Vec<Unmet>,
+}
+
+impl RawDecision {
+    /// The deciding rule's name (`otherwise` for the default); `None` when
+    /// the ruleset did not apply.
+    pub(crate) fn rule_name<'p>(&self, rs: &'p Ruleset) -> Option<&'p Arc<str>> {
+        match self.decider {
+            Decider::Guard => None,
+            Decider::Then(i) | Decider::Else(i) => rs.rules.get(i).map(|r| &r.name),
+            Decider::Otherwise => Some(&OTHERWISE),
+        }
+    }
+}
+
+/// The deciding "rule" of a ruleset's default, made once.
+static OTHERWISE: std::sync::LazyLock<Arc<str>> =
+    std::sync::LazyLock::new(|| Arc::from("otherwise"));
+
+/// A reason, recorded while deciding and rendered once, where it is
+/// written (straight into a JSON line, or into a `Decision`'s strings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reason {
+    /// The author's `because` template.
+    Template(ExprId),
+    /// A condition without one: its text and operand values.
+    Auto(ExprId),
+    /// A group without one that was not met: `not met: <text>`.
+    NotMet(CondId),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -61,36 +102,102 @@ pub(crate) enum Truth {
     Unknown,
 }
 
+/// The buffers an evaluation fills, kept from record to record so that
+/// deciding allocates nothing once they have grown.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    /// `let` values of this record, computed on first use.
+    lets: Vec<Option<Value>>,
+    /// The outputs of the ruleset just decided.
+    pub(crate) outputs: Vec<Option<Value>>,
+    /// The reasons of the ruleset just decided (after its `because`).
+    pub(crate) reasons: Vec<Reason>,
+    /// Each condition's truth in this record, once evaluated: 0 none,
+    /// 1 true, 2 false, 3 unknown.
+    truths: Vec<u8>,
+    /// Text a reason is rendered into.
+    pub(crate) text: String,
+}
+
 /// Evaluates one record against a policy.
 pub(crate) struct Evaluator<'p, 'r> {
     pub(super) policy: &'p Policy,
     pub(super) record: &'r Record,
-    lets: Vec<Option<Value>>,
+    pub(crate) scratch: Scratch,
     pub(super) mode: Mode,
     pub trace: Vec<TraceStep>,
     /// The ruleset and rule being decided, for trace steps (borrowed: no
     /// reference counting per rule tried).
     pub(super) ruleset: Option<&'p Arc<str>>,
     pub(super) rule: Option<&'p Arc<str>>,
-    /// What tests exercised, when `verdikt test --coverage` asks.
-    pub(crate) coverage: Option<crate::coverage::Coverage>,
     /// The calendars that counted a date with their `outside` weekdays.
     pub(crate) fallbacks: Fallbacks,
 }
 
 impl<'p, 'r> Evaluator<'p, 'r> {
     pub(crate) fn new(policy: &'p Policy, record: &'r Record, mode: Mode) -> Self {
+        Self::with_scratch(policy, record, mode, Scratch::default())
+    }
+
+    /// An evaluator reusing the buffers of an earlier one
+    /// ([`Evaluator::into_scratch`]).
+    pub(crate) fn with_scratch(
+        policy: &'p Policy,
+        record: &'r Record,
+        mode: Mode,
+        mut scratch: Scratch,
+    ) -> Self {
+        scratch.lets.clear();
+        scratch.lets.resize(policy.lets.len(), None);
+        scratch.truths.clear();
+        scratch.truths.resize(policy.conds.len(), 0);
         Evaluator {
             policy,
             record,
-            // Grown on first use: most records of most rulesets need no `let`.
-            lets: Vec::new(),
+            scratch,
             mode,
             trace: Vec::new(),
             ruleset: None,
             rule: None,
-            coverage: None,
             fallbacks: Fallbacks::default(),
+        }
+    }
+
+    /// The buffers, for the next record.
+    pub(crate) fn into_scratch(self) -> Scratch {
+        self.scratch
+    }
+
+    /// Each condition's truth in this record, as far as it was evaluated.
+    pub(crate) fn truths(&self) -> impl Iterator<Item = (CondId, Truth)> + '_ {
+        self.scratch.truths.iter().enumerate().filter_map(|(i, t)| {
+            let truth = match t {
+                1 => Truth::True,
+                2 => Truth::False,
+                3 => Truth::Unknown,
+                _ => return None,
+            };
+            Some((CondId::from_index(i), truth))
+        })
+    }
+
+    /// A condition's truth, if it was evaluated in this record.
+    pub(super) fn truth(&self, id: CondId) -> Option<Truth> {
+        match self.scratch.truths.get(id.index()) {
+            Some(1) => Some(Truth::True),
+            Some(2) => Some(Truth::False),
+            Some(3) => Some(Truth::Unknown),
+            _ => None,
+        }
+    }
+
+    fn note_truth(&mut self, id: CondId, t: Truth) {
+        if let Some(slot) = self.scratch.truths.get_mut(id.index()) {
+            *slot = match t {
+                Truth::True => 1,
+                Truth::False => 2,
+                Truth::Unknown => 3,
+            };
         }
     }
 
@@ -158,7 +265,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         match self.policy.node(id)? {
             Node::Const(v) => Some(v),
             Node::Field(f) => self.record.get(*f),
-            Node::Let(l) => self.lets.get(l.index())?.as_ref(),
+            Node::Let(l) => self.scratch.lets.get(l.index())?.as_ref(),
             _ => None,
         }
     }
@@ -173,19 +280,16 @@ impl<'p, 'r> Evaluator<'p, 'r> {
 
     /// A `let`, computed once per record, on first use.
     fn eval_let(&mut self, l: LetId) -> Result<Value, Fault> {
-        if let Some(Some(v)) = self.lets.get(l.index()) {
+        if let Some(Some(v)) = self.scratch.lets.get(l.index()) {
             return Ok(v.clone());
         }
-        let policy = self.policy;
-        let def = policy
+        let def = self
+            .policy
             .lets
             .get(l.index())
             .ok_or(Fault::Internal("dangling let"))?;
         let v = self.eval(def.value)?;
-        if self.lets.len() <= l.index() {
-            self.lets.resize(policy.lets.len(), None);
-        }
-        if let Some(slot) = self.lets.get_mut(l.index()) {
+        if let Some(slot) = self.scratch.lets.get_mut(l.index()) {
             *slot = Some(v.clone());
         }
         Ok(v)

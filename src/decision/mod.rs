@@ -1,6 +1,8 @@
 //! Decisions: plain data, serialized as the decision record of the policy
 //! (one JSON object per snapshot).
 
+mod line;
+
 use std::sync::Arc;
 
 use chrono::NaiveDate;
