@@ -30,6 +30,7 @@ pub mod format;
 pub mod gen;
 pub mod impact;
 pub mod ir;
+mod num;
 pub mod policy;
 pub mod snapshot;
 pub mod span;
