@@ -490,6 +490,11 @@ fn edge_texts_parse_as_decimal_rs() {
     let nines28 = "9".repeat(28);
     let nines29 = "9".repeat(29);
     let long_zeros = format!("0.{}1", "0".repeat(40));
+    // Exponents are clamped at ±100 000; long digit runs make that visible.
+    let shifted_back = format!("0.{}1e1105", "0".repeat(1100));
+    let shifted_down = format!("1{}e-1100", "0".repeat(1100));
+    let clamp_edge = format!("0.{}1e100001", "0".repeat(100_000));
+    let past_clamp = format!("0.{}1e100002", "0".repeat(100_001));
     let texts = [
         "0",
         "-0",
@@ -531,6 +536,10 @@ fn edge_texts_parse_as_decimal_rs() {
         "1000000000000000000000000000e1",
         "10000000000000000000e-20",
         &long_zeros,
+        &shifted_back,
+        &shifted_down,
+        &clamp_edge,
+        &past_clamp,
         "300000.00",
         "0.985",
         "4.85",
@@ -570,6 +579,8 @@ fn edge_texts_parse_as_decimal_rs() {
     assert_eq!(parse_json_number("1e-29"), Err(DecimalError::TooPrecise));
     assert_eq!(parse_plain(&nines29), Err(DecimalError::TooLarge));
     assert_eq!(parse_plain("1 "), Err(DecimalError::Syntax));
+    assert_eq!(parse_json_number(&shifted_back).map(display), Ok("10000".into()));
+    assert_eq!(parse_json_number(&shifted_down).map(display), Ok("1".into()));
 }
 
 /// Typical values never leave the fast path: the scanner and the integer
