@@ -205,11 +205,44 @@ fn check_binary(a: Decimal, b: Decimal) -> Check {
         decimal::ceil_to(a, b),
         &format!("ceil_to {what}"),
     )?;
+    check_fast_path_taken(x, y)?;
     prop_assert_eq!(x.cmp(&y), a.cmp(&b), "cmp {}", what);
     prop_assert_eq!(x == y, a == b, "eq {}", what);
     prop_assert_eq!(x < y, a < b, "lt {}", what);
     if x == y {
         prop_assert_eq!(hash_of(x), hash_of(y), "hash {}", what);
+    }
+    Ok(())
+}
+
+/// The fast path gives up only where it must: whenever both operands and the
+/// exact result are `Fixed`, the integer arithmetic produced it (a fast path
+/// that wrongly gives up is invisible to the checks above: the fallback
+/// repairs it, slowly).
+fn check_fast_path_taken(x: Num, y: Num) -> Check {
+    let Some(((ma, sa), (mb, sb))) = both_fixed(x, y) else {
+        return Ok(());
+    };
+    let fixed_result = |r: Result<Num, ArithError>| r.is_ok_and(Num::is_fixed);
+    if fixed_result(add(x, y)) {
+        prop_assert!(add_fast(x, y, false).is_some(), "add {:?} {:?}", x, y);
+    }
+    if fixed_result(sub(x, y)) {
+        prop_assert!(add_fast(x, y, true).is_some(), "sub {:?} {:?}", x, y);
+    }
+    // Past 28 places rust_decimal rounds the product: that is the fallback's.
+    let exact_product = ma == 0 || mb == 0 || u32::from(sa) + u32::from(sb) <= MAX_SCALE;
+    if exact_product && fixed_result(mul(x, y)) {
+        prop_assert!(mul_fast(x, y).is_some(), "mul {:?} {:?}", x, y);
+    }
+    // An inexact quotient is the fallback's too.
+    let exact_quotient = mb != 0 && (ma == 0 || i128::from(ma) % i128::from(mb) == 0);
+    if exact_quotient && fixed_result(div(x, y)) {
+        prop_assert!(div_fast(x, y).is_some(), "div {:?} {:?}", x, y);
+    }
+    let aligned = align(ma, sa, mb, sb).is_some();
+    if aligned && rem(x, y).is_some_and(Num::is_fixed) {
+        prop_assert!(rem_fast(x, y).is_some(), "rem {:?} {:?}", x, y);
     }
     Ok(())
 }
@@ -304,6 +337,13 @@ fn check_formats(a: Decimal) -> Check {
 }
 
 fn check_parse(text: &str) -> Check {
+    // Every text that gives a `Fixed` value is read by the scanner alone.
+    if parse_plain(text).is_ok_and(Num::is_fixed) {
+        prop_assert!(matches!(scan_plain(text), Ok(Some(_))), "{:?}", text);
+    }
+    if parse_json_number(text).is_ok_and(Num::is_fixed) {
+        prop_assert!(matches!(scan_json_number(text), Ok(Some(_))), "{:?}", text);
+    }
     same_result(
         parse_plain(text),
         decimal::parse_plain(text),
@@ -492,6 +532,7 @@ fn edge_texts_parse_as_decimal_rs() {
     let long_zeros = format!("0.{}1", "0".repeat(40));
     // Exponents are clamped at ±100 000; long digit runs make that visible.
     let shifted_back = format!("0.{}1e1105", "0".repeat(1100));
+    let shifted_less = format!("0.{}1e1005", "0".repeat(1009));
     let shifted_down = format!("1{}e-1100", "0".repeat(1100));
     let clamp_edge = format!("0.{}1e100001", "0".repeat(100_000));
     let past_clamp = format!("0.{}1e100002", "0".repeat(100_001));
@@ -537,6 +578,7 @@ fn edge_texts_parse_as_decimal_rs() {
         "10000000000000000000e-20",
         &long_zeros,
         &shifted_back,
+        &shifted_less,
         &shifted_down,
         &clamp_edge,
         &past_clamp,
@@ -581,6 +623,8 @@ fn edge_texts_parse_as_decimal_rs() {
     assert_eq!(parse_plain("1 "), Err(DecimalError::Syntax));
     assert_eq!(parse_json_number(&shifted_back).map(display), Ok("10000".into()));
     assert_eq!(parse_json_number(&shifted_down).map(display), Ok("1".into()));
+    assert_eq!(parse_json_number(&shifted_less).map(display), Ok("0.00001".into()));
+    assert_eq!(parse_json_number(&clamp_edge).map(display), Ok("0.1".into()));
 }
 
 /// Typical values never leave the fast path: the scanner and the integer
