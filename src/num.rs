@@ -50,18 +50,50 @@ use crate::decimal::{self, ArithError, DecimalError};
 const MAX_SCALE: u32 = 28;
 
 /// An exact decimal: the `Decimal` it stands for, held as a scaled `i64`
-/// when the mantissa fits.
-#[derive(Debug, Clone, Copy)]
+/// when the mantissa fits. 16 bytes, like `Decimal`.
+#[derive(Clone, Copy)]
 pub(crate) struct Num(Repr);
 
-#[derive(Debug, Clone, Copy)]
+/// How a `Num` is stored. The `i64` mantissa is kept in two 4-aligned
+/// halves and `Wide` spells out `Decimal`'s parts, so that the enum's tag
+/// lives in the niche of `Wide`'s `negative: bool`: 16 bytes in all, where
+/// `Fixed { m: i64, .. }` beside `Wide(Decimal)` takes 24 (and would grow
+/// every `Value` holding one). Code reads it through [`Form`].
+#[derive(Clone, Copy)]
 enum Repr {
-    /// `m × 10^-scale`.
     // INVARIANT: scale <= 28 (only `fixed` builds this variant).
+    Fixed { lo: u32, hi: i32, scale: u8 },
+    // INVARIANT: never a value `Fixed` can hold (only `From<Decimal>` builds
+    // it): a mantissa outside `i64`, or negative zero; scale <= 28.
+    Wide(WideParts),
+}
+
+/// A `Decimal`'s parts, as `Decimal::from_parts` takes them.
+#[derive(Clone, Copy)]
+struct WideParts {
+    lo: u32,
+    mid: u32,
+    hi: u32,
+    scale: u8,
+    negative: bool,
+}
+
+/// A `Num` unpacked, for reading.
+#[derive(Clone, Copy)]
+enum Form {
+    /// `m × 10^-scale`, `scale <= 28`.
     Fixed { m: i64, scale: u8 },
-    /// A mantissa outside `i64`, or negative zero.
-    // INVARIANT: never a value `Fixed` can hold (only `From<Decimal>` builds it).
+    /// Any other `Decimal`.
     Wide(Decimal),
+}
+
+/// The storage of a `Fixed` value.
+const fn fixed_repr(m: i64, scale: u8) -> Repr {
+    Repr::Fixed {
+        lo: m as u32,
+        hi: (m >> 32) as i32,
+        scale,
+    }
 }
 
 /// `10^0 ..= 10^19`, every power of ten a `u64` holds.
@@ -106,22 +138,42 @@ fn fixed(m: i64, scale: u32) -> Option<Num> {
         return None;
     }
     let scale = u8::try_from(scale).ok()?;
-    Some(Num(Repr::Fixed { m, scale }))
+    Some(Num(fixed_repr(m, scale)))
 }
 
 impl Num {
     /// Zero, as `Decimal::ZERO` (scale 0).
-    pub(crate) const ZERO: Num = Num(Repr::Fixed { m: 0, scale: 0 });
+    pub(crate) const ZERO: Num = Num(fixed_repr(0, 0));
 
     /// A whole number, as `Decimal::from(n)`.
     pub(crate) const fn from_i64(n: i64) -> Num {
-        Num(Repr::Fixed { m: n, scale: 0 })
+        Num(fixed_repr(n, 0))
+    }
+
+    /// The value unpacked.
+    #[inline]
+    fn form(self) -> Form {
+        match self.0 {
+            Repr::Fixed { lo, hi, scale } => Form::Fixed {
+                m: (i64::from(hi) << 32) | i64::from(lo),
+                scale,
+            },
+            Repr::Wide(w) => {
+                // `min` never bites (INVARIANT: scale <= 28); it keeps
+                // `from_parts` from asserting.
+                let scale = u32::from(w.scale).min(MAX_SCALE);
+                let mut d = Decimal::from_parts(w.lo, w.mid, w.hi, false, scale);
+                // `from_parts` drops the sign of a zero; the parts keep it.
+                d.set_sign_negative(w.negative);
+                Form::Wide(d)
+            }
+        }
     }
 
     /// The `Decimal` this number stands for (same value, scale and sign).
     pub(crate) fn to_decimal(self) -> Decimal {
-        match self.0 {
-            Repr::Fixed { m, scale } => {
+        match self.form() {
+            Form::Fixed { m, scale } => {
                 let magnitude = m.unsigned_abs();
                 // `min` never bites (INVARIANT: scale <= 28); it keeps
                 // `from_parts` from asserting.
@@ -133,7 +185,7 @@ impl Num {
                     u32::from(scale).min(MAX_SCALE),
                 )
             }
-            Repr::Wide(d) => d,
+            Form::Wide(d) => d,
         }
     }
 
@@ -144,58 +196,58 @@ impl Num {
 
     /// Whether the value is zero (of any scale or sign).
     pub(crate) fn is_zero(self) -> bool {
-        match self.0 {
-            Repr::Fixed { m, .. } => m == 0,
-            Repr::Wide(d) => d.is_zero(),
+        match self.form() {
+            Form::Fixed { m, .. } => m == 0,
+            Form::Wide(d) => d.is_zero(),
         }
     }
 
     /// Whether the value is below zero (negative zero is not).
     pub(crate) fn is_negative(self) -> bool {
-        match self.0 {
-            Repr::Fixed { m, .. } => m < 0,
-            Repr::Wide(d) => d.is_sign_negative() && !d.is_zero(),
+        match self.form() {
+            Form::Fixed { m, .. } => m < 0,
+            Form::Wide(d) => d.is_sign_negative() && !d.is_zero(),
         }
     }
 
     /// Decimal places as written, trailing zeros included (`Decimal::scale`).
     pub(crate) fn scale(self) -> u32 {
-        match self.0 {
-            Repr::Fixed { scale, .. } => u32::from(scale),
-            Repr::Wide(d) => d.scale(),
+        match self.form() {
+            Form::Fixed { scale, .. } => u32::from(scale),
+            Form::Wide(d) => d.scale(),
         }
     }
 
     /// The whole part (truncated toward zero) if it fits, as
     /// `i64::try_from(Decimal)`.
     pub(crate) fn to_i64_trunc(self) -> Option<i64> {
-        match self.0 {
-            Repr::Fixed { m, scale } => {
+        match self.form() {
+            Form::Fixed { m, scale } => {
                 let whole = i128::from(m).checked_div(pow10(u32::from(scale))?)?;
                 i64::try_from(whole).ok()
             }
-            Repr::Wide(d) => i64::try_from(d).ok(),
+            Form::Wide(d) => i64::try_from(d).ok(),
         }
     }
 
     /// Whether there is nothing after the point (`Decimal::fract` is zero).
     pub(crate) fn is_whole(self) -> bool {
-        match self.0 {
-            Repr::Fixed { m, scale } => pow10(u32::from(scale))
+        match self.form() {
+            Form::Fixed { m, scale } => pow10(u32::from(scale))
                 .and_then(|p| i128::from(m).checked_rem(p))
                 .is_some_and(|r| r == 0),
-            Repr::Wide(d) => d.fract().is_zero(),
+            Form::Wide(d) => d.fract().is_zero(),
         }
     }
 
     /// Mantissa and scale without trailing zeros (`Decimal::normalize`).
     fn normalized(self) -> (i128, u32) {
-        match self.0 {
-            Repr::Fixed { m, scale } => {
+        match self.form() {
+            Form::Fixed { m, scale } => {
                 let (m, scale) = strip_zeros(m, scale);
                 (i128::from(m), u32::from(scale))
             }
-            Repr::Wide(d) => {
+            Form::Wide(d) => {
                 let n = d.normalize();
                 (n.mantissa(), n.scale())
             }
@@ -219,10 +271,35 @@ fn strip_zeros(m: i64, scale: u8) -> (i64, u8) {
 impl From<Decimal> for Num {
     /// The fast form whenever it can hold `d` exactly.
     fn from(d: Decimal) -> Num {
+        // Only `rescale` past 28 places builds such a `Decimal`; bring it
+        // back to 28 places as rust_decimal's own `deserialize` does.
+        let d = if d.scale() > MAX_SCALE {
+            Decimal::deserialize(d.serialize())
+        } else {
+            d
+        };
         let negative_zero = d.is_zero() && d.is_sign_negative();
-        match i64::try_from(d.mantissa()) {
-            Ok(m) if !negative_zero => fixed(m, d.scale()).unwrap_or(Num(Repr::Wide(d))),
-            _ => Num(Repr::Wide(d)),
+        if let (Ok(m), false) = (i64::try_from(d.mantissa()), negative_zero) {
+            if let Some(n) = fixed(m, d.scale()) {
+                return n;
+            }
+        }
+        let magnitude = d.mantissa().unsigned_abs();
+        Num(Repr::Wide(WideParts {
+            lo: magnitude as u32,
+            mid: (magnitude >> 32) as u32,
+            hi: (magnitude >> 64) as u32,
+            scale: u8::try_from(d.scale()).unwrap_or(28),
+            negative: d.is_sign_negative(),
+        }))
+    }
+}
+
+impl fmt::Debug for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.form() {
+            Form::Fixed { m, scale } => f.debug_tuple("Fixed").field(&m).field(&scale).finish(),
+            Form::Wide(d) => f.debug_tuple("Wide").field(&d).finish(),
         }
     }
 }
@@ -236,8 +313,8 @@ impl From<Num> for Decimal {
 impl Ord for Num {
     /// Numeric order, as `Decimal`'s: `1.0 == 1.00`, `-0 == 0`.
     fn cmp(&self, other: &Num) -> Ordering {
-        if let (Repr::Fixed { m: ma, scale: sa }, Repr::Fixed { m: mb, scale: sb }) =
-            (self.0, other.0)
+        if let (Form::Fixed { m: ma, scale: sa }, Form::Fixed { m: mb, scale: sb }) =
+            (self.form(), other.form())
         {
             if sa == sb {
                 return ma.cmp(&mb);
@@ -471,8 +548,8 @@ fn align(ma: i64, sa: u8, mb: i64, sb: u8) -> Option<(i128, i128, u32)> {
 
 /// Both operands' `Fixed` parts, if both are `Fixed`.
 fn both_fixed(a: Num, b: Num) -> Option<((i64, u8), (i64, u8))> {
-    match (a.0, b.0) {
-        (Repr::Fixed { m: ma, scale: sa }, Repr::Fixed { m: mb, scale: sb }) => {
+    match (a.form(), b.form()) {
+        (Form::Fixed { m: ma, scale: sa }, Form::Fixed { m: mb, scale: sb }) => {
             Some(((ma, sa), (mb, sb)))
         }
         _ => None,
@@ -640,7 +717,7 @@ pub(crate) fn round_cents(x: Num) -> Num {
 
 /// The fast path of [`round_cents`].
 fn round_cents_fast(x: Num) -> Option<Num> {
-    let Repr::Fixed { m, scale } = x.0 else {
+    let Form::Fixed { m, scale } = x.form() else {
         return None;
     };
     if scale <= 2 {
@@ -663,12 +740,12 @@ pub(crate) fn fits_places(x: Num, places: u32) -> bool {
 
 /// `|x|`, as `Decimal::abs` (the scale stays).
 pub(crate) fn abs(x: Num) -> Num {
-    match x.0 {
-        Repr::Fixed { m, scale } => m
+    match x.form() {
+        Form::Fixed { m, scale } => m
             .checked_abs()
             .and_then(|m| fixed(m, u32::from(scale)))
             .unwrap_or_else(|| Num::from(x.to_decimal().abs())),
-        Repr::Wide(d) => Num::from(d.abs()),
+        Form::Wide(d) => Num::from(d.abs()),
     }
 }
 
@@ -678,12 +755,12 @@ pub(crate) fn neg(x: Num) -> Num {
     if x.is_zero() {
         return x;
     }
-    match x.0 {
-        Repr::Fixed { m, scale } => m
+    match x.form() {
+        Form::Fixed { m, scale } => m
             .checked_neg()
             .and_then(|m| fixed(m, u32::from(scale)))
             .unwrap_or_else(|| Num::from(flip_sign(x.to_decimal()))),
-        Repr::Wide(d) => Num::from(flip_sign(d)),
+        Form::Wide(d) => Num::from(flip_sign(d)),
     }
 }
 
@@ -830,11 +907,11 @@ fn put_grouped<S: Sink + ?Sized>(out: &mut S, n: u128) {
 /// Cents, rounded half away from zero, as `value.rs` computes them; `None`
 /// when two places do not fit the value (only huge `Wide` ones).
 fn cents(x: Num) -> Option<i128> {
-    match round_cents(x).0 {
-        Repr::Fixed { m, scale } => {
+    match round_cents(x).form() {
+        Form::Fixed { m, scale } => {
             i128::from(m).checked_mul(pow10(2u32.checked_sub(u32::from(scale))?)?)
         }
-        Repr::Wide(d) => {
+        Form::Wide(d) => {
             let mut r = d;
             r.rescale(2);
             (r.scale() == 2).then(|| r.mantissa())
@@ -903,11 +980,11 @@ pub(crate) fn write_plain<S: Sink + ?Sized>(out: &mut S, x: Num) {
 
 /// As `Decimal`'s `Display`, places and the sign of zero kept: `4.80`, `-0.00`.
 pub(crate) fn write_display<S: Sink + ?Sized>(out: &mut S, x: Num) {
-    match x.0 {
-        Repr::Fixed { m, scale } => {
+    match x.form() {
+        Form::Fixed { m, scale } => {
             put_scaled(out, m < 0, u128::from(m.unsigned_abs()), u32::from(scale));
         }
-        Repr::Wide(d) => {
+        Form::Wide(d) => {
             put_scaled(
                 out,
                 d.is_sign_negative(),

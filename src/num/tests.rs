@@ -621,10 +621,50 @@ fn edge_texts_parse_as_decimal_rs() {
     assert_eq!(parse_json_number("1e-29"), Err(DecimalError::TooPrecise));
     assert_eq!(parse_plain(&nines29), Err(DecimalError::TooLarge));
     assert_eq!(parse_plain("1 "), Err(DecimalError::Syntax));
-    assert_eq!(parse_json_number(&shifted_back).map(display), Ok("10000".into()));
-    assert_eq!(parse_json_number(&shifted_down).map(display), Ok("1".into()));
-    assert_eq!(parse_json_number(&shifted_less).map(display), Ok("0.00001".into()));
-    assert_eq!(parse_json_number(&clamp_edge).map(display), Ok("0.1".into()));
+    assert_eq!(
+        parse_json_number(&shifted_back).map(display),
+        Ok("10000".into())
+    );
+    assert_eq!(
+        parse_json_number(&shifted_down).map(display),
+        Ok("1".into())
+    );
+    assert_eq!(
+        parse_json_number(&shifted_less).map(display),
+        Ok("0.00001".into())
+    );
+    assert_eq!(
+        parse_json_number(&clamp_edge).map(display),
+        Ok("0.1".into())
+    );
+}
+
+/// A `Num` is the size of a `Decimal`, so a `Value` holding one does not grow.
+#[test]
+fn num_is_as_small_as_decimal() {
+    assert_eq!(std::mem::size_of::<Num>(), std::mem::size_of::<Decimal>());
+    assert_eq!(std::mem::size_of::<Option<Num>>(), 16);
+}
+
+/// `rescale` can push a `Decimal` past 28 places; `Num` takes it back to 28
+/// as `Decimal::deserialize` does, and never asserts.
+#[test]
+fn decimals_past_28_places_are_brought_back() {
+    for text in [
+        "0.0000000000000000000000000001",
+        "-0.000000000000000000000000007",
+        "0.0000000000000000000000000123",
+    ] {
+        let mut wild = d(text);
+        wild.rescale(30);
+        assert_eq!(wild.scale(), 30, "{text}");
+        let sane = Decimal::deserialize(wild.serialize());
+        assert_eq!(
+            Num::from(wild).to_decimal().serialize(),
+            sane.serialize(),
+            "{text}"
+        );
+    }
 }
 
 /// Typical values never leave the fast path: the scanner and the integer
