@@ -1,39 +1,45 @@
 //! Exact decimals on a fast path: a scaled `i64` where the value fits, a
 //! `rust_decimal::Decimal` where it does not.
 //!
-//! **Representation.** A [`Num`] is either `Fixed { m, scale }`, the value
-//! `m × 10^-scale` with `m: i64` and `scale <= 28`, or `Wide(Decimal)`. A
-//! `Num` stands for exactly one `Decimal`, bit for bit: the same value, the
-//! same scale (`1.50` keeps its two places, as `Decimal` does) and the same
-//! sign of zero. `Fixed` holds every such `Decimal` whose mantissa fits an
+//! **Representation.** A [`Num`] is either *fixed*, the value
+//! `m × 10^-scale` with `m: i64` and `scale <= 28`, or *wide*, any other
+//! `Decimal`. A `Num` stands for exactly one `Decimal`, bit for bit: the same
+//! value, the same scale (`1.50` keeps its two places, as `Decimal` does) and
+//! the same sign of zero. Fixed holds every `Decimal` whose mantissa fits an
 //! `i64`, except negative zero (which some `Decimal` operations produce and
-//! `Display` prints as `-0.00`); `Wide` holds the rest and nothing else, so
-//! the form of a value never depends on how it was computed.
+//! `Display` prints as `-0.00`); wide holds the rest and nothing else, so the
+//! form of a value never depends on how it was computed. A `Num` takes 16
+//! bytes, like a `Decimal` (see [`Repr`]).
 //!
-//! **Fast path and fallback.** Parsing accumulates digits straight into an
-//! integer; arithmetic runs in `i64`/`i128` with checked operations. Each fast
-//! path returns `None` the moment it cannot produce the exact `Decimal`
-//! result: an operand is `Wide`, an intermediate overflows, the result leaves
-//! `i64` or scale 28, a division has a remainder (rust_decimal then extends
-//! and rounds the quotient in its own way: `1/2` is `0.50`, `6/2.0` is
-//! `3.0`), or a parsed number has more than 19 significant digits. Then the
-//! operation runs through `crate::decimal` on the equivalent `Decimal`s, so
-//! errors (`TooLarge`, `TooPrecise`, `Overflow`, ...) and roundings come from
-//! the one reference implementation.
+//! **Fast path and fallback.** Parsing folds digits straight into an integer
+//! while it checks the grammar; arithmetic runs in `i64`/`i128` with checked
+//! operations. Each fast path gives up (`None`) the moment it cannot produce
+//! rust_decimal's exact result: an operand is wide, an intermediate
+//! overflows, the result leaves `i64` or 28 places, a product needs more than
+//! 28 places (rust_decimal rounds it), a division has a remainder
+//! (rust_decimal extends and rounds the quotient its own way: `1/2` is
+//! `0.50`, `6/2.0` is `3.0`), or a parsed mantissa leaves `i64`. Then the
+//! operation runs through `crate::decimal` on the same `Decimal`s, so errors
+//! (`Syntax`, `TooLarge`, `TooPrecise`, `Overflow`, ...) and roundings come
+//! from the one reference implementation. Syntax errors are the scanner's
+//! own: it accepts exactly the grammar `decimal.rs` accepts.
 //!
 //! **Why it is exact.** No float is ever involved. A fast path only runs
-//! where rust_decimal's own result is exact (an integer sum, difference or
-//! product that fits 96 bits, at the scale rust_decimal would choose) and
-//! reproduces its rules for scales and zeros: `0 + x` is `x` unchanged, a
-//! product with a zero is `0` at scale 0, an exact quotient has scale
-//! `scale(a) - scale(b)` (or 0), rounding to cents is half away from zero.
-//! The differential tests in `num/tests.rs` hold every operation, parser and
-//! formatter to the `Decimal` path, bit for bit and byte for byte.
+//! where rust_decimal's own result is exact (an integer sum, difference,
+//! product or quotient that fits 96 bits) and reproduces its rules for
+//! scales and zeros: `0 + x` is `x` unchanged, a product with a zero is `0` at
+//! scale 0, a sum has the larger scale, a product the sum of the scales, an
+//! exact quotient `scale(a) - scale(b)` (or 0 with the mantissa scaled up),
+//! rounding to cents goes half away from zero. The differential tests in
+//! `num/tests.rs` hold every parser, operation and formatter to the
+//! `Decimal` path bit for bit and byte for byte, and check that the fast path
+//! takes every value it can hold.
 #![deny(clippy::arithmetic_side_effects)]
 #![cfg_attr(
     not(test),
     expect(
         dead_code,
+        unused_imports,
         reason = "the fast path is not wired into the evaluator yet; remove once it is"
     )
 )]
@@ -44,7 +50,16 @@ use std::hash::{Hash, Hasher};
 
 use rust_decimal::Decimal;
 
-use crate::decimal::{self, ArithError, DecimalError};
+use crate::decimal::{self, ArithError};
+
+mod format;
+mod parse;
+
+pub(crate) use format::{
+    write_display, write_int_json, write_money_human, write_money_json, write_plain,
+    write_rate_human, Sink,
+};
+pub(crate) use parse::{parse_json_number, parse_plain};
 
 /// The largest scale of a `Decimal`.
 const MAX_SCALE: u32 = 28;
@@ -355,186 +370,6 @@ impl fmt::Display for Num {
     }
 }
 
-// ---------------------------------------------------------------- parsing
-
-/// The digits of a syntactically valid number, folded as they were read.
-struct Scanned {
-    negative: bool,
-    /// The digits before and after the point without leading zeros and
-    /// without the trailing zeros counted in `zeros`; `None` once it left `u64`.
-    digits: Option<u64>,
-    /// Zeros read after the last non-zero digit (not yet in `digits`).
-    zeros: u32,
-    /// Digits after the point.
-    frac_len: u32,
-    /// The exponent, clamped to ±100 000 as `decimal.rs` clamps it.
-    exponent: i64,
-}
-
-impl Scanned {
-    fn new() -> Scanned {
-        Scanned {
-            negative: false,
-            digits: Some(0),
-            zeros: 0,
-            frac_len: 0,
-            exponent: 0,
-        }
-    }
-
-    /// Folds one ASCII digit into the mantissa.
-    fn digit(&mut self, byte: u8) {
-        let d = u64::from(byte.wrapping_sub(b'0'));
-        if d == 0 {
-            if self.digits != Some(0) {
-                self.zeros = self.zeros.saturating_add(1);
-            }
-            return;
-        }
-        let shift = self.zeros.saturating_add(1);
-        self.digits = self.digits.and_then(|m| {
-            let p = POW10.get(usize::try_from(shift).ok()?)?;
-            m.checked_mul(*p)?.checked_add(d)
-        });
-        self.zeros = 0;
-    }
-
-    /// The exact value as `from_digits` in `decimal.rs` builds it, or `None`
-    /// when it is not a `Fixed` value (the slow path decides those).
-    fn finish(&self) -> Option<Num> {
-        let digits = self.digits?;
-        if digits == 0 {
-            return Some(Num::ZERO);
-        }
-        let scale = i64::from(self.frac_len).checked_sub(self.exponent)?;
-        // Trailing zeros after the point carry no value: drop them.
-        let dropped = i64::from(self.zeros).min(scale.max(0));
-        let scale = scale.checked_sub(dropped)?;
-        let kept = i64::from(self.zeros).checked_sub(dropped)?;
-        let shift = kept.checked_add(scale.min(0).checked_neg()?)?;
-        let magnitude = digits.checked_mul(*POW10.get(usize::try_from(shift).ok()?)?)?;
-        let m = if self.negative {
-            i64::try_from(i128::from(magnitude).checked_neg()?).ok()?
-        } else {
-            i64::try_from(magnitude).ok()?
-        };
-        fixed(m, u32::try_from(scale.max(0)).ok()?)
-    }
-}
-
-/// Reads `digit+` from `bytes` at `*at`; false if there is no digit.
-fn scan_digits(bytes: &[u8], at: &mut usize, s: &mut Scanned, frac: bool) -> bool {
-    let start = *at;
-    while let Some(&b) = bytes.get(*at) {
-        if !b.is_ascii_digit() {
-            break;
-        }
-        s.digit(b);
-        if frac {
-            s.frac_len = s.frac_len.saturating_add(1);
-        }
-        *at = at.saturating_add(1);
-    }
-    *at > start
-}
-
-/// Reads `-?digit+(.digit+)?` up to the end or an exponent marker.
-fn scan_mantissa(bytes: &[u8], at: &mut usize, s: &mut Scanned) -> Result<(), DecimalError> {
-    if bytes.first() == Some(&b'-') {
-        s.negative = true;
-        *at = 1;
-    }
-    if !scan_digits(bytes, at, s, false) {
-        return Err(DecimalError::Syntax);
-    }
-    if bytes.get(*at) == Some(&b'.') {
-        *at = at.saturating_add(1);
-        if !scan_digits(bytes, at, s, true) {
-            return Err(DecimalError::Syntax);
-        }
-    }
-    Ok(())
-}
-
-/// A decimal in plain notation, `-?digits(.digits)?`: the same values and
-/// errors as [`decimal::parse_plain`].
-pub(crate) fn parse_plain(text: &str) -> Result<Num, DecimalError> {
-    match scan_plain(text)? {
-        Some(n) => Ok(n),
-        None => decimal::parse_plain(text).map(Num::from),
-    }
-}
-
-/// The fast path of [`parse_plain`]: `Ok(None)` leaves the text to `decimal.rs`.
-fn scan_plain(text: &str) -> Result<Option<Num>, DecimalError> {
-    let bytes = text.as_bytes();
-    let mut s = Scanned::new();
-    let mut at = 0;
-    scan_mantissa(bytes, &mut at, &mut s)?;
-    if at != bytes.len() {
-        return Err(DecimalError::Syntax);
-    }
-    Ok(s.finish())
-}
-
-/// A JSON number (RFC 8259), exponents included: the same values and errors
-/// as [`decimal::parse_json_number`].
-pub(crate) fn parse_json_number(text: &str) -> Result<Num, DecimalError> {
-    match scan_json_number(text)? {
-        Some(n) => Ok(n),
-        None => decimal::parse_json_number(text).map(Num::from),
-    }
-}
-
-/// The fast path of [`parse_json_number`]: `Ok(None)` leaves the text to
-/// `decimal.rs`.
-fn scan_json_number(text: &str) -> Result<Option<Num>, DecimalError> {
-    let bytes = text.as_bytes();
-    let mut s = Scanned::new();
-    let mut at = 0;
-    let int_start = usize::from(bytes.first() == Some(&b'-'));
-    scan_mantissa(bytes, &mut at, &mut s)?;
-    // No leading zeros: `0` and `0.5`, never `01`.
-    if bytes.get(int_start) == Some(&b'0')
-        && bytes
-            .get(int_start.saturating_add(1))
-            .is_some_and(u8::is_ascii_digit)
-    {
-        return Err(DecimalError::Syntax);
-    }
-    if let Some(b'e' | b'E') = bytes.get(at) {
-        at = at.saturating_add(1);
-        let negative = bytes.get(at) == Some(&b'-');
-        if let Some(b'-' | b'+') = bytes.get(at) {
-            at = at.saturating_add(1);
-        }
-        let start = at;
-        let mut magnitude: i64 = 0;
-        while let Some(&b) = bytes.get(at) {
-            if !b.is_ascii_digit() {
-                break;
-            }
-            let d = i64::from(b.wrapping_sub(b'0'));
-            magnitude = magnitude.saturating_mul(10).saturating_add(d).min(100_000);
-            at = at.saturating_add(1);
-        }
-        if at == start {
-            return Err(DecimalError::Syntax);
-        }
-        s.exponent = if negative {
-            magnitude.saturating_neg()
-        } else {
-            magnitude
-        };
-    }
-    if at != bytes.len() {
-        return Err(DecimalError::Syntax);
-    }
-    Ok(s.finish())
-}
-
-// ------------------------------------------------------------- arithmetic
-
 /// Both mantissas at the larger of the two scales, if that fits `i128`.
 fn align(ma: i64, sa: u8, mb: i64, sb: u8) -> Option<(i128, i128, u32)> {
     let (sa, sb) = (u32::from(sa), u32::from(sb));
@@ -769,243 +604,6 @@ fn flip_sign(d: Decimal) -> Decimal {
     let mut flipped = d;
     flipped.set_sign_negative(d.is_sign_positive());
     flipped
-}
-
-// -------------------------------------------------------------- formatting
-
-/// Where formatted numbers go: appended to a `String` or a byte buffer.
-pub(crate) trait Sink {
-    fn put(&mut self, text: &str);
-    /// Appends ASCII bytes (digits, signs, points).
-    fn put_ascii(&mut self, bytes: &[u8]);
-}
-
-impl Sink for String {
-    fn put(&mut self, text: &str) {
-        self.push_str(text);
-    }
-
-    fn put_ascii(&mut self, bytes: &[u8]) {
-        self.extend(bytes.iter().map(|&b| char::from(b)));
-    }
-}
-
-impl Sink for Vec<u8> {
-    fn put(&mut self, text: &str) {
-        self.extend_from_slice(text.as_bytes());
-    }
-
-    fn put_ascii(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
-    }
-}
-
-/// `fmt::Write` into a [`Sink`], for the rare forms `Decimal` prints itself.
-struct FmtSink<'a, S: ?Sized>(&'a mut S);
-
-impl<S: Sink + ?Sized> fmt::Write for FmtSink<'_, S> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.put(s);
-        Ok(())
-    }
-}
-
-/// The decimal digits of an unsigned integer, on the stack.
-struct Digits {
-    buf: [u8; 40],
-    start: usize,
-}
-
-impl Digits {
-    fn of(n: u128) -> Digits {
-        let mut digits = Digits {
-            buf: [b'0'; 40],
-            start: 40,
-        };
-        let mut rest = n;
-        // u128 division is slow: peel 19-digit chunks, finish in u64.
-        loop {
-            match u64::try_from(rest) {
-                Ok(small) => {
-                    digits.push_u64(small, 1);
-                    return digits;
-                }
-                Err(_) => {
-                    let chunk = rest % 10_000_000_000_000_000_000;
-                    rest /= 10_000_000_000_000_000_000;
-                    digits.push_u64(chunk as u64, 19);
-                }
-            }
-        }
-    }
-
-    /// Prepends `n`, zero-padded to at least `width` digits.
-    fn push_u64(&mut self, n: u64, width: usize) {
-        let mut n = n;
-        let mut written = 0usize;
-        while n > 0 || written < width {
-            let Some(start) = self.start.checked_sub(1) else {
-                return;
-            };
-            if let Some(slot) = self.buf.get_mut(start) {
-                *slot = b'0'.wrapping_add((n % 10) as u8);
-            }
-            self.start = start;
-            n /= 10;
-            written = written.saturating_add(1);
-        }
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        self.buf.get(self.start..).unwrap_or(&[])
-    }
-}
-
-/// `[-]digits` with a point `scale` digits from the right, as `Decimal`'s
-/// `Display` lays out a mantissa: `0.05`, `12.50`, `7`.
-fn put_scaled<S: Sink + ?Sized>(out: &mut S, negative: bool, magnitude: u128, scale: u32) {
-    if negative {
-        out.put_ascii(b"-");
-    }
-    let digits = Digits::of(magnitude);
-    let digits = digits.as_bytes();
-    let scale = usize::try_from(scale).unwrap_or(usize::MAX);
-    if scale == 0 {
-        out.put_ascii(digits);
-        return;
-    }
-    match digits.len().checked_sub(scale) {
-        Some(whole) if whole > 0 => {
-            let (int, frac) = digits.split_at_checked(whole).unwrap_or((digits, &[]));
-            out.put_ascii(int);
-            out.put_ascii(b".");
-            out.put_ascii(frac);
-        }
-        _ => {
-            out.put_ascii(b"0.");
-            for _ in digits.len()..scale {
-                out.put_ascii(b"0");
-            }
-            out.put_ascii(digits);
-        }
-    }
-}
-
-/// `1234567` as `1,234,567`, as `value::push_grouped`.
-fn put_grouped<S: Sink + ?Sized>(out: &mut S, n: u128) {
-    let digits = Digits::of(n);
-    let digits = digits.as_bytes();
-    let len = digits.len();
-    for (i, &b) in digits.iter().enumerate() {
-        if i > 0 && len.saturating_sub(i) % 3 == 0 {
-            out.put_ascii(b",");
-        }
-        out.put_ascii(&[b]);
-    }
-}
-
-/// Cents, rounded half away from zero, as `value.rs` computes them; `None`
-/// when two places do not fit the value (only huge `Wide` ones).
-fn cents(x: Num) -> Option<i128> {
-    match round_cents(x).form() {
-        Form::Fixed { m, scale } => {
-            i128::from(m).checked_mul(pow10(2u32.checked_sub(u32::from(scale))?)?)
-        }
-        Form::Wide(d) => {
-            let mut r = d;
-            r.rescale(2);
-            (r.scale() == 2).then(|| r.mantissa())
-        }
-    }
-}
-
-/// Appends `[-][¥]units.cc`.
-fn put_cents<S: Sink + ?Sized>(out: &mut S, c: i128, human: bool) {
-    if c < 0 {
-        out.put_ascii(b"-");
-    }
-    let abs = c.unsigned_abs();
-    let (units, frac) = (abs / 100, (abs % 100) as u8);
-    if human {
-        out.put("¥");
-        put_grouped(out, units);
-    } else {
-        out.put_ascii(Digits::of(units).as_bytes());
-    }
-    out.put_ascii(&[
-        b'.',
-        b'0'.wrapping_add(frac / 10),
-        b'0'.wrapping_add(frac % 10),
-    ]);
-}
-
-/// Money in the decision record, as `value::money_json`: `65000.00`.
-pub(crate) fn write_money_json<S: Sink + ?Sized>(out: &mut S, x: Num) {
-    match cents(x) {
-        Some(c) => put_cents(out, c, false),
-        None => {
-            let _ = fmt::write(&mut FmtSink(out), format_args!("{:.2}", x.to_decimal()));
-        }
-    }
-}
-
-/// Money for people, as `value::money_human`: `¥65,000.00`, `-¥5.01`.
-pub(crate) fn write_money_human<S: Sink + ?Sized>(out: &mut S, x: Num) {
-    match cents(x) {
-        Some(c) => put_cents(out, c, true),
-        None => {
-            out.put("¥");
-            write_plain(out, x);
-        }
-    }
-}
-
-/// A rate as a percentage, as `value::rate_human`: `97.5%`, `98%`.
-pub(crate) fn write_rate_human<S: Sink + ?Sized>(out: &mut S, x: Num) {
-    match mul(x, Num::from_i64(100)) {
-        Ok(percent) => {
-            write_plain(out, percent);
-            out.put_ascii(b"%");
-        }
-        Err(_) => write_plain(out, x),
-    }
-}
-
-/// The shortest form, as `Decimal::normalize` prints: `4.85`, `4.8`, `720`.
-/// Decimal and rate outputs are this form in a JSON string.
-pub(crate) fn write_plain<S: Sink + ?Sized>(out: &mut S, x: Num) {
-    let (m, scale) = x.normalized();
-    put_scaled(out, m < 0, m.unsigned_abs(), scale);
-}
-
-/// As `Decimal`'s `Display`, places and the sign of zero kept: `4.80`, `-0.00`.
-pub(crate) fn write_display<S: Sink + ?Sized>(out: &mut S, x: Num) {
-    match x.form() {
-        Form::Fixed { m, scale } => {
-            put_scaled(out, m < 0, u128::from(m.unsigned_abs()), u32::from(scale));
-        }
-        Form::Wide(d) => {
-            put_scaled(
-                out,
-                d.is_sign_negative(),
-                d.mantissa().unsigned_abs(),
-                d.scale(),
-            );
-        }
-    }
-}
-
-/// An integer output as serde_json writes `OutputValue::Int`: the whole part
-/// as a JSON number if it fits `i64`, else the `Display` form as a string.
-pub(crate) fn write_int_json<S: Sink + ?Sized>(out: &mut S, x: Num) {
-    match x.to_i64_trunc() {
-        Some(n) => put_scaled(out, n < 0, u128::from(n.unsigned_abs()), 0),
-        None => {
-            out.put_ascii(b"\"");
-            write_display(out, x);
-            out.put_ascii(b"\"");
-        }
-    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use rust_decimal::Decimal;
 
+use super::parse::{scan_json_number, scan_plain};
 use super::*;
+use crate::decimal::DecimalError;
 use crate::decision::OutputValue;
 use crate::value;
 
@@ -284,42 +286,37 @@ fn check_unary(a: Decimal) -> Check {
 /// against `value.rs` and serde_json.
 fn check_formats(a: Decimal) -> Check {
     let x = Num::from(a);
-    type Writer = fn(&mut String, Num);
-    type ByteWriter = fn(&mut Vec<u8>, Num);
-    let forms: [(&str, Writer, ByteWriter, String); 6] = [
+    type Writer = fn(&mut (dyn Sink + 'static), Num);
+    let forms: [(&str, Writer, String); 6] = [
         (
             "money_json",
-            write_money_json,
-            write_money_json,
+            write_money_json::<dyn Sink>,
             value::money_json(a),
         ),
         (
             "money_human",
-            write_money_human,
-            write_money_human,
+            write_money_human::<dyn Sink>,
             value::money_human(a),
         ),
         (
             "rate_human",
-            write_rate_human,
-            write_rate_human,
+            write_rate_human::<dyn Sink>,
             value::rate_human(a),
         ),
-        ("plain", write_plain, write_plain, a.normalize().to_string()),
-        ("display", write_display, write_display, a.to_string()),
+        ("plain", write_plain::<dyn Sink>, a.normalize().to_string()),
+        ("display", write_display::<dyn Sink>, a.to_string()),
         (
             "int_json",
-            write_int_json,
-            write_int_json,
+            write_int_json::<dyn Sink>,
             serde_json::to_string(&OutputValue::Int(a)).unwrap(),
         ),
     ];
-    for (name, to_string, to_bytes, want) in forms {
+    for (name, write, want) in forms {
         let mut text = String::from("x=");
-        to_string(&mut text, x);
+        write(&mut text, x);
         prop_assert_eq!(&text, &format!("x={want}"), "{} of {}", name, a);
         let mut bytes = b"x=".to_vec();
-        to_bytes(&mut bytes, x);
+        write(&mut bytes, x);
         prop_assert_eq!(&bytes, text.as_bytes(), "{} of {} as bytes", name, a);
     }
     // The serde forms of the other numeric outputs, quotes included.
