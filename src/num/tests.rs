@@ -510,16 +510,29 @@ fn edges() -> Vec<Decimal> {
 #[test]
 fn edge_values_match_decimal_in_every_operation() {
     let edges = edges();
-    let mut pairs = 0;
+    let (mut pairs, mut fast, mut fallback) = (0, 0, 0);
     for &a in &edges {
         check_unary(a).unwrap();
         check_formats(a).unwrap();
         for &b in &edges {
             check_binary(a, b).unwrap();
             pairs += 1;
+            let (x, y) = (Num::from(a), Num::from(b));
+            for taken in [add_fast(x, y, false), mul_fast(x, y), div_fast(x, y)] {
+                if taken.is_some() {
+                    fast += 1;
+                } else {
+                    fallback += 1;
+                }
+            }
         }
     }
+    // Both paths were held to the reference, many times over.
     assert!(pairs >= 40 * 40, "{pairs} pairs");
+    assert!(
+        fast >= 1500 && fallback >= 1500,
+        "{fast} fast, {fallback} fallback"
+    );
 }
 
 #[test]
