@@ -7,6 +7,7 @@ use super::{mul, pow10, round_cents, Form, Num};
 
 /// Where formatted numbers go: appended to a `String` or a byte buffer.
 pub(crate) trait Sink {
+    /// Appends text.
     fn put(&mut self, text: &str);
     /// Appends ASCII bytes (digits, signs, points; never any other byte).
     fn put_ascii(&mut self, bytes: &[u8]);
