@@ -8,7 +8,8 @@
 use chrono::NaiveDate;
 
 use crate::calendar::{Calendar, CalendarError};
-use crate::decimal::{self, ArithError};
+use crate::decimal::ArithError;
+use crate::num::{self, Num};
 use crate::value::{compare, Value};
 
 /// A built-in function.
@@ -177,20 +178,20 @@ pub(crate) fn apply(
     match builtin {
         Builtin::Min | Builtin::Max => value(apply_min_max(builtin, args)?),
         Builtin::FloorTo | Builtin::CeilTo => {
-            let (x, step) = (num(args, 0)?, num(args, 1)?);
+            let (x, step) = (number(args, 0)?, number(args, 1)?);
             let r = if builtin == Builtin::FloorTo {
-                decimal::floor_to(x, step)
+                num::floor_to(x, step)
             } else {
-                decimal::ceil_to(x, step)
+                num::ceil_to(x, step)
             };
             value(Value::Num(r.map_err(arith)?))
         }
-        Builtin::RoundCents => value(Value::Num(decimal::round_cents(num(args, 0)?))),
-        Builtin::Abs => value(Value::Num(num(args, 0)?.abs())),
+        Builtin::RoundCents => value(Value::Num(num::round_cents(number(args, 0)?))),
+        Builtin::Abs => value(Value::Num(num::abs(number(args, 0)?))),
         Builtin::Days => {
             let (a, b) = (date(args, 0)?, date(args, 1)?);
             let n = b.signed_duration_since(a).num_days();
-            value(Value::Num(rust_decimal::Decimal::from(n)))
+            value(Value::Num(Num::from_i64(n)))
         }
         Builtin::AddDays => {
             let (d, n) = (date(args, 0)?, whole(args, 1)?);
@@ -234,7 +235,7 @@ fn apply_min_max(builtin: Builtin, args: &[Value]) -> Result<Value, BuiltinError
     Ok(best.clone())
 }
 
-fn num(args: &[Value], i: usize) -> Result<rust_decimal::Decimal, BuiltinError> {
+fn number(args: &[Value], i: usize) -> Result<Num, BuiltinError> {
     match args.get(i) {
         Some(Value::Num(d)) => Ok(*d),
         _ => Err(BuiltinError::Internal("expected a number")),
@@ -253,10 +254,11 @@ pub(crate) fn whole(args: &[Value], i: usize) -> Result<i64, BuiltinError> {
     match args.get(i) {
         Some(Value::Days(n)) => Ok(*n),
         Some(Value::Num(d)) => {
-            if !d.fract().is_zero() {
+            if !d.is_whole() {
                 return Err(BuiltinError::NotWholeDays);
             }
-            i64::try_from(*d).map_err(|_| BuiltinError::Arith(ArithError::Overflow))
+            d.to_i64_trunc()
+                .ok_or(BuiltinError::Arith(ArithError::Overflow))
         }
         _ => Err(BuiltinError::Internal("expected a day count")),
     }
@@ -280,7 +282,11 @@ mod tests {
 
     #[test]
     fn min_and_max_keep_the_first_of_equals() {
-        let n = |s: &str| Value::Num(s.parse().unwrap_or_default());
+        let n = |s: &str| {
+            Value::Num(Num::from(
+                s.parse::<rust_decimal::Decimal>().unwrap_or_default(),
+            ))
+        };
         let args = [n("2.0"), n("1"), n("1.00")];
         let min = apply(Builtin::Min, &args, None).map(|a| a.value);
         assert_eq!(min, Ok(n("1")));

@@ -220,6 +220,8 @@ pub fn div(a: Decimal, b: Decimal) -> Result<Decimal, ArithError> {
 
 /// The largest multiple of `step` that is <= `x` (exact: uses the remainder,
 /// never a rounded quotient).
+/// (The reference `num::floor_to` is tested against.)
+#[cfg(test)]
 pub fn floor_to(x: Decimal, step: Decimal) -> Result<Decimal, ArithError> {
     if step <= Decimal::ZERO {
         return Err(ArithError::BadStep);
@@ -232,6 +234,8 @@ pub fn floor_to(x: Decimal, step: Decimal) -> Result<Decimal, ArithError> {
 }
 
 /// The smallest multiple of `step` that is >= `x`.
+/// (The reference `num::ceil_to` is tested against.)
+#[cfg(test)]
 pub fn ceil_to(x: Decimal, step: Decimal) -> Result<Decimal, ArithError> {
     let floor = floor_to(x, step)?;
     if floor == x {

@@ -6,9 +6,9 @@
 use std::sync::Arc;
 
 use crate::ast::CmpOp;
-use crate::json::write_str;
 use crate::builtins::Builtin;
 use crate::calendar::Calendar;
+use crate::json::write_str;
 use crate::span::{SourceMap, Span};
 use crate::types::Ty;
 use crate::value::{Symbols, Value};
@@ -328,7 +328,6 @@ impl JsonText {
         JsonText { head, rulesets }
     }
 }
-
 
 impl Policy {
     pub(crate) fn node(&self, id: ExprId) -> Option<&Node> {

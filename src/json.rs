@@ -90,7 +90,11 @@ mod tests {
             "中文 ¥65,000.00 — 已用额度",
             "",
         ] {
-            assert_eq!(escaped(s), serde_json::to_string(s).unwrap_or_default(), "{s:?}");
+            assert_eq!(
+                escaped(s),
+                serde_json::to_string(s).unwrap_or_default(),
+                "{s:?}"
+            );
         }
     }
 
@@ -102,5 +106,4 @@ mod tests {
             assert_eq!(String::from_utf8(out).unwrap_or_default(), n.to_string());
         }
     }
-
 }

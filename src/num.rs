@@ -35,14 +35,6 @@
 //! `Decimal` path bit for bit and byte for byte, and check that the fast path
 //! takes every value it can hold.
 #![deny(clippy::arithmetic_side_effects)]
-#![cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        unused_imports,
-        reason = "the fast path is not wired into the evaluator yet; remove once it is"
-    )
-)]
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -55,9 +47,10 @@ use crate::decimal::{self, ArithError};
 mod format;
 mod parse;
 
+#[cfg(test)]
+use format::{write_display, Sink};
 pub(crate) use format::{
-    write_display, write_int_json, write_money_human, write_money_json, write_plain,
-    write_rate_human, Sink,
+    write_int_json, write_money_human, write_money_json, write_plain, write_rate_human,
 };
 pub(crate) use parse::{parse_json_number, parse_plain};
 
@@ -205,6 +198,7 @@ impl Num {
     }
 
     /// Whether the value is held as a scaled `i64` (the fast form).
+    #[cfg(test)]
     pub(crate) fn is_fixed(self) -> bool {
         matches!(self.0, Repr::Fixed { .. })
     }
@@ -218,6 +212,7 @@ impl Num {
     }
 
     /// Whether the value is below zero (negative zero is not).
+    #[cfg(test)]
     pub(crate) fn is_negative(self) -> bool {
         match self.form() {
             Form::Fixed { m, .. } => m < 0,
@@ -226,6 +221,7 @@ impl Num {
     }
 
     /// Decimal places as written, trailing zeros included (`Decimal::scale`).
+    #[cfg(test)]
     pub(crate) fn scale(self) -> u32 {
         match self.form() {
             Form::Fixed { scale, .. } => u32::from(scale),

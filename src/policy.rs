@@ -461,10 +461,10 @@ impl Policy {
 
     fn output_value(&self, v: Value, ty: &Ty) -> OutputValue {
         match (v, ty) {
-            (Value::Num(d), Ty::Money) => OutputValue::Money(d),
-            (Value::Num(d), Ty::Rate) => OutputValue::Rate(d),
-            (Value::Num(d), Ty::Int) => OutputValue::Int(d),
-            (Value::Num(d), _) => OutputValue::Decimal(d),
+            (Value::Num(d), Ty::Money) => OutputValue::Money(d.to_decimal()),
+            (Value::Num(d), Ty::Rate) => OutputValue::Rate(d.to_decimal()),
+            (Value::Num(d), Ty::Int) => OutputValue::Int(d.to_decimal()),
+            (Value::Num(d), _) => OutputValue::Decimal(d.to_decimal()),
             (Value::Date(d), _) => OutputValue::Date(d),
             (Value::Days(n), _) => OutputValue::Days(n),
             (Value::Bool(b), _) => OutputValue::Bool(b),

@@ -9,6 +9,7 @@ use std::cmp::Ordering;
 
 use crate::ast::CmpOp;
 
+use crate::num::{self, Num};
 use crate::types::Ty;
 
 /// An interned name: enum values and outcomes compare as integers.
@@ -22,7 +23,7 @@ pub struct Sym(pub u32);
 // it at an odd offset, and copying values stalled on store forwarding.
 #[repr(u8)]
 pub enum Value {
-    Num(Decimal),
+    Num(Num),
     Date(NaiveDate),
     Days(i64),
     Bool(bool),
@@ -109,42 +110,6 @@ pub fn rate_human(d: Decimal) -> String {
     }
 }
 
-/// Money in the decision record, appended: exactly two decimals.
-pub(crate) fn write_money_json(out: &mut Vec<u8>, d: Decimal) {
-    match cents(d) {
-        Some(c) => {
-            if c < 0 {
-                out.push(b'-');
-            }
-            let abs = c.unsigned_abs();
-            let mut digits = [0u8; 40];
-            let units = push_digits(&mut digits, abs / 100);
-            out.extend_from_slice(units);
-            let frac = abs % 100;
-            // INVARIANT: frac < 100: two digits.
-            out.extend_from_slice(&[b'.', b'0' + (frac / 10) as u8, b'0' + (frac % 10) as u8]);
-        }
-        None => out.extend_from_slice(format!("{d:.2}").as_bytes()),
-    }
-}
-
-/// `n` in decimal, at the end of `buf`.
-fn push_digits(buf: &mut [u8; 40], mut n: u128) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        if let Some(slot) = buf.get_mut(i) {
-            // INVARIANT: n % 10 < 10.
-            *slot = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    buf.get(i..).unwrap_or(&[])
-}
-
 /// `YYYY-MM-DD`, appended.
 pub(crate) fn write_date_iso(out: &mut Vec<u8>, d: NaiveDate) {
     use chrono::Datelike;
@@ -184,9 +149,9 @@ pub fn money_json(d: Decimal) -> String {
 /// Appends a value as a person reads it (no temporary for the common kinds).
 pub fn write_human(out: &mut String, value: &Value, ty: &Ty, symbols: &Symbols) {
     match (value, ty) {
-        (Value::Num(d), Ty::Int | Ty::Decimal | Ty::Number) if d.scale() == 0 => {
-            let _ = write!(out, "{}", d.mantissa());
-        }
+        (Value::Num(d), Ty::Money) => num::write_money_human(out, *d),
+        (Value::Num(d), Ty::Rate) => num::write_rate_human(out, *d),
+        (Value::Num(d), _) => num::write_plain(out, *d),
         (Value::Enum(s), _) => out.push_str(symbols.name(*s)),
         (Value::Text(t), _) => out.push_str(t),
         (Value::Date(d), _) => {
@@ -200,9 +165,11 @@ pub fn write_human(out: &mut String, value: &Value, ty: &Ty, symbols: &Symbols) 
 /// A value as a person reads it in a reason.
 pub fn human(value: &Value, ty: &Ty, symbols: &Symbols) -> String {
     match (value, ty) {
-        (Value::Num(d), Ty::Money) => money_human(*d),
-        (Value::Num(d), Ty::Rate) => rate_human(*d),
-        (Value::Num(d), _) => d.normalize().to_string(),
+        (Value::Num(_), _) => {
+            let mut out = String::new();
+            write_human(&mut out, value, ty, symbols);
+            out
+        }
         (Value::Date(d), _) => date_iso(*d),
         (Value::Days(n), _) => n.to_string(),
         (Value::Bool(b), _) => b.to_string(),

@@ -8,6 +8,7 @@
 use crate::ast::{self, BinOp, CmpOp, ExprKind, LitValue};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{ArithOp, ExprId, FieldId, Node, TemplatePart};
+use crate::num::Num;
 use crate::span::Span;
 use crate::suggest::did_you_mean;
 use crate::types::{self, Ty};
@@ -264,9 +265,9 @@ impl Checker<'_> {
 
     fn check_literal(&mut self, lit: &ast::Literal) -> (ExprId, Ty) {
         let (value, ty) = match &lit.value {
-            LitValue::Number(d) => (Value::Num(*d), Ty::Number),
-            LitValue::Percent(d) => (Value::Num(*d), Ty::Rate),
-            LitValue::Money(d) => (Value::Num(*d), Ty::Money),
+            LitValue::Number(d) => (Value::Num(Num::from(*d)), Ty::Number),
+            LitValue::Percent(d) => (Value::Num(Num::from(*d)), Ty::Rate),
+            LitValue::Money(d) => (Value::Num(Num::from(*d)), Ty::Money),
             LitValue::Date(d) => (Value::Date(*d), Ty::Date),
             LitValue::Days(n) => (Value::Days(*n), Ty::Days),
             LitValue::Bool(b) => (Value::Bool(*b), Ty::Bool),
@@ -649,7 +650,7 @@ impl Checker<'_> {
     ) -> Option<Result<rust_decimal::Decimal, crate::decimal::ArithError>> {
         use crate::decimal;
         match self.exprs.get(id.index())? {
-            Node::Const(Value::Num(d)) => Some(Ok(*d)),
+            Node::Const(Value::Num(d)) => Some(Ok(d.to_decimal())),
             Node::Neg(e) => Some(
                 self.const_number(*e)?
                     .and_then(|d| decimal::sub(rust_decimal::Decimal::ZERO, d)),

@@ -19,8 +19,7 @@ use chrono::{Datelike, NaiveDate};
 use crate::calendar::{Calendar, DateSpan};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{
-    JsonText,
-    CalendarId, Cond, CondId, ExprId, Field, FieldId, LetDef, LetId, Node, Policy, Schema,
+    CalendarId, Cond, CondId, ExprId, Field, FieldId, JsonText, LetDef, LetId, Node, Policy, Schema,
 };
 use crate::span::{SourceMap, Span};
 use crate::types::Ty;

@@ -8,6 +8,7 @@ use crate::calendar::Fallbacks;
 use crate::eval::{Decider, Evaluator, Mode, Reason, Scratch};
 use crate::ir::Policy;
 use crate::json::{write_int, write_str};
+use crate::num;
 use crate::record::{Record, RecordError};
 use crate::types::Ty;
 use crate::value::{self, Value};
@@ -130,14 +131,15 @@ fn write_output(out: &mut Vec<u8>, v: &Value, ty: &Ty, policy: &Policy) {
     match (v, ty) {
         (Value::Num(d), Ty::Money) => {
             out.push(b'"');
-            value::write_money_json(out, *d);
+            num::write_money_json(out, *d);
             out.push(b'"');
         }
-        (Value::Num(d), Ty::Int) => match i64::try_from(*d) {
-            Ok(n) => write_int(out, n),
-            Err(_) => write_str(out, &d.to_string()),
-        },
-        (Value::Num(d), _) => write_str(out, &d.normalize().to_string()),
+        (Value::Num(d), Ty::Int) => num::write_int_json(out, *d),
+        (Value::Num(d), _) => {
+            out.push(b'"');
+            num::write_plain(out, *d);
+            out.push(b'"');
+        }
         (Value::Date(d), _) => {
             out.push(b'"');
             value::write_date_iso(out, *d);
@@ -163,4 +165,3 @@ fn write_output(out: &mut Vec<u8>, v: &Value, ty: &Ty, policy: &Policy) {
         }
     }
 }
-

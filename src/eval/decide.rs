@@ -6,8 +6,8 @@
 
 use super::require::{holds_in, requirement_text};
 use super::{Decider, Evaluator, Fault, RawDecision, Truth};
-use crate::decimal;
 use crate::ir::{Clause, CondId, CondKind, ExprId, Ruleset};
+use crate::num;
 use crate::value::Value;
 
 impl<'p> Evaluator<'p, '_> {
@@ -167,9 +167,9 @@ impl<'p> Evaluator<'p, '_> {
             let v = self.eval(a.value)?;
             if let Some(output) = rs.outputs.get(a.output) {
                 if let (crate::types::Ty::Money, Value::Num(d)) = (&output.ty, &v) {
-                    if !decimal::fits_places(*d, 2) {
+                    if !num::fits_places(*d, 2) {
                         return Err(Fault::Message(
-                            format!("output `{}` = {} has more than two decimals; round it with round_cents", output.name, d.normalize()).into(),
+                            format!("output `{}` = {} has more than two decimals; round it with round_cents", output.name, d.to_decimal().normalize()).into(),
                         ));
                     }
                 }

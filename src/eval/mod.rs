@@ -20,8 +20,9 @@ use std::sync::Arc;
 
 use crate::builtins::{self, Builtin, BuiltinError};
 use crate::calendar::Fallbacks;
-use crate::decimal::{self, ArithError};
+use crate::decimal::ArithError;
 use crate::ir::{ArithOp, CalendarId, CondId, ExprId, FieldId, LetId, Node, Policy, Ruleset};
+use crate::num;
 use crate::record::Record;
 use crate::value::{cmp_holds, compare, Value};
 
@@ -298,9 +299,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
     /// `-x`.
     fn eval_neg(&mut self, e: ExprId, id: ExprId) -> Result<Value, Fault> {
         match self.eval(e)? {
-            Value::Num(d) => decimal::sub(rust_decimal::Decimal::ZERO, d)
-                .map(Value::Num)
-                .map_err(|e| Fault::Arith(e, id)),
+            Value::Num(d) => Ok(Value::Num(num::neg(d))),
             Value::Days(n) => n
                 .checked_neg()
                 .map(Value::Days)
@@ -334,10 +333,10 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         match (self.eval(a)?, self.eval(b)?) {
             (Value::Num(x), Value::Num(y)) => {
                 let r = match op {
-                    ArithOp::Add => decimal::add(x, y),
-                    ArithOp::Sub => decimal::sub(x, y),
-                    ArithOp::Mul => decimal::mul(x, y),
-                    ArithOp::Div => decimal::div(x, y),
+                    ArithOp::Add => num::add(x, y),
+                    ArithOp::Sub => num::sub(x, y),
+                    ArithOp::Mul => num::mul(x, y),
+                    ArithOp::Div => num::div(x, y),
                 };
                 r.map(Value::Num).map_err(|e| Fault::Arith(e, id))
             }

@@ -17,7 +17,9 @@ pub(super) fn holds_in(ev: &mut Evaluator<'_, '_>, req: &Requirement) -> Result<
 
 pub(super) fn requirement_text(ev: &mut Evaluator<'_, '_>, req: &Requirement) -> String {
     let mut text = match req.because {
-        Some(b) => ev.render_reason(super::Reason::Template(b)).unwrap_or_else(|_| req.text.to_string()),
+        Some(b) => ev
+            .render_reason(super::Reason::Template(b))
+            .unwrap_or_else(|_| req.text.to_string()),
         None => format!("requirement `{}` is not met", req.text),
     };
     let operands = ev.operands(req.expr);

@@ -8,8 +8,9 @@
 use chrono::NaiveDate;
 
 use super::Raw;
-use crate::decimal::{self, DecimalError};
+use crate::decimal::DecimalError;
 use crate::ir::Policy;
+use crate::num;
 use crate::types::Ty;
 use crate::value::Value;
 
@@ -35,18 +36,18 @@ pub(crate) fn convert(raw: Raw<'_>, ty: &Ty, policy: &Policy) -> Result<Value, S
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(format!("expected a whole number, found {}", describe(&raw)));
             }
-            decimal::parse_plain(text)
+            num::parse_plain(text)
                 .map(Value::Num)
                 .map_err(|e| number_error(e, &raw))
         }
         Ty::Decimal | Ty::Money | Ty::Rate | Ty::Number => {
             let value = match &raw {
-                Raw::Number(n) => decimal::parse_json_number(n),
-                Raw::Str(s) => decimal::parse_plain(s),
+                Raw::Number(n) => num::parse_json_number(n),
+                Raw::Str(s) => num::parse_plain(s),
                 other => return Err(format!("expected a number, found {}", describe(other))),
             }
             .map_err(|e| number_error(e, &raw))?;
-            if *ty == Ty::Money && !decimal::fits_places(value, 2) {
+            if *ty == Ty::Money && !num::fits_places(value, 2) {
                 return Err(format!(
                     "{} has more than two decimals (cents)",
                     shown(&raw)
