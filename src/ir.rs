@@ -197,6 +197,27 @@ impl PathTree {
             .find(|(k, _)| &**k == key)
             .map(|(_, e)| e)
     }
+
+    /// Looks a key up, trying the entry at `hint` first and leaving `hint`
+    /// on the entry after the one found: records mostly list their keys in
+    /// the schema's order, so most look-ups compare one key.
+    #[inline]
+    pub(crate) fn find(&self, key: &[u8], hint: &mut usize) -> Option<(usize, &PathEntry)> {
+        if let Some((k, e)) = self.entries.get(*hint) {
+            if k.as_bytes() == key {
+                let found = *hint;
+                *hint = found.saturating_add(1);
+                return Some((found, e));
+            }
+        }
+        let (i, (_, e)) = self
+            .entries
+            .iter()
+            .enumerate()
+            .find(|(_, (k, _))| k.as_bytes() == key)?;
+        *hint = i.saturating_add(1);
+        Some((i, e))
+    }
 }
 
 /// `require <expr>`: in a schema, a broken one makes a bad record; in a

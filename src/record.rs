@@ -21,6 +21,11 @@ impl Record {
     pub(crate) fn get(&self, id: FieldId) -> Option<&Value> {
         self.slots.get(id.index()).and_then(Option::as_ref)
     }
+
+    /// Its slots, for the next record to be read into.
+    pub(crate) fn into_slots(self) -> Vec<Option<Value>> {
+        self.slots
+    }
 }
 
 /// One thing wrong with a record.

@@ -152,6 +152,8 @@ struct Group {
     internal_errors: u64,
     /// The evaluator's buffers, kept from record to record.
     scratch: crate::eval::Scratch,
+    /// The slots of the record decided last, for the next to be read into.
+    slots: Vec<Option<crate::value::Value>>,
 }
 
 impl Group {
@@ -375,8 +377,18 @@ pub(crate) fn read_unit(
     layout: Option<&CsvLayout>,
     unit: &Unit,
 ) -> Result<crate::record::Record, RecordError> {
+    read_unit_reusing(policy, layout, unit, Vec::new())
+}
+
+/// [`read_unit`] into the slots of a record decided before.
+fn read_unit_reusing(
+    policy: &Policy,
+    layout: Option<&CsvLayout>,
+    unit: &Unit,
+    slots: Vec<Option<crate::value::Value>>,
+) -> Result<crate::record::Record, RecordError> {
     match &unit.payload {
-        Payload::Json(text) => policy.read_json(text),
+        Payload::Json(text) => crate::snapshot::read_json_reusing(policy, text, slots),
         Payload::Yaml(text) => {
             crate::snapshot::read_yaml_document_at(policy, text, unit.place.line)
         }
@@ -407,17 +419,18 @@ fn process(
     let written = (group.out.len(), group.outcomes.len());
     let direct = writer.writes_directly();
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let record = read_unit(policy, layout, unit)?;
+        let slots = std::mem::take(&mut group.slots);
+        let record = read_unit_reusing(policy, layout, unit, slots)?;
         if direct {
-            policy
-                .write_json_line(
-                    &record,
-                    mode,
-                    &mut group.out,
-                    &mut group.outcomes,
-                    &mut group.scratch,
-                )
-                .map(Decided::Written)
+            let written = policy.write_json_line(
+                &record,
+                mode,
+                &mut group.out,
+                &mut group.outcomes,
+                &mut group.scratch,
+            );
+            group.slots = record.into_slots();
+            written.map(Decided::Written)
         } else {
             policy.decide_record(&record, mode).map(Decided::Record)
         }

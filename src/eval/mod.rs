@@ -148,10 +148,9 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         mode: Mode,
         mut scratch: Scratch,
     ) -> Self {
+        // Grown on first use: a schema requirement needs neither.
         scratch.lets.clear();
-        scratch.lets.resize(policy.lets.len(), None);
         scratch.truths.clear();
-        scratch.truths.resize(policy.conds.len(), 0);
         Evaluator {
             policy,
             record,
@@ -193,6 +192,9 @@ impl<'p, 'r> Evaluator<'p, 'r> {
     }
 
     fn note_truth(&mut self, id: CondId, t: Truth) {
+        if self.scratch.truths.len() <= id.index() {
+            self.scratch.truths.resize(self.policy.conds.len(), 0);
+        }
         if let Some(slot) = self.scratch.truths.get_mut(id.index()) {
             *slot = match t {
                 Truth::True => 1,
@@ -290,6 +292,9 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             .get(l.index())
             .ok_or(Fault::Internal("dangling let"))?;
         let v = self.eval(def.value)?;
+        if self.scratch.lets.len() <= l.index() {
+            self.scratch.lets.resize(self.policy.lets.len(), None);
+        }
         if let Some(slot) = self.scratch.lets.get_mut(l.index()) {
             *slot = Some(v.clone());
         }

@@ -14,12 +14,21 @@ const MAX_DEPTH: u32 = 64;
 
 /// Reads one JSON object (one JSONL line) into a record.
 pub fn read_json(policy: &Policy, text: &str) -> Result<Record, RecordError> {
+    read_json_reusing(policy, text, Vec::new())
+}
+
+/// [`read_json`] into the slots of a record decided before.
+pub(crate) fn read_json_reusing(
+    policy: &Policy,
+    text: &str,
+    slots: Vec<Option<crate::value::Value>>,
+) -> Result<Record, RecordError> {
     let mut reader = Reader {
         bytes: text.as_bytes(),
         text,
         pos: 0,
     };
-    let mut builder = RecordBuilder::new(policy);
+    let mut builder = RecordBuilder::reusing(policy, slots);
     reader.skip_ws();
     if reader.peek() != Some(b'{') {
         let found = reader
@@ -64,6 +73,36 @@ fn path_if_needed(prefix: &str, key: &str, child: &PathTree) -> String {
     } else {
         String::new()
     }
+}
+
+/// The first `"`, `\\` or control character of `bytes`, eight bytes at a
+/// time (short keys and values are the common case, and a call into
+/// `memchr` costs more than it saves on them).
+#[inline(always)]
+fn string_stop(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // A byte equal to `"` or `\\`, or below 0x20 (the lowest flagged byte
+        // is always a true one).
+        let found = zero_byte(w ^ (ONES * u64::from(b'"')))
+            | zero_byte(w ^ (ONES * u64::from(b'\\')))
+            | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS);
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    bytes
+        .get(i..)?
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|p| i + p)
 }
 
 fn builder_merchant(builder: &RecordBuilder<'_>) -> Option<String> {
@@ -131,8 +170,9 @@ impl<'a> Reader<'a> {
             self.pos += 1;
             return Ok(());
         }
-        // Groups seen in this object, by identity: no allocation per key.
-        let mut seen_groups: Vec<*const PathTree> = Vec::new();
+        // Groups seen in this object, a bit per entry of `tree`.
+        let mut seen_groups: u64 = 0;
+        let mut hint = 0;
         loop {
             self.skip_ws();
             if self.peek() != Some(b'"') {
@@ -141,12 +181,12 @@ impl<'a> Reader<'a> {
             let key = self.string()?;
             self.expect(b':')?;
             self.skip_ws();
-            match tree.and_then(|t| t.get(&key)) {
-                Some(PathEntry::Leaf(id)) => {
+            match tree.and_then(|t| t.find(key.as_bytes(), &mut hint)) {
+                Some((_, PathEntry::Leaf(id))) => {
                     let raw = self.scalar(depth)?;
                     out.set(*id, raw);
                 }
-                Some(PathEntry::Node(child)) => {
+                Some((entry, PathEntry::Node(child))) => {
                     let path = || {
                         if prefix.is_empty() {
                             key.to_string()
@@ -154,11 +194,15 @@ impl<'a> Reader<'a> {
                             format!("{prefix}.{key}")
                         }
                     };
-                    let id: *const PathTree = child;
-                    if seen_groups.contains(&id) {
+                    // (A schema level has far fewer than 64 groups; past
+                    // that, a repeated group is still caught field by field.)
+                    let bit = 1u64
+                        .checked_shl(u32::try_from(entry).unwrap_or(u32::MAX))
+                        .unwrap_or(0);
+                    if seen_groups & bit != 0 {
                         out.problem(Some(&path()), "appears twice (duplicate key)");
                     }
-                    seen_groups.push(id);
+                    seen_groups |= bit;
                     match self.peek() {
                         Some(b'{') => self.object(
                             Some(child),
@@ -266,12 +310,17 @@ impl<'a> Reader<'a> {
         self.pos += 1; // opening quote
         let start = self.pos;
         let rest = self.bytes.get(start..).unwrap_or(&[]);
-        // Jump to the closing quote or the first escape.
-        let Some(stop) = memchr::memchr2(b'"', b'\\', rest) else {
+        // Jump to the closing quote, the first escape or a control character.
+        let Some(stop) = string_stop(rest) else {
             return Err(self.error("the string is not closed (truncated?)"));
         };
-        let chunk = rest.get(..stop).unwrap_or(&[]);
-        if chunk.iter().any(|&b| b < 0x20) {
+        if rest.get(stop).is_some_and(|&b| b < 0x20) {
+            // Reported where the string starts; a string never closed is
+            // reported as such, control characters or not.
+            let rest_after = rest.get(stop..).unwrap_or(&[]);
+            if memchr::memchr2(b'"', b'\\', rest_after).is_none() {
+                return Err(self.error("the string is not closed (truncated?)"));
+            }
             return Err(self.error("control character in a string"));
         }
         self.pos = start + stop;

@@ -15,6 +15,7 @@ use crate::value::Value;
 
 pub use self::csv::{read_csv_row, CsvLayout};
 pub use json::read_json;
+pub(crate) use json::read_json_reusing;
 pub use yaml::{read_yaml_document, read_yaml_document_at, read_yaml_value};
 
 /// A scalar as a reader found it, before typing.
@@ -33,17 +34,71 @@ pub(crate) enum Raw<'a> {
 pub(crate) struct RecordBuilder<'p> {
     policy: &'p Policy,
     slots: Vec<Option<Value>>,
-    seen: Vec<bool>,
+    seen: Seen,
     problems: Vec<Problem>,
+}
+
+/// Which fields a record named already (a bit each; a list past 128).
+enum Seen {
+    Bits(u128),
+    Many(Vec<bool>),
+}
+
+impl Seen {
+    fn new(n: usize) -> Seen {
+        if n <= 128 {
+            Seen::Bits(0)
+        } else {
+            Seen::Many(vec![false; n])
+        }
+    }
+
+    /// Marks field `i`; false when it was marked already.
+    fn mark(&mut self, i: usize) -> bool {
+        match self {
+            Seen::Bits(bits) => {
+                let bit = 1u128
+                    .checked_shl(u32::try_from(i).unwrap_or(u32::MAX))
+                    .unwrap_or(0);
+                let fresh = *bits & bit == 0;
+                *bits |= bit;
+                fresh
+            }
+            Seen::Many(seen) => match seen.get_mut(i) {
+                Some(s) => !std::mem::replace(s, true),
+                None => false,
+            },
+        }
+    }
+
+    fn get(&self, i: usize) -> bool {
+        match self {
+            Seen::Bits(bits) => {
+                let bit = 1u128
+                    .checked_shl(u32::try_from(i).unwrap_or(u32::MAX))
+                    .unwrap_or(0);
+                *bits & bit != 0
+            }
+            Seen::Many(seen) => seen.get(i).copied().unwrap_or(false),
+        }
+    }
 }
 
 impl<'p> RecordBuilder<'p> {
     pub(crate) fn new(policy: &'p Policy) -> Self {
+        Self::reusing(policy, Vec::new())
+    }
+
+    /// A builder filling `slots`, the slots of a record decided before
+    /// (see [`Record::into_slots`]): reading allocates nothing for them.
+    pub(crate) fn reusing(policy: &'p Policy, mut slots: Vec<Option<Value>>) -> Self {
         let n = policy.schema.fields.len();
+        slots.clear();
+        slots.resize(n, None);
         RecordBuilder {
             policy,
-            slots: vec![None; n],
-            seen: vec![false; n],
+            slots,
+            seen: Seen::new(n),
             problems: Vec::new(),
         }
     }
@@ -62,14 +117,10 @@ impl<'p> RecordBuilder<'p> {
             return;
         };
         let path = &field.path;
-        match self.seen.get_mut(id.index()) {
-            Some(seen) if *seen => {
-                let path = path.to_string();
-                self.problem(Some(&path), "appears twice (duplicate key)");
-                return;
-            }
-            Some(seen) => *seen = true,
-            None => return,
+        if !self.seen.mark(id.index()) {
+            let path = path.to_string();
+            self.problem(Some(&path), "appears twice (duplicate key)");
+            return;
         }
         if raw == Raw::Null {
             return;
@@ -110,7 +161,7 @@ impl<'p> RecordBuilder<'p> {
             if present {
                 continue;
             }
-            let seen = self.seen.get(i).copied().unwrap_or(false);
+            let seen = self.seen.get(i);
             let had_problem = self
                 .problems
                 .iter()
@@ -129,7 +180,6 @@ impl<'p> RecordBuilder<'p> {
                 self.problem(Some(&path), message);
             }
         }
-        let merchant_id = self.merchant_id();
         let record = Record { slots: self.slots };
         // Every problem is reported, so requirements are checked even when
         // other fields are bad: each one whose fields were all read well.
@@ -173,6 +223,14 @@ impl<'p> RecordBuilder<'p> {
         if self.problems.is_empty() {
             Ok(record)
         } else {
+            let merchant_id = self
+                .policy
+                .schema
+                .merchant_id
+                .and_then(|id| match record.get(id) {
+                    Some(Value::Text(t)) => Some(t.to_string()),
+                    _ => None,
+                });
             Err(RecordError {
                 merchant_id,
                 problems: self.problems,
