@@ -40,6 +40,15 @@ fn format_i64(buf: &mut [u8; 20], n: i64) -> &[u8] {
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let bytes = s.as_bytes();
+    // Most texts need no escape at all: find the first byte that does,
+    // eight at a time, and copy everything before it in one go.
+    let clean = special_at(bytes).unwrap_or(bytes.len());
+    out.extend_from_slice(bytes.get(..clean).unwrap_or(&[]));
+    let Some(rest) = bytes.get(clean..).filter(|r| !r.is_empty()) else {
+        out.push(b'"');
+        return;
+    };
+    let bytes = rest;
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let escape: &[u8] = match b {
@@ -66,6 +75,36 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     }
     out.extend_from_slice(bytes.get(start..).unwrap_or(&[]));
     out.push(b'"');
+}
+
+/// The first byte of `bytes` that a JSON string cannot hold as it is
+/// (`"`, `\\`, a control character), found eight bytes at a time: short
+/// keys and values are the common case, and a call into `memchr` costs more
+/// than it saves on them.
+#[inline(always)]
+pub(crate) fn special_at(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // The lowest flagged byte is always a true one.
+        let found = zero_byte(w ^ (ONES * u64::from(b'"')))
+            | zero_byte(w ^ (ONES * u64::from(b'\\')))
+            | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS);
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    bytes
+        .get(i..)?
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|p| i + p)
 }
 
 /// Shared by tests: the escaped form of a string.

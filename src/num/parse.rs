@@ -112,9 +112,58 @@ pub(crate) fn parse_plain(text: &str) -> Result<Num, DecimalError> {
     }
 }
 
+/// The common case, in one pass: `-?digits(.digits)?` with at most 18
+/// digits in all (so the mantissa cannot overflow), trailing zeros after
+/// the point dropped as `decimal.rs` drops them. `None` for anything else
+/// (longer numbers, leading zeros in JSON, syntax errors), which the full
+/// scanner decides.
+#[inline]
+fn short_plain(bytes: &[u8], json: bool) -> Option<Num> {
+    let (negative, digits) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    let first = *digits.first()?;
+    if digits.len() > 19 || !first.is_ascii_digit() {
+        return None;
+    }
+    if json && first == b'0' && digits.get(1).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let (mut m, mut frac, mut point, mut count) = (0i64, 0u32, false, 0u32);
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                // INVARIANT: at most 18 digits, so m < 10^18 throughout.
+                m = m
+                    .wrapping_mul(10)
+                    .wrapping_add(i64::from(b.wrapping_sub(b'0')));
+                count = count.wrapping_add(1);
+                frac = frac.wrapping_add(u32::from(point));
+            }
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+    }
+    if count > 18 || (point && frac == 0) {
+        return None;
+    }
+    while frac > 0 && m.checked_rem(10) == Some(0) {
+        m = m.checked_div(10)?;
+        frac = frac.wrapping_sub(1);
+    }
+    if m == 0 {
+        return Some(Num::ZERO);
+    }
+    fixed(if negative { m.checked_neg()? } else { m }, frac)
+}
+
 /// The fast path of [`parse_plain`]: `Ok(None)` leaves the text to `decimal.rs`.
 pub(super) fn scan_plain(text: &str) -> Result<Option<Num>, DecimalError> {
     let bytes = text.as_bytes();
+    if let Some(n) = short_plain(bytes, false) {
+        return Ok(Some(n));
+    }
     let mut s = Scanned::new();
     let mut at = 0;
     scan_mantissa(bytes, &mut at, &mut s)?;
@@ -137,6 +186,9 @@ pub(crate) fn parse_json_number(text: &str) -> Result<Num, DecimalError> {
 /// `decimal.rs`.
 pub(super) fn scan_json_number(text: &str) -> Result<Option<Num>, DecimalError> {
     let bytes = text.as_bytes();
+    if let Some(n) = short_plain(bytes, true) {
+        return Ok(Some(n));
+    }
     let mut s = Scanned::new();
     let mut at = 0;
     let int_start = usize::from(bytes.first() == Some(&b'-'));

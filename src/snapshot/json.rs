@@ -75,36 +75,6 @@ fn path_if_needed(prefix: &str, key: &str, child: &PathTree) -> String {
     }
 }
 
-/// The first `"`, `\\` or control character of `bytes`, eight bytes at a
-/// time (short keys and values are the common case, and a call into
-/// `memchr` costs more than it saves on them).
-#[inline(always)]
-fn string_stop(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    let mut i = 0;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        // A byte equal to `"` or `\\`, or below 0x20 (the lowest flagged byte
-        // is always a true one).
-        let found = zero_byte(w ^ (ONES * u64::from(b'"')))
-            | zero_byte(w ^ (ONES * u64::from(b'\\')))
-            | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS);
-        if found != 0 {
-            return Some(i + (found.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    bytes
-        .get(i..)?
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .map(|p| i + p)
-}
-
 fn builder_merchant(builder: &RecordBuilder<'_>) -> Option<String> {
     builder.merchant_id()
 }
@@ -311,7 +281,7 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         let rest = self.bytes.get(start..).unwrap_or(&[]);
         // Jump to the closing quote, the first escape or a control character.
-        let Some(stop) = string_stop(rest) else {
+        let Some(stop) = crate::json::special_at(rest) else {
             return Err(self.error("the string is not closed (truncated?)"));
         };
         if rest.get(stop).is_some_and(|&b| b < 0x20) {
