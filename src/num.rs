@@ -52,7 +52,7 @@ use format::{write_display, Sink};
 pub(crate) use format::{
     write_int_json, write_money_human, write_money_json, write_plain, write_rate_human,
 };
-pub(crate) use parse::{parse_json_number, parse_plain};
+pub(crate) use parse::{parse_json_number, parse_plain, short_plain};
 
 /// The largest scale of a `Decimal`.
 const MAX_SCALE: u32 = 28;
@@ -323,19 +323,42 @@ impl From<Num> for Decimal {
 
 impl Ord for Num {
     /// Numeric order, as `Decimal`'s: `1.0 == 1.00`, `-0 == 0`.
+    /// Inline for the common case, two fixed values whose mantissas meet
+    /// at the larger scale within `i64` (a field against a threshold).
+    #[inline]
     fn cmp(&self, other: &Num) -> Ordering {
         if let (Form::Fixed { m: ma, scale: sa }, Form::Fixed { m: mb, scale: sb }) =
             (self.form(), other.form())
         {
-            if sa == sb {
-                return ma.cmp(&mb);
-            }
-            if let Some((x, y, _)) = align(ma, sa, mb, sb) {
+            let scaled = |m: i64, by: u8| {
+                POW10
+                    .get(usize::from(by))
+                    .and_then(|&p| i64::try_from(p).ok())
+                    .and_then(|p| m.checked_mul(p))
+            };
+            let aligned = match sa.cmp(&sb) {
+                Ordering::Equal => Some((ma, mb)),
+                Ordering::Less => scaled(ma, sb.wrapping_sub(sa)).map(|x| (x, mb)),
+                Ordering::Greater => scaled(mb, sa.wrapping_sub(sb)).map(|y| (ma, y)),
+            };
+            if let Some((x, y)) = aligned {
                 return x.cmp(&y);
             }
         }
-        self.to_decimal().cmp(&other.to_decimal())
+        cmp_wide(*self, *other)
     }
+}
+
+/// [`Num::cmp`] past `i64`: at the larger scale in `i128`, else as
+/// `Decimal`s.
+#[inline(never)]
+fn cmp_wide(a: Num, b: Num) -> Ordering {
+    if let Some(((ma, sa), (mb, sb))) = both_fixed(a, b) {
+        if let Some((x, y, _)) = align(ma, sa, mb, sb) {
+            return x.cmp(&y);
+        }
+    }
+    a.to_decimal().cmp(&b.to_decimal())
 }
 
 impl PartialOrd for Num {

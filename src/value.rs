@@ -28,7 +28,9 @@ pub enum Value {
     Days(i64),
     Bool(bool),
     Enum(Sym),
-    Text(Arc<str>),
+    /// A `String` behind the `Arc`, not a `str`: a reader reusing a record's
+    /// slots rewrites the text in place when nothing else holds it.
+    Text(Arc<String>),
     List(Arc<[Value]>),
 }
 

@@ -259,7 +259,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                 }
                 Ok(Value::List(Arc::from(out)))
             }
-            Node::Template(parts) => Ok(Value::Text(Arc::from(self.render(parts)?.as_str()))),
+            Node::Template(parts) => Ok(Value::Text(Arc::new(self.render(parts)?))),
         }
     }
 

@@ -118,7 +118,7 @@ pub(crate) fn parse_plain(text: &str) -> Result<Num, DecimalError> {
 /// (longer numbers, leading zeros in JSON, syntax errors), which the full
 /// scanner decides.
 #[inline]
-fn short_plain(bytes: &[u8], json: bool) -> Option<Num> {
+pub(crate) fn short_plain(bytes: &[u8], json: bool) -> Option<Num> {
     let (negative, digits) = match bytes.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, bytes),

@@ -5,6 +5,8 @@
 //! `-?digits(.digits)?` strings; money has at most two significant decimals;
 //! dates are `YYYY-MM-DD`; enums and booleans are exact.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
 use super::Raw;
@@ -18,7 +20,7 @@ use crate::value::Value;
 pub(crate) fn convert(raw: Raw<'_>, ty: &Ty, policy: &Policy) -> Result<Value, String> {
     match ty {
         Ty::Text => match raw {
-            Raw::Str(s) => Ok(Value::Text(s.as_ref().into())),
+            Raw::Str(s) => Ok(Value::Text(Arc::new(s.into_owned()))),
             other => Err(format!("expected text, found {}", describe(&other))),
         },
         Ty::Int => {

@@ -7,7 +7,10 @@
 use std::borrow::Cow;
 
 use super::{Raw, Record, RecordBuilder, RecordError};
-use crate::ir::{PathEntry, PathTree, Policy};
+use crate::ir::{FieldId, PathEntry, PathTree, Policy};
+use crate::num::{self, Num};
+use crate::types::Ty;
+use crate::value::Value;
 
 /// Deeper JSON is refused (bounds recursion).
 const MAX_DEPTH: u32 = 64;
@@ -79,6 +82,46 @@ fn builder_merchant(builder: &RecordBuilder<'_>) -> Option<String> {
     builder.merchant_id()
 }
 
+/// A string's text as a value of the field's type, when the field takes it
+/// as it is (see [`Reader::typed_value`]).
+#[inline(always)]
+fn typed_text(s: &str, ty: &Ty, policy: &Policy) -> Option<Value> {
+    match ty {
+        // (Set in place by `RecordBuilder::set_text`.)
+        Ty::Text => None,
+        Ty::Date => super::convert::parse_date(s).map(Value::Date),
+        Ty::Enum(id) => policy
+            .enums
+            .get(id.0 as usize)?
+            .iter()
+            .find(|sym| {
+                crate::json::same_bytes(policy.symbols.name(**sym).as_bytes(), s.as_bytes())
+            })
+            .map(|sym| Value::Enum(*sym)),
+        Ty::Int => {
+            let digits = s.strip_prefix('-').unwrap_or(s);
+            if !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            typed_number(num::short_plain(s.as_bytes(), false)?, ty)
+        }
+        Ty::Decimal | Ty::Money | Ty::Rate | Ty::Number => {
+            typed_number(num::short_plain(s.as_bytes(), false)?, ty)
+        }
+        Ty::Bool | Ty::Days | Ty::List(_) | Ty::Error => None,
+    }
+}
+
+/// A number as a value of a numeric field's type, if the field takes it.
+#[inline(always)]
+fn typed_number(n: Num, ty: &Ty) -> Option<Value> {
+    match ty {
+        Ty::Int | Ty::Decimal | Ty::Rate | Ty::Number => Some(Value::Num(n)),
+        Ty::Money if num::fits_places(n, 2) => Some(Value::Num(n)),
+        _ => None,
+    }
+}
+
 struct Reader<'a> {
     bytes: &'a [u8],
     text: &'a str,
@@ -148,13 +191,22 @@ impl<'a> Reader<'a> {
             if self.peek() != Some(b'"') {
                 return Err(self.error("expected a key in double quotes"));
             }
-            let key = self.string()?;
+            let (key, found) = match tree.and_then(|t| self.expected_key(t, &mut hint)) {
+                Some((i, key, entry)) => (Cow::Borrowed(key), Some((i, entry))),
+                None => {
+                    let key = self.string()?;
+                    let found = tree.and_then(|t| t.find(key.as_bytes(), &mut hint));
+                    (key, found)
+                }
+            };
             self.expect(b':')?;
             self.skip_ws();
-            match tree.and_then(|t| t.find(key.as_bytes(), &mut hint)) {
+            match found {
                 Some((_, PathEntry::Leaf(id))) => {
-                    let raw = self.scalar(depth)?;
-                    out.set(*id, raw);
+                    if !self.typed_leaf(*id, out) {
+                        let raw = self.scalar(depth)?;
+                        out.set(*id, raw);
+                    }
                 }
                 Some((entry, PathEntry::Node(child))) => {
                     let path = || {
@@ -203,6 +255,111 @@ impl<'a> Reader<'a> {
                 }
             }
         }
+    }
+
+    /// The key at the cursor when it is the one the schema expects next
+    /// (records mostly list their keys in the schema's order): compared in
+    /// place, without scanning it as a string first. A schema key holds no
+    /// quote, backslash or control character, so bytes that equal it
+    /// followed by `"` are exactly that JSON string. `None` (nothing
+    /// consumed) otherwise.
+    #[inline(always)]
+    fn expected_key<'t>(
+        &mut self,
+        tree: &'t PathTree,
+        hint: &mut usize,
+    ) -> Option<(usize, &'t str, &'t PathEntry)> {
+        let (key, entry) = tree.entries.get(*hint)?;
+        let key_bytes = key.as_bytes();
+        let start = self.pos + 1;
+        let end = start + key_bytes.len();
+        let candidate = self.bytes.get(start..end)?;
+        if self.bytes.get(end) != Some(&b'"') || !crate::json::same_bytes(candidate, key_bytes) {
+            return None;
+        }
+        self.pos = end + 1;
+        let found = *hint;
+        *hint += 1;
+        Some((found, key, entry))
+    }
+
+    /// A field's value in its common shapes, read straight into its type
+    /// and set: a plain JSON number (no exponent) or numeric string, a date
+    /// string, an enum name, a string without escapes, `true` or `false`.
+    /// False (nothing consumed, nothing set) for anything else, and for
+    /// anything the field would refuse: the general path
+    /// ([`Reader::scalar`], then [`convert::convert`](super::convert::convert))
+    /// reads those, so that every value and every message is the one it
+    /// gives.
+    #[inline(always)]
+    fn typed_leaf(&mut self, id: FieldId, out: &mut RecordBuilder<'_>) -> bool {
+        let policy = out.policy;
+        let Some(ty) = policy.field(id).map(|f| &f.ty) else {
+            return false;
+        };
+        let start = self.pos;
+        let value = match self.peek() {
+            Some(b'"') => match self.plain_string() {
+                Some(text) if *ty == Ty::Text => {
+                    out.set_text(id, text);
+                    return true;
+                }
+                Some(text) => typed_text(text, ty, policy),
+                None => None,
+            },
+            Some(b'-' | b'0'..=b'9') => self.plain_number(ty),
+            Some(b't') if *ty == Ty::Bool => self.literal("true").ok().map(|()| Value::Bool(true)),
+            Some(b'f') if *ty == Ty::Bool => {
+                self.literal("false").ok().map(|()| Value::Bool(false))
+            }
+            _ => None,
+        };
+        match value {
+            Some(value) => {
+                out.set_value(id, value);
+                true
+            }
+            None => {
+                self.pos = start;
+                false
+            }
+        }
+    }
+
+    /// A string without escapes or control characters, past its quotes.
+    #[inline(always)]
+    fn plain_string(&mut self) -> Option<&'a str> {
+        let start = self.pos + 1;
+        let rest = self.bytes.get(start..)?;
+        let stop = crate::json::special_at(rest)?;
+        if rest.get(stop) != Some(&b'"') {
+            return None;
+        }
+        let s = self.text.get(start..start + stop)?;
+        self.pos = start + stop + 1;
+        Some(s)
+    }
+
+    /// A JSON number without exponent, of a numeric field's type.
+    #[inline(always)]
+    fn plain_number(&mut self, ty: &Ty) -> Option<Value> {
+        let rest = self.bytes.get(self.pos..)?;
+        let mut end = usize::from(rest.first() == Some(&b'-'));
+        let mut point = false;
+        while let Some(&b) = rest.get(end) {
+            match b {
+                b'0'..=b'9' => {}
+                b'.' => point = true,
+                _ => break,
+            }
+            end += 1;
+        }
+        if matches!(rest.get(end), Some(b'e' | b'E')) || (point && *ty == Ty::Int) {
+            return None;
+        }
+        let n = typed_number(num::short_plain(rest.get(..end)?, true)?, ty)?;
+        self.pos += end;
+        Some(n)
     }
 
     /// A value where a schema field is expected.

@@ -54,12 +54,11 @@ impl Seen {
     }
 
     /// Marks field `i`; false when it was marked already.
+    #[inline]
     fn mark(&mut self, i: usize) -> bool {
         match self {
             Seen::Bits(bits) => {
-                let bit = 1u128
-                    .checked_shl(u32::try_from(i).unwrap_or(u32::MAX))
-                    .unwrap_or(0);
+                let bit = Self::bit(i);
                 let fresh = *bits & bit == 0;
                 *bits |= bit;
                 fresh
@@ -73,14 +72,16 @@ impl Seen {
 
     fn get(&self, i: usize) -> bool {
         match self {
-            Seen::Bits(bits) => {
-                let bit = 1u128
-                    .checked_shl(u32::try_from(i).unwrap_or(u32::MAX))
-                    .unwrap_or(0);
-                *bits & bit != 0
-            }
+            Seen::Bits(bits) => *bits & Self::bit(i) != 0,
             Seen::Many(seen) => seen.get(i).copied().unwrap_or(false),
         }
+    }
+
+    /// Field `i`'s bit. INVARIANT: `i < 128` (`Bits` is only used for
+    /// schemas of at most 128 fields), so the mask never bites.
+    #[inline(always)]
+    fn bit(i: usize) -> u128 {
+        1u128 << (i & 127)
     }
 }
 
@@ -91,9 +92,12 @@ impl<'p> RecordBuilder<'p> {
 
     /// A builder filling `slots`, the slots of a record decided before
     /// (see [`Record::into_slots`]): reading allocates nothing for them.
+    /// Their old values stay until overwritten (a text is rewritten in
+    /// place); [`RecordBuilder::finish`] clears every slot this record did
+    /// not set.
     pub(crate) fn reusing(policy: &'p Policy, mut slots: Vec<Option<Value>>) -> Self {
         let n = policy.schema.fields.len();
-        slots.clear();
+        slots.truncate(n);
         slots.resize(n, None);
         RecordBuilder {
             policy,
@@ -116,37 +120,120 @@ impl<'p> RecordBuilder<'p> {
         let Some(field) = self.policy.field(id) else {
             return;
         };
-        let path = &field.path;
-        if !self.seen.mark(id.index()) {
-            let path = path.to_string();
-            self.problem(Some(&path), "appears twice (duplicate key)");
+        if !self.first_time(id, field) {
             return;
         }
         if raw == Raw::Null {
+            self.clear(id);
             return;
         }
         match convert::convert(raw, &field.ty, self.policy) {
-            Ok(value) => {
-                if let Some(message) =
-                    violated_constraint(&value, &field.constraints, &field.ty, self.policy)
-                {
-                    let path = path.to_string();
-                    self.problem(Some(&path), message);
-                }
-                if let Some(slot) = self.slots.get_mut(id.index()) {
-                    *slot = Some(value);
-                }
-            }
+            Ok(value) => self.store(id, field, value),
             Err(message) => {
-                let path = path.to_string();
+                self.clear(id);
+                let path = field.path.to_string();
                 self.problem(Some(&path), message);
             }
+        }
+    }
+
+    /// Sets a field from a value a reader typed itself (exactly as
+    /// [`convert::convert`] would have).
+    #[inline(always)]
+    pub(crate) fn set_value(&mut self, id: FieldId, value: Value) {
+        let Some(field) = self.policy.field(id) else {
+            return;
+        };
+        if self.first_time(id, field) {
+            self.store(id, field, value);
+        }
+    }
+
+    /// Sets a text field, rewriting the text of the record read before in
+    /// place when nothing else holds it (no allocation per record).
+    #[inline]
+    pub(crate) fn set_text(&mut self, id: FieldId, text: &str) {
+        let Some(field) = self.policy.field(id) else {
+            return;
+        };
+        if !self.first_time(id, field) {
+            return;
+        }
+        let Some(slot) = self.slots.get_mut(id.index()) else {
+            return;
+        };
+        let rewritten = match slot {
+            Some(Value::Text(old)) => std::sync::Arc::get_mut(old)
+                .map(|buffer| {
+                    buffer.clear();
+                    buffer.push_str(text);
+                })
+                .is_some(),
+            _ => false,
+        };
+        if !rewritten {
+            *slot = Some(Value::Text(std::sync::Arc::new(text.to_string())));
+        }
+        self.check(id, field);
+    }
+
+    /// Marks a field read; a problem when it was read before.
+    #[inline(always)]
+    fn first_time(&mut self, id: FieldId, field: &crate::ir::Field) -> bool {
+        let fresh = self.seen.mark(id.index());
+        if !fresh {
+            let path = field.path.to_string();
+            self.problem(Some(&path), "appears twice (duplicate key)");
+        }
+        fresh
+    }
+
+    /// Checks a typed value against the field's constraints and keeps it.
+    #[inline(always)]
+    fn store(&mut self, id: FieldId, field: &crate::ir::Field, value: Value) {
+        if !meets(&value, &field.constraints) {
+            if let Some(message) =
+                violated_constraint(&value, &field.constraints, &field.ty, self.policy)
+            {
+                let path = field.path.to_string();
+                self.problem(Some(&path), message);
+            }
+        }
+        if let Some(slot) = self.slots.get_mut(id.index()) {
+            *slot = Some(value);
+        }
+    }
+
+    fn clear(&mut self, id: FieldId) {
+        if let Some(slot) = self.slots.get_mut(id.index()) {
+            *slot = None;
+        }
+    }
+
+    /// A problem for the first constraint the field's value breaks.
+    #[inline]
+    fn check(&mut self, id: FieldId, field: &crate::ir::Field) {
+        let Some(Some(value)) = self.slots.get(id.index()) else {
+            return;
+        };
+        if meets(value, &field.constraints) {
+            return;
+        }
+        if let Some(message) =
+            violated_constraint(value, &field.constraints, &field.ty, self.policy)
+        {
+            let path = field.path.to_string();
+            self.problem(Some(&path), message);
         }
     }
 
     /// The merchant id read so far, for naming a bad record.
     pub(crate) fn merchant_id(&self) -> Option<String> {
         let id = self.policy.schema.merchant_id?;
+        if !self.seen.get(id.index()) {
+            // (A slot not read yet may hold the last record's value.)
+            return None;
+        }
         match self.slots.get(id.index())? {
             Some(Value::Text(t)) => Some(t.to_string()),
             _ => None,
@@ -157,11 +244,17 @@ impl<'p> RecordBuilder<'p> {
     pub(crate) fn finish(mut self) -> Result<Record, RecordError> {
         let policy = self.policy;
         for (i, field) in policy.schema.fields.iter().enumerate() {
-            let present = self.slots.get(i).is_some_and(Option::is_some);
-            if present {
+            let seen = self.seen.get(i);
+            let Some(slot) = self.slots.get_mut(i) else {
+                continue;
+            };
+            if !seen {
+                // The last record's value, in reused slots.
+                *slot = None;
+            }
+            if slot.is_some() {
                 continue;
             }
-            let seen = self.seen.get(i);
             let had_problem = self
                 .problems
                 .iter()
@@ -239,8 +332,32 @@ impl<'p> RecordBuilder<'p> {
     }
 }
 
+/// Whether a value meets every constraint: the common case, checked
+/// without building anything ([`violated_constraint`] says why not).
+#[inline(always)]
+fn meets(value: &Value, constraints: &[Constraint]) -> bool {
+    use crate::value::{cmp_holds, compare};
+    for c in constraints {
+        let ok = match c {
+            Constraint::Range(lo, hi) => {
+                !(compare(value, lo).is_some_and(|o| o.is_lt())
+                    || compare(value, hi).is_some_and(|o| o.is_gt()))
+            }
+            Constraint::Bound(op, bound) => {
+                compare(value, bound).is_some_and(|o| cmp_holds(*op, o))
+            }
+            Constraint::NotEmpty => !matches!(value, Value::Text(t) if t.trim().is_empty()),
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
 /// The first constraint a value breaks, as a message.
-#[inline]
+#[cold]
+#[inline(never)]
 fn violated_constraint(
     value: &Value,
     constraints: &[Constraint],
