@@ -157,6 +157,17 @@ struct Group {
 }
 
 impl Group {
+    /// Empties the group for the next chunk, keeping its buffers.
+    fn reset(&mut self) {
+        self.out.clear();
+        self.rejects.clear();
+        self.outcomes.clear();
+        self.calendar_fallbacks.clear();
+        self.read = 0;
+        self.rejected = 0;
+        self.internal_errors = 0;
+    }
+
     fn reject(&mut self, unit: &Unit, error: &RecordError, internal: bool) {
         output::write_reject(&mut self.rejects, unit, error);
         self.rejected += 1;
@@ -189,22 +200,33 @@ pub fn run(
     let mut summary = Summary::new(policy);
     let writer = output::Writer::new(policy, config.output, config.mode);
     writer.header(out).map_err(decisions)?;
+    // The groups of the last chunk, whose buffers the next one reuses.
+    let mut groups: Vec<Group> = Vec::new();
     let decide_chunk = |chunk: Chunk| -> Result<(), BatchError> {
         let layout = chunk.layouts.first().and_then(Option::as_deref);
         // Records are decided in groups, each writing into buffers of its
-        // own: one allocation per group, not per record, and input order kept.
-        let groups: Vec<Group> = chunk
+        // own (kept from chunk to chunk: no allocation per record), and
+        // input order kept.
+        groups.resize_with(chunk.units.len().div_ceil(GROUP), Group::default);
+        chunk
             .units
             .par_chunks(GROUP)
-            .map(|units| {
-                let mut group = Group::default();
+            .zip(groups.par_iter_mut())
+            .for_each(|(units, group)| {
+                group.reset();
                 for unit in units {
-                    process(policy, &writer, layout, unit, config.mode, &mut group);
+                    process(
+                        policy,
+                        &writer,
+                        layout,
+                        unit,
+                        &chunk.text,
+                        config.mode,
+                        group,
+                    );
                 }
-                group
-            })
-            .collect();
-        for group in groups {
+            });
+        for group in &groups {
             summary.read += group.read;
             summary.rejected += group.rejected;
             summary.internal_errors += group.internal_errors;
@@ -241,6 +263,8 @@ pub fn run(
 /// with (one per policy, in the order the policies were given).
 pub(crate) struct Chunk {
     pub(crate) units: Vec<Unit>,
+    /// The bytes JSON Lines units point into ([`Payload::JsonLine`]).
+    pub(crate) text: Vec<u8>,
     pub(crate) layouts: Vec<Option<Arc<CsvLayout>>>,
 }
 
@@ -291,8 +315,9 @@ fn read_chunks(
         let mut layouts: Option<Vec<Option<Arc<CsvLayout>>>> = None;
         loop {
             let mut units = Vec::with_capacity(size);
+            let mut text = Vec::new();
             while units.len() < size {
-                match framer.next_unit() {
+                match framer.next_unit(&mut text) {
                     Ok(Some(u)) => units.push(u),
                     Ok(None) => break,
                     Err(error) => {
@@ -328,6 +353,7 @@ fn read_chunks(
             }
             if !sink(Ok(Chunk {
                 units,
+                text,
                 layouts: layouts.clone().unwrap_or_default(),
             })) {
                 return;
@@ -353,7 +379,8 @@ pub(crate) fn decide_each(
         let layout = chunk.layouts.first().and_then(Option::as_deref);
         for unit in &chunk.units {
             let decided = catch_unwind(AssertUnwindSafe(|| {
-                read_unit(policy, layout, unit).and_then(|r| policy.decide_record(&r, mode))
+                read_unit(policy, layout, unit, &chunk.text)
+                    .and_then(|r| policy.decide_record(&r, mode))
             }))
             .unwrap_or_else(|_| Err(RecordError::single(PANICKED)));
             if visit(unit, decided).is_break() {
@@ -372,12 +399,14 @@ pub(crate) fn decide_each(
 const PANICKED: &str = "internal error: evaluation panicked; please report this record";
 
 /// Reads one unit into a record of `policy`'s schema.
+/// `text` is the text of the unit's chunk.
 pub(crate) fn read_unit(
     policy: &Policy,
     layout: Option<&CsvLayout>,
     unit: &Unit,
+    text: &[u8],
 ) -> Result<crate::record::Record, RecordError> {
-    read_unit_reusing(policy, layout, unit, Vec::new())
+    read_unit_reusing(policy, layout, unit, text, Vec::new())
 }
 
 /// [`read_unit`] into the slots of a record decided before.
@@ -385,10 +414,16 @@ fn read_unit_reusing(
     policy: &Policy,
     layout: Option<&CsvLayout>,
     unit: &Unit,
+    text: &[u8],
     slots: Vec<Option<crate::value::Value>>,
 ) -> Result<crate::record::Record, RecordError> {
     match &unit.payload {
         Payload::Json(text) => crate::snapshot::read_json_reusing(policy, text, slots),
+        Payload::JsonLine(range) => {
+            let line = read::line_text(text.get(range.clone()).unwrap_or(&[]))
+                .map_err(RecordError::single)?;
+            crate::snapshot::read_json_reusing(policy, line, slots)
+        }
         Payload::Yaml(text) => {
             crate::snapshot::read_yaml_document_at(policy, text, unit.place.line)
         }
@@ -412,6 +447,7 @@ fn process(
     writer: &output::Writer<'_>,
     layout: Option<&CsvLayout>,
     unit: &Unit,
+    text: &[u8],
     mode: Mode,
     group: &mut Group,
 ) {
@@ -420,7 +456,7 @@ fn process(
     let direct = writer.writes_directly();
     let result = catch_unwind(AssertUnwindSafe(|| {
         let slots = std::mem::take(&mut group.slots);
-        let record = read_unit_reusing(policy, layout, unit, slots)?;
+        let record = read_unit_reusing(policy, layout, unit, text, slots)?;
         if direct {
             let written = policy.write_json_line(
                 &record,

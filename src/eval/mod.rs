@@ -118,6 +118,8 @@ pub(crate) struct Scratch {
     truths: Vec<u8>,
     /// Text a reason is rendered into.
     pub(crate) text: String,
+    /// The arguments of the built-in calls being evaluated.
+    args: Vec<Value>,
 }
 
 /// Evaluates one record against a policy.
@@ -411,10 +413,32 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                 other => other,
             };
         }
-        let mut values = Vec::with_capacity(args.len());
+        // Arguments go on a stack kept from record to record (calls nest:
+        // each takes the values above where it started).
+        let base = self.scratch.args.len();
         for a in args {
-            values.push(self.eval(*a)?);
+            match self.eval(*a) {
+                Ok(v) => self.scratch.args.push(v),
+                Err(e) => {
+                    self.scratch.args.truncate(base);
+                    return Err(e);
+                }
+            }
         }
+        let result = self.apply_call(builtin, calendar, base, id);
+        self.scratch.args.truncate(base);
+        result
+    }
+
+    /// [`Evaluator::eval_call`] on the arguments at `base..` of the stack.
+    fn apply_call(
+        &mut self,
+        builtin: Builtin,
+        calendar: Option<CalendarId>,
+        base: usize,
+        id: ExprId,
+    ) -> Result<Value, Fault> {
+        let values = self.scratch.args.get(base..).unwrap_or(&[]);
         let policy = self.policy;
         let cal = match calendar {
             Some(c) => Some(
@@ -425,7 +449,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             ),
             None => None,
         };
-        match builtins::apply(builtin, &values, cal) {
+        match builtins::apply(builtin, values, cal) {
             Ok(applied) => {
                 if let (true, Some(c)) = (applied.used_outside, calendar) {
                     self.fallbacks.note(c.index());

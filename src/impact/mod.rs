@@ -148,8 +148,8 @@ pub fn diff(
                 .par_iter()
                 .map(|u| {
                     (
-                        decide(base, base_layout, u, quiet),
-                        decide(head, head_layout, u, quiet),
+                        decide(base, base_layout, u, &chunk.text, quiet),
+                        decide(head, head_layout, u, &chunk.text, quiet),
                     )
                 })
                 .collect();
@@ -160,8 +160,8 @@ pub fn diff(
             for (unit, (before, after)) in chunk.units.iter().zip(decided) {
                 acc.add(unit, &before, &after, options.examples, || {
                     (
-                        decide(base, base_layout, unit, explained),
-                        decide(head, head_layout, unit, explained),
+                        decide(base, base_layout, unit, &chunk.text, explained),
+                        decide(head, head_layout, unit, &chunk.text, explained),
                     )
                 });
             }
@@ -173,10 +173,16 @@ pub fn diff(
 
 type Decided = Result<Decision, RecordError>;
 
-fn decide(policy: &Policy, layout: Option<&CsvLayout>, unit: &Unit, mode: Mode) -> Decided {
+fn decide(
+    policy: &Policy,
+    layout: Option<&CsvLayout>,
+    unit: &Unit,
+    text: &[u8],
+    mode: Mode,
+) -> Decided {
     // A panic in one record must not take the diff down; it counts as a reject.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_unit(policy, layout, unit).and_then(|r| policy.decide_record(&r, mode))
+        read_unit(policy, layout, unit, text).and_then(|r| policy.decide_record(&r, mode))
     }))
     .unwrap_or_else(|_| Err(RecordError::single("internal error: evaluation panicked")))
 }

@@ -171,7 +171,7 @@ impl CsvRows {
 }
 
 impl Framer for CsvRows {
-    fn next_unit(&mut self) -> io::Result<Option<Unit>> {
+    fn next_unit(&mut self, _text: &mut Vec<u8>) -> io::Result<Option<Unit>> {
         if !self.started {
             self.skip_bom()?;
             self.started = true;
@@ -626,7 +626,7 @@ mod tests {
         let reader = BufReader::with_capacity(capacity, Cursor::new(input.to_vec()));
         let mut rows = CsvRows::new(Box::new(reader), Arc::from("t.csv"), max);
         let mut all = Vec::new();
-        while let Some(unit) = rows.next_unit()? {
+        while let Some(unit) = rows.next_unit(&mut Vec::new())? {
             all.push(unit);
         }
         Ok(all)
@@ -710,7 +710,7 @@ mod tests {
         assert_eq!(rows.iter().map(render).collect::<Vec<_>>(), ["2: 1|2"]);
         let reader = BufReader::new(Cursor::new(b"\xef\xbb\xbfid\n\xef\xbb\xbf1\n".to_vec()));
         let mut framer = CsvRows::new(Box::new(reader), Arc::from("t.csv"), MAX);
-        let unit = framer.next_unit().unwrap().unwrap();
+        let unit = framer.next_unit(&mut Vec::new()).unwrap().unwrap();
         assert_eq!(framer.csv_header(), Some(&["id".to_string()][..]));
         assert_eq!(render(&unit), "2: \u{feff}1");
         // Only a BOM, or nothing: no header, no rows.

@@ -64,7 +64,7 @@ impl JsonArray {
 }
 
 impl Framer for JsonArray {
-    fn next_unit(&mut self) -> io::Result<Option<Unit>> {
+    fn next_unit(&mut self, _text: &mut Vec<u8>) -> io::Result<Option<Unit>> {
         if self.state == ArrayState::Start {
             if self.input.fill_buf()?.starts_with(b"\xef\xbb\xbf") {
                 self.input.consume(3);

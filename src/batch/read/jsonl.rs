@@ -3,20 +3,19 @@
 use std::io::{self, BufRead};
 use std::sync::Arc;
 
-use super::{read_line_capped, text_of, Framer, Payload, Place, Unit};
+use super::{read_line_capped, Framer, Payload, Place, Unit};
 
 pub(super) struct JsonLines {
     pub(super) input: Box<dyn BufRead + Send>,
     pub(super) source: Arc<str>,
     pub(super) line: u64,
     pub(super) max_bytes: usize,
-    pub(super) buf: Vec<u8>,
 }
 
 impl Framer for JsonLines {
-    fn next_unit(&mut self) -> io::Result<Option<Unit>> {
-        let Some((_, cut)) = read_line_capped(&mut *self.input, &mut self.buf, self.max_bytes)?
-        else {
+    fn next_unit(&mut self, text: &mut Vec<u8>) -> io::Result<Option<Unit>> {
+        let start = text.len();
+        let Some((_, cut)) = read_line_capped(&mut *self.input, text, self.max_bytes)? else {
             return Ok(None);
         };
         self.line += 1;
@@ -25,16 +24,21 @@ impl Framer for JsonLines {
             row: None,
         };
         let payload = if cut {
+            text.truncate(start);
             Payload::Bad(format!(
                 "record is larger than {} bytes (--max-record-bytes)",
                 self.max_bytes
             ))
         } else {
-            match text_of(std::mem::take(&mut self.buf), self.line == 1) {
-                Ok(t) if t.trim().is_empty() => Payload::Bad("blank line".into()),
-                Ok(t) => Payload::Json(t),
-                Err(e) => Payload::Bad(e),
+            let mut end = text.len();
+            if text.last() == Some(&b'\r') {
+                end -= 1;
             }
+            let mut first = start;
+            if self.line == 1 && text.get(start..end).is_some_and(|l| l.starts_with(BOM)) {
+                first += BOM.len();
+            }
+            Payload::JsonLine(first..end)
         };
         Ok(Some(Unit {
             source: self.source.clone(),
@@ -43,3 +47,6 @@ impl Framer for JsonLines {
         }))
     }
 }
+
+/// A byte order mark, allowed before the first line.
+const BOM: &[u8] = b"\xef\xbb\xbf";

@@ -53,6 +53,11 @@ pub struct Place {
 #[derive(Debug)]
 pub enum Payload {
     Json(String),
+    /// A JSON Lines record: where its bytes are in the chunk's text
+    /// ([`Framer::next_unit`]). Checked as UTF-8 (and not blank) where it
+    /// is read, by [`line_text`], so framing copies each line once and
+    /// allocates nothing per line.
+    JsonLine(std::ops::Range<usize>),
     Yaml(String),
     Csv(Vec<String>),
     /// Not a record at all; the message says why.
@@ -69,7 +74,9 @@ pub struct Unit {
 
 /// Splits an input into units.
 pub trait Framer: Send {
-    fn next_unit(&mut self) -> io::Result<Option<Unit>>;
+    /// The next unit; a framer may append the unit's bytes to `text`, the
+    /// text of the chunk being framed, and point into it.
+    fn next_unit(&mut self, text: &mut Vec<u8>) -> io::Result<Option<Unit>>;
     /// CSV: the header, once read.
     fn csv_header(&self) -> Option<&[String]> {
         None
@@ -88,7 +95,6 @@ pub fn framer(
             source,
             line: 0,
             max_bytes,
-            buf: Vec::new(),
         }),
         Format::Json => Box::new(json_array::JsonArray {
             input,
@@ -110,14 +116,15 @@ pub fn framer(
     }
 }
 
-/// Reads one line (without its terminator) into `buf`, keeping at most
-/// `max` bytes; returns (bytes seen, whether it was cut). `None` at the end.
+/// Appends one line (without its terminator) to `buf`, keeping at most
+/// `max` bytes of it; returns (bytes seen, whether it was cut). `None` at
+/// the end.
 pub(super) fn read_line_capped(
     input: &mut dyn BufRead,
     buf: &mut Vec<u8>,
     max: usize,
 ) -> io::Result<Option<(usize, bool)>> {
-    buf.clear();
+    let start = buf.len();
     let mut seen = 0usize;
     let mut cut = false;
     loop {
@@ -129,7 +136,7 @@ pub(super) fn read_line_capped(
             Some(i) => (available.get(..i).unwrap_or(&[]), Some(i + 1)),
             None => (available, None),
         };
-        let room = max.saturating_sub(buf.len());
+        let room = max.saturating_sub(buf.len() - start);
         if chunk.len() > room {
             cut = true;
             buf.extend_from_slice(chunk.get(..room).unwrap_or(&[]));
@@ -142,6 +149,16 @@ pub(super) fn read_line_capped(
         if done.is_some() {
             return Ok(Some((seen, cut)));
         }
+    }
+}
+
+/// A JSON Lines record's text: valid UTF-8 and not blank, or why not (the
+/// same messages as [`text_of`]).
+pub(crate) fn line_text(bytes: &[u8]) -> Result<&str, String> {
+    match std::str::from_utf8(bytes) {
+        Ok(t) if t.trim().is_empty() => Err("blank line".into()),
+        Ok(t) => Ok(t),
+        Err(e) => Err(format!("invalid UTF-8 at byte {}", e.valid_up_to() + 1)),
     }
 }
 

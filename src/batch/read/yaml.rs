@@ -68,6 +68,7 @@ impl YamlDocs {
         let mut cut = false;
         let mut bad_utf8 = None;
         loop {
+            buf.clear();
             let Some((_, line_cut)) = read_line_capped(&mut *self.input, &mut buf, self.max_bytes)?
             else {
                 self.done = true;
@@ -118,7 +119,7 @@ fn with_newline(mut line: String) -> String {
 }
 
 impl Framer for YamlDocs {
-    fn next_unit(&mut self) -> io::Result<Option<Unit>> {
+    fn next_unit(&mut self, _text: &mut Vec<u8>) -> io::Result<Option<Unit>> {
         loop {
             if self.done && self.pending.is_none() {
                 return Ok(None);
@@ -171,7 +172,7 @@ mod tests {
             done: false,
         };
         let mut out = Vec::new();
-        while let Some(u) = docs.next_unit().unwrap() {
+        while let Some(u) = docs.next_unit(&mut Vec::new()).unwrap() {
             let body = match u.payload {
                 Payload::Yaml(t) => t,
                 Payload::Bad(m) => format!("BAD {m}"),
@@ -237,11 +238,11 @@ mod tests {
             pending: None,
             done: false,
         };
-        let first = docs.next_unit().unwrap().unwrap();
+        let first = docs.next_unit(&mut Vec::new()).unwrap().unwrap();
         assert!(matches!(first.payload, Payload::Bad(m) if m.contains("larger than 8 bytes")));
-        let second = docs.next_unit().unwrap().unwrap();
+        let second = docs.next_unit(&mut Vec::new()).unwrap().unwrap();
         assert_eq!((second.place.line, second.place.row), (2, Some(2)));
-        assert!(docs.next_unit().unwrap().is_none());
+        assert!(docs.next_unit(&mut Vec::new()).unwrap().is_none());
     }
 
     #[test]
