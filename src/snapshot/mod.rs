@@ -9,6 +9,9 @@ mod csv;
 mod json;
 mod yaml;
 
+#[cfg(test)]
+mod differential;
+
 use crate::ir::{Constraint, FieldId, Policy};
 pub(crate) use crate::record::{Problem, Record, RecordError};
 use crate::value::Value;
