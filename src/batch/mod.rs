@@ -311,11 +311,14 @@ fn read_chunks(
     size: usize,
     mut sink: impl FnMut(Result<Chunk, BatchError>) -> bool,
 ) {
+    // The text of a chunk is about as long as the last one's: reserved up
+    // front, it is not grown by doubling (which leaves up to half unused).
+    let mut last_text = 0usize;
     for Input { name, mut framer } in inputs {
         let mut layouts: Option<Vec<Option<Arc<CsvLayout>>>> = None;
         loop {
             let mut units = Vec::with_capacity(size);
-            let mut text = Vec::new();
+            let mut text = Vec::with_capacity(last_text.saturating_add(last_text / 16));
             while units.len() < size {
                 match framer.next_unit(&mut text) {
                     Ok(Some(u)) => units.push(u),
@@ -332,6 +335,7 @@ fn read_chunks(
             if units.is_empty() {
                 break;
             }
+            last_text = text.len();
             if layouts.is_none() {
                 layouts = Some(match framer.csv_header() {
                     Some(header) => {
