@@ -414,7 +414,7 @@ pub(crate) fn read_unit(
 }
 
 /// [`read_unit`] into the slots of a record decided before.
-fn read_unit_reusing(
+pub(crate) fn read_unit_reusing(
     policy: &Policy,
     layout: Option<&CsvLayout>,
     unit: &Unit,
