@@ -18,7 +18,7 @@ use crate::value::Value;
 
 pub use self::csv::{read_csv_row, CsvLayout};
 pub use json::read_json;
-pub(crate) use json::read_json_reusing;
+pub(crate) use json::{read_json_reusing, typed_number, typed_text};
 pub use yaml::{read_yaml_document, read_yaml_document_at, read_yaml_value};
 
 /// A scalar as a reader found it, before typing.
