@@ -161,6 +161,7 @@ impl Num {
     /// `m × 10^-scale` as a reader of the text `m.digits` would read it
     /// (trailing zeros after the point dropped, as [`short_plain`] drops
     /// them); `None` past 18 decimals (read through the text instead).
+    #[cfg(feature = "arrow")]
     #[inline]
     pub(crate) fn from_scaled(m: i64, scale: u32) -> Option<Num> {
         if scale > 18 {
