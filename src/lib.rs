@@ -38,6 +38,8 @@ mod calendar;
 mod cases;
 mod check;
 pub mod cli;
+#[cfg(feature = "arrow")]
+mod columnar;
 mod coverage;
 mod decimal;
 mod decision;
@@ -60,6 +62,8 @@ mod types;
 mod unicode;
 mod value;
 
+#[cfg(feature = "arrow")]
+pub use columnar::{ArrowOptions, ColumnarError};
 pub use decision::{Decision, OutputValue, RulesetDecision};
 pub use diagnostic::{Code, Diagnostic, ErrorFormat, Severity};
 pub use eval::{EvalError, Mode, TraceStep, Unmet};
