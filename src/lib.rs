@@ -51,6 +51,7 @@ pub mod gen;
 mod impact;
 mod ir;
 mod json;
+mod mutate;
 mod num;
 mod policy;
 mod record;

@@ -80,6 +80,11 @@ enum Command {
         /// Report rules and group conditions the cases never exercised.
         #[arg(long)]
         coverage: bool,
+        /// Also test the cases: nudge every threshold, flip every bound and
+        /// swap every `all of`/`any of`, and list each change no case
+        /// notices (exit 1 when there is one).
+        #[arg(long)]
+        mutate: bool,
     },
     /// Show what a rule change does: both versions decide the same records.
     Diff(diff::DiffArgs),
@@ -116,7 +121,11 @@ pub fn run(cli: Cli) -> ExitCode {
         } => check::run(&rules, format, deny_warnings),
         Command::Eval(args) => eval::run(&args, format),
         Command::Batch(args) => batch::run(&args, format),
-        Command::Test { rules, coverage } => test::run(&rules, coverage, format),
+        Command::Test {
+            rules,
+            coverage,
+            mutate,
+        } => test::run(&rules, test::Options { coverage, mutate }, format),
         Command::Diff(args) => diff::run(&args, format),
         Command::Fmt(args) => fmt::run(&args, format),
         Command::Gen {
