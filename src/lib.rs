@@ -49,6 +49,8 @@ pub mod gen;
 mod impact;
 mod ir;
 mod json;
+pub mod lsp;
+mod names;
 mod num;
 mod policy;
 mod record;

@@ -9,6 +9,7 @@ use crate::decision::{Decision, OutputValue, RulesetDecision};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{Decider, EvalError, Evaluator, Mode, Scratch, Truth};
 use crate::ir::Policy;
+use crate::names::NameIndex;
 use crate::record::{Record, RecordError};
 use crate::span::{Source, SourceMap, Span};
 use crate::types::Ty;
@@ -212,16 +213,24 @@ pub fn check_dir(dir: &Path) -> Result<Checked, LoadError> {
             }
         }
     }
-    Ok(check_files_after(files, unreadable))
+    Ok(check_files_after(files, unreadable).0)
 }
 
 /// Checks rule files given as (name, bytes).
 pub fn check_files(files: Vec<(String, Vec<u8>)>) -> Checked {
+    check_files_after(files, Vec::new()).0
+}
+
+/// [`check_files`], with the index of every name declared and resolved.
+pub(crate) fn check_files_with_names(files: Vec<(String, Vec<u8>)>) -> (Checked, NameIndex) {
     check_files_after(files, Vec::new())
 }
 
 /// Checks rule files after `earlier` errors (files that could not be read).
-fn check_files_after(files: Vec<(String, Vec<u8>)>, earlier: Vec<Diagnostic>) -> Checked {
+fn check_files_after(
+    files: Vec<(String, Vec<u8>)>,
+    earlier: Vec<Diagnostic>,
+) -> (Checked, NameIndex) {
     let mut hasher = Sha256::new();
     let mut sources = SourceMap::default();
     let mut trees = Vec::new();
@@ -264,7 +273,8 @@ fn check_files_after(files: Vec<(String, Vec<u8>)>, earlier: Vec<Diagnostic>) ->
     let digest = hasher.finalize();
     let version: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     let syntax_failed = diagnostics.iter().any(Diagnostic::is_error);
-    let (policy, more) = crate::check::check(&trees, sources.clone(), Arc::from(version.as_str()));
+    let (policy, more, names) =
+        crate::check::check_with_names(&trees, sources.clone(), Arc::from(version.as_str()));
     // Checking what did parse still helps, but a file that did not parse
     // (or could not be read) leaves names undeclared: keep its own errors,
     // drop the echoes, and drop warnings about text that is not all there.
@@ -284,11 +294,12 @@ fn check_files_after(files: Vec<(String, Vec<u8>)>, earlier: Vec<Diagnostic>) ->
     } else {
         policy
     };
-    Checked {
+    let checked = Checked {
         policy,
         diagnostics,
         sources,
-    }
+    };
+    (checked, names)
 }
 
 impl Policy {
