@@ -50,7 +50,9 @@ fn textmate_grammar_knows_every_keyword_and_type() {
         let first = format!("({word}|");
         let last = format!("|{word})");
         assert!(
-            patterns.contains(&alternative) || patterns.contains(&first) || patterns.contains(&last),
+            patterns.contains(&alternative)
+                || patterns.contains(&first)
+                || patterns.contains(&last),
             "the TextMate grammar does not highlight `{word}`"
         );
     }
@@ -65,7 +67,10 @@ fn vscode_extension_wires_the_grammar_and_the_server() {
     let path = format!("editors/vscode/{}", grammar["path"].as_str().expect("path"));
     let linked = json(&path);
     assert_eq!(linked, json("editors/textmate/verdikt.tmLanguage.json"));
-    assert_eq!(package["contributes"]["languages"][0]["extensions"][0], ".vk");
+    assert_eq!(
+        package["contributes"]["languages"][0]["extensions"][0],
+        ".vk"
+    );
     let extension = std::fs::read_to_string("editors/vscode/extension.js").expect("extension");
     assert!(extension.contains("args: ['lsp']"));
 }

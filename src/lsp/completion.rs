@@ -25,9 +25,13 @@ enum Context<'t> {
     Expr,
 }
 
+/// A completion before it becomes an item: label, kind, detail, and the
+/// byte where the text it replaces starts.
+type Candidate = (String, CompletionItemKind, Option<String>, usize);
+
 /// The completions at byte `offset` of `text`, in the ruleset `ruleset`
-/// (when the cursor is in one). `replace` is the range of the partly typed
-/// word, which an item replaces.
+/// (when the cursor is in one). `replace` gives the range of the partly
+/// typed word, which an item replaces.
 pub(super) fn complete(
     names: &NameIndex,
     text: &str,
@@ -36,13 +40,7 @@ pub(super) fn complete(
     replace: impl Fn(usize, usize) -> Range,
 ) -> Vec<CompletionItem> {
     let before = text.get(..offset).unwrap_or("");
-    let word_start = before
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-        .last()
-        .map_or(offset, |(i, _)| i);
-    let word = before.get(word_start..).unwrap_or("");
+    let (word_start, word) = last_word(before);
     let head = before.get(..word_start).unwrap_or("");
     let local =
         |d: &&Definition| d.symbol.ruleset.is_none() || d.symbol.ruleset.as_deref() == ruleset;
@@ -52,10 +50,77 @@ pub(super) fn complete(
             .filter(move |d| d.symbol.kind == kind)
             .filter(local)
     };
+    let values_of = |path: &str| {
+        of_kind(Kind::Field)
+            .chain(of_kind(Kind::Output))
+            .find(|d| d.symbol.name == path)
+            .map(|d| d.values.clone())
+            .unwrap_or_default()
+    };
+    let named = |kind: Kind, item: CompletionItemKind| {
+        of_kind(kind)
+            .map(|d| (d.symbol.name.clone(), item, d.detail.clone(), word_start))
+            .collect::<Vec<Candidate>>()
+    };
+    let candidates: Vec<Candidate> = match context(head) {
+        Context::Calendar => named(Kind::Calendar, CompletionItemKind::MODULE),
+        Context::Rule => named(Kind::Rule, CompletionItemKind::METHOD),
+        Context::Outcome => named(Kind::Outcome, CompletionItemKind::ENUM_MEMBER),
+        Context::Output => {
+            let mut c = named(Kind::Output, CompletionItemKind::PROPERTY);
+            let explain = "explain unmet conditions of".to_string();
+            c.push((explain, CompletionItemKind::KEYWORD, None, word_start));
+            c
+        }
+        Context::EnumValue(path) if !values_of(path).is_empty() => values_of(path)
+            .into_iter()
+            .map(|v| {
+                (
+                    v,
+                    CompletionItemKind::ENUM_MEMBER,
+                    Some(path.to_string()),
+                    word_start,
+                )
+            })
+            .collect(),
+        // `new_limit = ` on an output that is no enum: any expression.
+        Context::EnumValue(_) | Context::Expr => {
+            let mut c = Vec::new();
+            // After a dot, the rest of the path replaces what follows the
+            // last dot (editors treat `.` as a word boundary).
+            let (group, from) = match word.rfind('.') {
+                Some(dot) => (word.get(..=dot).unwrap_or(""), word_start + dot + 1),
+                None => ("", word_start),
+            };
+            for d in of_kind(Kind::Field) {
+                if let Some(rest) = d.symbol.name.strip_prefix(group) {
+                    c.push((
+                        rest.to_string(),
+                        CompletionItemKind::FIELD,
+                        d.detail.clone(),
+                        from,
+                    ));
+                }
+            }
+            if group.is_empty() {
+                c.extend(named(Kind::Let, CompletionItemKind::VARIABLE));
+                c.extend(crate::builtins::BUILTINS.iter().map(|spec| {
+                    let detail = Some(spec.signature.to_string());
+                    (
+                        spec.name.to_string(),
+                        CompletionItemKind::FUNCTION,
+                        detail,
+                        from,
+                    )
+                }));
+            }
+            c
+        }
+    };
     let mut items: Vec<CompletionItem> = Vec::new();
-    let mut add = |label: String, kind: CompletionItemKind, detail: Option<String>, from: usize| {
+    for (label, kind, detail, from) in candidates {
         if items.iter().any(|i| i.label == label) {
-            return;
+            continue;
         }
         items.push(CompletionItem {
             text_edit: Some(CompletionTextEdit::Edit(TextEdit {
@@ -67,112 +132,6 @@ pub(super) fn complete(
             detail,
             ..CompletionItem::default()
         });
-    };
-    let values_of = |path: &str| {
-        of_kind(Kind::Field)
-            .chain(of_kind(Kind::Output))
-            .find(|d| d.symbol.name == path)
-            .map(|d| d.values.clone())
-            .unwrap_or_default()
-    };
-    // `new_limit = ` on an output that is no enum: any expression.
-    let context = match context(head) {
-        Context::EnumValue(path) if values_of(path).is_empty() => Context::Expr,
-        other => other,
-    };
-    match context {
-        Context::Calendar => {
-            for d in of_kind(Kind::Calendar) {
-                add(
-                    d.symbol.name.clone(),
-                    CompletionItemKind::MODULE,
-                    None,
-                    word_start,
-                );
-            }
-        }
-        Context::Rule => {
-            for d in of_kind(Kind::Rule) {
-                add(
-                    d.symbol.name.clone(),
-                    CompletionItemKind::METHOD,
-                    None,
-                    word_start,
-                );
-            }
-        }
-        Context::Outcome => {
-            for d in of_kind(Kind::Outcome) {
-                add(
-                    d.symbol.name.clone(),
-                    CompletionItemKind::ENUM_MEMBER,
-                    None,
-                    word_start,
-                );
-            }
-        }
-        Context::Output => {
-            for d in of_kind(Kind::Output) {
-                add(
-                    d.symbol.name.clone(),
-                    CompletionItemKind::PROPERTY,
-                    d.detail.clone(),
-                    word_start,
-                );
-            }
-            add(
-                "explain unmet conditions of".into(),
-                CompletionItemKind::KEYWORD,
-                None,
-                word_start,
-            );
-        }
-        Context::EnumValue(path) => {
-            for v in values_of(path) {
-                add(
-                    v,
-                    CompletionItemKind::ENUM_MEMBER,
-                    Some(path.to_string()),
-                    word_start,
-                );
-            }
-        }
-        Context::Expr => {
-            // After a dot, the rest of the path replaces what follows the
-            // last dot (editors treat `.` as a word boundary).
-            let (group, from) = match word.rfind('.') {
-                Some(dot) => (word.get(..=dot).unwrap_or(""), word_start + dot + 1),
-                None => ("", word_start),
-            };
-            for d in of_kind(Kind::Field) {
-                if let Some(rest) = d.symbol.name.strip_prefix(group) {
-                    add(
-                        rest.to_string(),
-                        CompletionItemKind::FIELD,
-                        d.detail.clone(),
-                        from,
-                    );
-                }
-            }
-            if group.is_empty() {
-                for d in of_kind(Kind::Let) {
-                    add(
-                        d.symbol.name.clone(),
-                        CompletionItemKind::VARIABLE,
-                        d.detail.clone(),
-                        from,
-                    );
-                }
-                for spec in crate::builtins::BUILTINS {
-                    add(
-                        spec.name.to_string(),
-                        CompletionItemKind::FUNCTION,
-                        Some(spec.signature.to_string()),
-                        from,
-                    );
-                }
-            }
-        }
     }
     items
 }
