@@ -9,6 +9,7 @@ use crate::decision::{Decision, OutputValue, RulesetDecision};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{Decider, EvalError, Evaluator, Mode, Scratch, Truth};
 use crate::ir::Policy;
+use crate::names::NameIndex;
 use crate::record::{Record, RecordError};
 use crate::span::{Source, SourceMap, Span};
 use crate::types::Ty;
@@ -203,16 +204,24 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
 /// the readable files are still checked, so one run shows every problem.
 pub fn check_dir(dir: &Path) -> Result<Checked, LoadError> {
     let (files, unreadable) = read_dir_files(dir)?;
-    Ok(check_files_after(files, unreadable))
+    Ok(check_files_after(files, unreadable).0)
 }
 
 /// Checks rule files given as (name, bytes).
 pub fn check_files(files: Vec<(String, Vec<u8>)>) -> Checked {
+    check_files_after(files, Vec::new()).0
+}
+
+/// [`check_files`], with the index of every name declared and resolved.
+pub(crate) fn check_files_with_names(files: Vec<(String, Vec<u8>)>) -> (Checked, NameIndex) {
     check_files_after(files, Vec::new())
 }
 
 /// Checks rule files after `earlier` errors (files that could not be read).
-fn check_files_after(files: Vec<(String, Vec<u8>)>, earlier: Vec<Diagnostic>) -> Checked {
+fn check_files_after(
+    files: Vec<(String, Vec<u8>)>,
+    earlier: Vec<Diagnostic>,
+) -> (Checked, NameIndex) {
     let Parsed {
         trees,
         sources,
@@ -220,7 +229,8 @@ fn check_files_after(files: Vec<(String, Vec<u8>)>, earlier: Vec<Diagnostic>) ->
         mut diagnostics,
     } = parse_files(files, earlier);
     let syntax_failed = diagnostics.iter().any(Diagnostic::is_error);
-    let (policy, more) = check_trees(&trees, &sources, &version);
+    let (policy, more, names) =
+        crate::check::check_with_names(&trees, sources.clone(), version);
     // Checking what did parse still helps, but a file that did not parse
     // (or could not be read) leaves names undeclared: keep its own errors,
     // drop the echoes, and drop warnings about text that is not all there.
@@ -240,11 +250,12 @@ fn check_files_after(files: Vec<(String, Vec<u8>)>, earlier: Vec<Diagnostic>) ->
     } else {
         policy
     };
-    Checked {
+    let checked = Checked {
         policy,
         diagnostics,
         sources,
-    }
+    };
+    (checked, names)
 }
 
 /// Rule files parsed but not yet checked: what `verdikt test --mutate`
@@ -319,7 +330,9 @@ pub(crate) fn check_trees(
     sources: &SourceMap,
     version: &Arc<str>,
 ) -> (Option<Policy>, Vec<Diagnostic>) {
-    crate::check::check(trees, sources.clone(), version.clone())
+    let (policy, diagnostics, _names) =
+        crate::check::check_with_names(trees, sources.clone(), version.clone());
+    (policy, diagnostics)
 }
 
 /// Reads and parses every `*.vk` file of a directory, as [`check_dir`]

@@ -90,6 +90,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Rewrite rule files in canonical layout (`--check`: only list them).
     Fmt(fmt::FmtArgs),
+    /// Serve the Language Server Protocol on stdin/stdout, for editors.
+    Lsp,
     /// Print a synthetic corpus of snapshots (JSONL) for benchmarks.
     Gen {
         /// Number of snapshots.
@@ -133,6 +135,9 @@ pub fn run(cli: Cli) -> ExitCode {
             seed,
             bad_percent,
         } => gen(n, seed, bad_percent),
+        Command::Lsp => crate::lsp::run()
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(Stop::Failed),
     };
     match result.and_then(|code| console::flush().map(|()| code)) {
         Ok(code) => code,

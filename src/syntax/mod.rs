@@ -5,6 +5,7 @@ mod grammar;
 mod invisible;
 pub mod lexical;
 mod lower;
+pub(crate) mod tokens;
 
 use std::num::NonZeroUsize;
 use std::ops::ControlFlow;
