@@ -159,7 +159,7 @@ fn operator_span(policy: &Policy, a: Span, b: Span, op: CmpOp) -> Span {
 /// with a whole-number value; otherwise one unit in the place after the
 /// last written digit, and never coarser than hundredths (`4.8` -> `4.79`,
 /// `90%` -> `89.99%`).
-fn nudges(lit: &Literal, other: Option<&Ty>) -> Vec<(LitValue, String)> {
+pub(super) fn nudges(lit: &Literal, other: Option<&Ty>) -> Vec<(LitValue, String)> {
     let mut out = Vec::new();
     match &lit.value {
         LitValue::Number(d) => {
