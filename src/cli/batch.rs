@@ -28,6 +28,14 @@ pub struct BatchArgs {
     rejects: Option<PathBuf>,
     /// Input format, when the extension does not tell (stdin).
     #[arg(long, value_enum)]
+    input_format: Option<Format>,
+    /// Deprecated spelling of `--input-format`.
+    #[arg(
+        long = "format",
+        value_enum,
+        hide = true,
+        conflicts_with = "input_format"
+    )]
     format: Option<Format>,
     /// Output format.
     #[arg(long, value_enum, default_value = "jsonl")]
@@ -60,10 +68,11 @@ pub struct BatchArgs {
 
 pub fn run(args: &BatchArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     refuse_clobbering(args)?;
+    let input_format = super::renamed(args.input_format, args.format, "--input-format")?;
     let policy = super::load_policy(&args.rules, format)?;
     let mut inputs = Vec::new();
     for name in &args.inputs {
-        let input = Input::open(name, args.format, args.max_record_bytes)
+        let input = Input::open(name, input_format, args.max_record_bytes)
             .map_err(|e| Stop::Failed(e.to_string()))?;
         inputs.push(input);
     }

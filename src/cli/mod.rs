@@ -182,6 +182,16 @@ fn usable_policy(checked: Checked, label: &str, format: ErrorFormat) -> Result<P
     })
 }
 
+/// A flag given by its new name, or by the deprecated `--format` (with a
+/// warning naming the new one). `--format` meant the input format in one
+/// verb and the report format in another; now each meaning has one name.
+fn renamed<T>(new: Option<T>, old: Option<T>, name: &str) -> Result<Option<T>, Stop> {
+    if old.is_some() {
+        tell!("warning: `--format` is deprecated here; use `{name}`")?;
+    }
+    Ok(new.or(old))
+}
+
 /// The worker pool of `batch` and `diff`: `None` means all cores.
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Stop> {
     rayon::ThreadPoolBuilder::new()

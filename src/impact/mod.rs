@@ -46,11 +46,31 @@ pub struct Impact {
     pub rejected_base: u64,
     pub rejected_head: u64,
     pub rulesets: Vec<RulesetImpact>,
-    /// Rulesets only one version has; they are not compared.
+    /// Rulesets only the base has (removed): how the base decided them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub only_in_base: Vec<String>,
+    pub only_in_base: Vec<OneSided>,
+    /// Rulesets only the head has (added): how the head decides them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub only_in_head: Vec<String>,
+    pub only_in_head: Vec<OneSided>,
+}
+
+/// A ruleset only one version has: nothing to compare, but its outcome
+/// counts over the corpus say what adding (or removing) it does.
+#[derive(Debug, Clone, Serialize)]
+pub struct OneSided {
+    pub ruleset: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Records per outcome, in the ruleset's declared order, `(rejected)`
+    /// last; outcomes no record got are left out.
+    pub outcomes: Vec<OutcomeCount>,
+}
+
+/// How many records one outcome got.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomeCount {
+    pub outcome: String,
+    pub count: u64,
 }
 
 /// One ruleset's changes.
@@ -352,8 +372,54 @@ struct Accumulator<'p> {
     rejected_base: u64,
     rejected_head: u64,
     pairs: Vec<Pair>,
-    only_in_base: Vec<String>,
-    only_in_head: Vec<String>,
+    only_in_base: Vec<Single>,
+    only_in_head: Vec<Single>,
+}
+
+/// Running outcome counts of a ruleset one version has.
+struct Single {
+    name: String,
+    title: Option<String>,
+    /// Its index in its version's decisions.
+    index: usize,
+    /// Declared outcomes, then `(rejected)`.
+    outcomes: Vec<String>,
+    counts: Vec<u64>,
+}
+
+impl Single {
+    fn new(index: usize, rs: &crate::ir::Ruleset) -> Single {
+        let mut outcomes: Vec<String> = rs.outcomes.iter().map(|o| o.to_string()).collect();
+        outcomes.push(REJECTED.to_string());
+        Single {
+            name: rs.name.to_string(),
+            title: rs.title.as_deref().map(str::to_string),
+            index,
+            counts: vec![0; outcomes.len()],
+            outcomes,
+        }
+    }
+
+    fn add(&mut self, decided: &Decided) {
+        let i = outcome_index(&self.outcomes, ruleset_of(decided, self.index));
+        if let Some(n) = self.counts.get_mut(i) {
+            *n += 1;
+        }
+    }
+
+    fn finish(self) -> OneSided {
+        OneSided {
+            ruleset: self.name,
+            title: self.title,
+            outcomes: self
+                .outcomes
+                .into_iter()
+                .zip(self.counts)
+                .filter(|(_, count)| *count > 0)
+                .map(|(outcome, count)| OutcomeCount { outcome, count })
+                .collect(),
+        }
+    }
 }
 
 impl<'p> Accumulator<'p> {
@@ -362,7 +428,7 @@ impl<'p> Accumulator<'p> {
         let mut only_in_head = Vec::new();
         for (head_index, h) in head.rulesets.iter().enumerate() {
             let Some(base_index) = base.rulesets.iter().position(|b| b.name == h.name) else {
-                only_in_head.push(h.name.to_string());
+                only_in_head.push(Single::new(head_index, h));
                 continue;
             };
             let Some(b) = base.rulesets.get(base_index) else {
@@ -390,8 +456,9 @@ impl<'p> Accumulator<'p> {
         let only_in_base = base
             .rulesets
             .iter()
-            .filter(|b| !head.rulesets.iter().any(|h| h.name == b.name))
-            .map(|b| b.name.to_string())
+            .enumerate()
+            .filter(|(_, b)| !head.rulesets.iter().any(|h| h.name == b.name))
+            .map(|(i, b)| Single::new(i, b))
             .collect();
         Accumulator {
             base,
@@ -418,6 +485,12 @@ impl<'p> Accumulator<'p> {
         self.read += 1;
         self.rejected_base += u64::from(before.is_err());
         self.rejected_head += u64::from(after.is_err());
+        for single in &mut self.only_in_base {
+            single.add(before);
+        }
+        for single in &mut self.only_in_head {
+            single.add(after);
+        }
         let mut explained: Option<(Decided, Decided)> = None;
         for pair in &mut self.pairs {
             let b = ruleset_of(before, pair.base_index);
@@ -460,8 +533,8 @@ impl<'p> Accumulator<'p> {
             rejected_base: self.rejected_base,
             rejected_head: self.rejected_head,
             rulesets: self.pairs.into_iter().map(Pair::finish).collect(),
-            only_in_base: self.only_in_base,
-            only_in_head: self.only_in_head,
+            only_in_base: self.only_in_base.into_iter().map(Single::finish).collect(),
+            only_in_head: self.only_in_head.into_iter().map(Single::finish).collect(),
         }
     }
 }

@@ -42,7 +42,7 @@ pub(crate) fn mutants(trees: &[File], policy: &Policy) -> Vec<Mutant> {
             });
         }
         Target::Duration(lit) => {
-            let (line, _) = line_of(policy, lit.span);
+            let line = line_of(policy, lit.span);
             for (value, text) in nudges(lit, None) {
                 out.push(Mutant {
                     change: Change::Literal(key(lit.span), value),
@@ -159,7 +159,7 @@ fn operator_span(policy: &Policy, a: Span, b: Span, op: CmpOp) -> Span {
 /// with a whole-number value; otherwise one unit in the place after the
 /// last written digit, and never coarser than hundredths (`4.8` -> `4.79`,
 /// `90%` -> `89.99%`).
-fn nudges(lit: &Literal, other: Option<&Ty>) -> Vec<(LitValue, String)> {
+pub(super) fn nudges(lit: &Literal, other: Option<&Ty>) -> Vec<(LitValue, String)> {
     let mut out = Vec::new();
     match &lit.value {
         LitValue::Number(d) => {
@@ -225,13 +225,13 @@ fn is_duration(lit: &Literal) -> bool {
     matches!(lit.value, LitValue::Days(_))
 }
 
-/// The source line a span starts on, trimmed, and its number.
-fn line_of(policy: &Policy, span: Span) -> (String, usize) {
-    match policy.sources.get(span.file) {
-        Some(source) => {
+/// The source line a span starts on, trimmed.
+fn line_of(policy: &Policy, span: Span) -> String {
+    policy
+        .sources
+        .get(span.file)
+        .map_or_else(String::new, |source| {
             let (line, _) = source.line_col(span.start);
-            (source.line_text(line).trim().to_string(), line)
-        }
-        None => (String::new(), 0),
-    }
+            source.line_text(line).trim().to_string()
+        })
 }

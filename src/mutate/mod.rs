@@ -21,6 +21,9 @@ mod report;
 mod run;
 mod walk;
 
+#[cfg(test)]
+mod tests;
+
 use std::path::Path;
 use std::time::Instant;
 
