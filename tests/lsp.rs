@@ -260,6 +260,28 @@ fn duplicates_point_at_the_first_declaration() {
     );
     assert_eq!(related["message"], "the first declaration");
     drop(text);
+
+    // A field declared twice points at the first line that declares it.
+    let schema_file = dir.join("01-schema.vk");
+    let schema = std::fs::read_to_string(&schema_file).expect("read");
+    let twice = schema.replacen(
+        "  as_of                             date\n",
+        "  as_of                             date\n  as_of date\n",
+        1,
+    );
+    assert_ne!(twice, schema);
+    // The earlier round of diagnostics (40-again.vk came last) is read.
+    client.notifications.clear();
+    client.open(&schema_file, &twice);
+    let diagnostics = client.diagnostics_of(&schema_file);
+    let duplicate = diagnostics
+        .iter()
+        .find(|d| d["code"] == "V018")
+        .expect("a duplicate field");
+    assert_eq!(duplicate["range"]["start"], position(&twice, "as_of", 1, 0));
+    let related = &duplicate["relatedInformation"][0]["location"];
+    assert_eq!(related["uri"], uri(&schema_file));
+    assert_eq!(related["range"]["start"], position(&twice, "as_of", 0, 0));
     client.shutdown();
 }
 
@@ -475,5 +497,54 @@ fn formatting_gives_the_layout_of_verdikt_fmt() {
         edits[0]["range"]["start"],
         json!({ "line": 0, "character": 0 })
     );
+    client.shutdown();
+}
+
+#[test]
+fn lets_calendars_and_outcomes_are_names_too() {
+    let dir = rules_copy("names");
+    let (mut client, _) = Client::start(&dir);
+    let file = dir.join("20-exit_request.vk");
+    let text = std::fs::read_to_string(&file).expect("read");
+
+    // A `let` used in a reason or assignment: hover shows its definition.
+    let use_at = text.match_indices("review_by").count();
+    assert!(use_at >= 2, "review_by is used");
+    let hover = client.request("textDocument/hover", at(&file, &text, "review_by", 3));
+    let shown = hover["contents"]["value"].as_str().expect("markdown");
+    assert!(
+        shown.contains("let review_by = business_days_after(as_of, 3, calendar cn-2026)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("`let` binding of ruleset `exit_request`, type `date`"),
+        "{shown}"
+    );
+
+    // A calendar named in a call: its declaration in another file.
+    let location = client.request("textDocument/definition", at(&file, &text, "cn-2026", 0));
+    assert_eq!(location["uri"], uri(&dir.join("02-calendar.vk")));
+    let calendar = std::fs::read_to_string(dir.join("02-calendar.vk")).expect("read");
+    assert_eq!(
+        location["range"]["start"],
+        position(&calendar, "cn-2026", 0, 0)
+    );
+
+    // An outcome given by a clause: its place in `outcomes`.
+    let params = json!({
+        "textDocument": { "uri": uri(&file) },
+        "position": position(&text, "else denied", 0, "else ".len() + 1),
+    });
+    let location = client.request("textDocument/definition", params);
+    assert_eq!(location["range"]["start"], position(&text, "denied", 0, 0));
+
+    // Completion after `calendar ` offers the declared calendars.
+    let params = json!({
+        "textDocument": { "uri": uri(&file) },
+        "position": position(&text, "calendar cn-2026", 0, "calendar ".len()),
+    });
+    let items = client.request("textDocument/completion", params);
+    assert_eq!(items[0]["label"], "cn-2026");
+    assert_eq!(items.as_array().map(Vec::len), Some(1));
     client.shutdown();
 }

@@ -193,6 +193,14 @@ impl Checker<'_> {
         rulesets
     }
 
+    /// A duplicate, pointing at the first declaration of `symbol` too.
+    fn and_first(&self, diagnostic: Diagnostic, symbol: &Symbol) -> Diagnostic {
+        match self.names.definition(symbol) {
+            Some(first) => diagnostic.with_related(first.span, "the first declaration"),
+            None => diagnostic,
+        }
+    }
+
     fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }
@@ -222,11 +230,13 @@ impl Checker<'_> {
 
     fn check_calendar(&mut self, c: &ast::Calendar) {
         if self.calendar_index.contains_key(&c.name.text) {
-            self.report(Diagnostic::error(
+            let d = Diagnostic::error(
                 Code::Duplicate,
                 c.name.span,
                 format!("calendar `{}` is declared twice", c.name.text),
-            ));
+            );
+            let d = self.and_first(d, &Symbol::global(Kind::Calendar, &c.name.text));
+            self.report(d);
             return;
         }
         let mut calendar = Calendar {

@@ -295,11 +295,14 @@ impl Checker<'_> {
             return;
         }
         if self.current_lets.contains_key(&l.name.text) {
-            self.report(Diagnostic::error(
+            let d = Diagnostic::error(
                 Code::Duplicate,
                 l.name.span,
                 format!("`{}` is bound twice", l.name.text),
-            ));
+            );
+            let first = Symbol::local(Kind::Let, &l.name.text, &self.current_ruleset);
+            let d = self.and_first(d, &first);
+            self.report(d);
             return;
         }
         if self.lookup_field(&l.name.text).is_some() {

@@ -75,14 +75,14 @@ impl Checker<'_> {
     fn check_field_decl(&mut self, decl: &ast::FieldDecl, tree: &mut PathTree) {
         let path = decl.name.text.clone();
         if self.field_index.contains_key(&path) {
-            self.report(
-                Diagnostic::error(
-                    Code::Duplicate,
-                    decl.name.span,
-                    format!("field `{path}` is declared twice"),
-                )
-                .with_help("remove one of the declarations"),
-            );
+            let d = Diagnostic::error(
+                Code::Duplicate,
+                decl.name.span,
+                format!("field `{path}` is declared twice"),
+            )
+            .with_help("remove one of the declarations");
+            let d = self.and_first(d, &Symbol::global(Kind::Field, &path));
+            self.report(d);
             return;
         }
         let ty = self.declared_type(&decl.ty);
