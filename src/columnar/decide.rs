@@ -37,6 +37,8 @@ pub(crate) struct Deciding {
     pub(crate) rulesets: Vec<Decided>,
     /// The reasons' text, one after another.
     pub(crate) text: String,
+    /// The calendars that counted a date with their `outside` weekdays.
+    pub(crate) fallbacks: crate::calendar::Fallbacks,
     scratch: Scratch,
 }
 
@@ -56,6 +58,7 @@ impl Deciding {
             Evaluator::with_scratch(policy, record, MODE, std::mem::take(&mut self.scratch));
         let result = decide_all(policy, &mut ev, &mut self.rulesets, &mut self.text);
         let result = result.map_err(|f| policy.record_error(record, &ev.describe(f)));
+        self.fallbacks = std::mem::take(&mut ev.fallbacks);
         self.scratch = ev.into_scratch();
         result
     }

@@ -98,6 +98,11 @@ impl Policy {
     }
 }
 
+/// The schema of decision batches (see [`Policy::decide_arrow_with`]).
+pub(crate) fn decisions_schema(policy: &Policy, with_reject: bool, record: bool) -> SchemaRef {
+    schema::decisions(policy, with_reject, record)
+}
+
 /// Reads the rows of one batch into records, reusing one record's slots.
 pub(crate) struct Rows<'b> {
     policy: &'b Policy,
@@ -182,24 +187,20 @@ impl<'p> DecisionColumns<'p> {
     }
 
     /// Decides a record and appends its row (a reject when evaluation
-    /// fails). Returns each ruleset's outcome index through `outcomes`
-    /// when decided.
+    /// fails).
     pub(crate) fn push(&mut self, record: &Record) {
-        let _ = self.try_push(record);
+        if let Err(e) = self.try_push(record) {
+            self.push_reject(&e);
+        }
     }
 
-    /// [`DecisionColumns::push`], saying whether the record was decided
-    /// (`Err`: it was appended as this reject).
-    pub(crate) fn try_push(&mut self, record: &Record) -> Result<&[decide::Decided], RecordError> {
+    /// Decides a record and appends its row; `Err` (nothing appended)
+    /// when it cannot be decided.
+    pub(crate) fn try_push(&mut self, record: &Record) -> Result<&decide::Deciding, RecordError> {
         let policy = self.policy;
-        if let Err(e) = self
-            .deciding
+        self.deciding
             .decide(policy, record)
-            .and_then(|()| self.check_fits())
-        {
-            self.push_reject(&e);
-            return Err(e);
-        }
+            .and_then(|()| self.check_fits())?;
         if let Some(column) = &mut self.record {
             self.line.clear();
             let mode = Mode {
@@ -215,10 +216,7 @@ impl<'p> DecisionColumns<'p> {
                 &mut self.scratch,
             );
             self.outcomes.clear();
-            if let Err(e) = written {
-                self.push_reject(&e);
-                return Err(e);
-            }
+            written?;
             if self.line.last() == Some(&b'\n') {
                 self.line.pop();
             }
@@ -240,7 +238,7 @@ impl<'p> DecisionColumns<'p> {
             reject.append_null();
         }
         self.rows += 1;
-        Ok(&self.deciding.rulesets)
+        Ok(&self.deciding)
     }
 
     /// Every output value fits its Arrow column exactly, or the record

@@ -196,6 +196,8 @@ fn describe(format: Format) -> &'static str {
         Format::Json => "a JSON array",
         Format::Yaml => "YAML",
         Format::Csv => "CSV",
+        Format::Parquet => "Parquet",
+        Format::Arrow => "Arrow IPC",
     }
 }
 
@@ -205,6 +207,8 @@ fn flag(format: Format) -> &'static str {
         Format::Json => "json",
         Format::Yaml => "yaml",
         Format::Csv => "csv",
+        Format::Parquet => "parquet",
+        Format::Arrow => "arrow",
     }
 }
 
