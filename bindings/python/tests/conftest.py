@@ -1,0 +1,38 @@
+"""Shared fixtures: the repository, its rules and the verdikt CLI the
+Python results are compared with."""
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="session")
+def root():
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def rules_dir():
+    return ROOT / "rules"
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """Runs the verdikt CLI (VERDIKT_BIN, else target/debug/verdikt)."""
+    binary = os.environ.get("VERDIKT_BIN", str(ROOT / "target" / "debug" / "verdikt"))
+    if not os.path.exists(binary):
+        pytest.fail(f"no verdikt CLI at {binary}: run `cargo build` or set VERDIKT_BIN")
+
+    def run(*args, **kwargs):
+        return subprocess.run(
+            [binary, *map(str, args)], cwd=ROOT, check=True, capture_output=True, text=True, **kwargs
+        )
+
+    return run
