@@ -25,10 +25,14 @@ fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     "maturin>=1.7,<2" "pyarrow>=15" "pyspark>=4,<5" "pandas<3" pytest polars duckdb
 
-# The CLI the tests compare with, and the package (a release build of the
-# binding; the workspace's target dir keeps it incremental).
+# The CLI the tests compare with, and the package: built by maturin through
+# pip like `pip install ./bindings/python`, but unoptimized (the dev profile,
+# as `cargo test` builds) to keep CI's cold build short; the workspace's
+# target dir keeps it incremental. VERDIKT_PROFILE=release for figures.
 cargo build --quiet
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+export PATH="$venv/bin:$PATH"
+MATURIN_PEP517_ARGS="--profile ${VERDIKT_PROFILE:-dev}" \
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     --no-build-isolation --no-deps --force-reinstall ./bindings/python
 
 export VERDIKT_BIN="$PWD/target/debug/verdikt"

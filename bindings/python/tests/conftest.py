@@ -36,3 +36,20 @@ def cli():
         )
 
     return run
+
+
+def readme_python_blocks():
+    """The ```python blocks of the README's "Python and Spark" section."""
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Python and Spark", 1)[1].split("\n## ", 1)[0]
+    return [b.split("```", 1)[0] for b in section.split("```python\n")[1:]]
+
+
+def run_readme_block(block):
+    """Runs a README block from the repository root, as a reader would."""
+    here = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        exec(compile(block, "README.md", "exec"), {"__name__": "__readme__"})
+    finally:
+        os.chdir(here)

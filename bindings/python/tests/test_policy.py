@@ -8,7 +8,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
-import corpus
+from verdikt import jsonl as corpus
 import verdikt
 
 

@@ -6,7 +6,7 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
-import corpus
+from verdikt import jsonl as corpus
 import verdikt
 import verdikt.spark
 
@@ -84,3 +84,13 @@ def test_bad_rules_fail_on_the_driver(spark, rules_dir):
     df = spark.createDataFrame([("M1",)], "merchant_id string")
     with pytest.raises(verdikt.RulesError, match="broken.vk"):
         verdikt.spark.decide(df, {"broken.vk": "ruleset {"})
+
+
+def test_the_readme_spark_example_runs(spark, capsys):
+    from conftest import readme_python_blocks, run_readme_block
+
+    blocks = readme_python_blocks()
+    run_readme_block(next(b for b in blocks if "read_jsonl" in b))
+    run_readme_block(next(b for b in blocks if "SparkSession" in b))
+    out = capsys.readouterr().out
+    assert "|merchant_id|" in out and "outcome" in out and "only showing top 5 rows" in out

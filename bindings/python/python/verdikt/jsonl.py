@@ -1,8 +1,13 @@
-"""JSON Lines snapshots as Arrow columns, the way a team's Parquet table would
-hold them: nested structs, each leaf typed by its values (all numbers: a
-decimal with the largest scale; all booleans: bool; all ISO dates: date32;
+"""JSON Lines snapshots as an Arrow table, the way a team's Parquet table
+would hold them: nested structs, each leaf typed by its values (all numbers:
+a decimal with the largest scale; all booleans: bool; all ISO dates: date32;
 anything else: the text as written). Numbers are read as ``Decimal``, never
-through float. Mirrors tests/arrow_support of the Rust crate."""
+through float, so ``decide_arrow`` on the table gives the decisions of
+``verdikt batch`` on the lines.
+
+>>> import pyarrow.parquet as pq, verdikt.jsonl
+>>> pq.write_table(verdikt.jsonl.read_jsonl("examples/merchants.jsonl"), "m.parquet")  # doctest: +SKIP
+"""
 
 import datetime
 import json
@@ -88,6 +93,13 @@ def _columns(tree, rows):
         names.append(key)
         arrays.append(array)
     return names, arrays
+
+
+def read_jsonl(path):
+    """The JSON Lines file's snapshots as one table (lines that are not a
+    JSON object, such as blank or truncated ones, are left out)."""
+    with open(path, encoding="utf-8") as f:
+        return to_table([o for _, o in objects(f.read())])
 
 
 def to_table(rows):
