@@ -72,7 +72,9 @@ pub use diagnostic::{Code, Diagnostic, ErrorFormat, Severity};
 pub use eval::{EvalError, Mode, TraceStep, Unmet};
 pub use explain::{explain, trace};
 pub use ir::Policy;
-pub use policy::{check_dir, check_files, Checked, FilePlace, LoadError};
+pub use policy::{
+    check_dir, check_files, read_rule_file, rule_files, Checked, FilePlace, LoadError,
+};
 pub use record::{Problem, Record, RecordError};
 pub use span::SourceMap;
 
