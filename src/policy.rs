@@ -229,8 +229,7 @@ fn check_files_after(
         mut diagnostics,
     } = parse_files(files, earlier);
     let syntax_failed = diagnostics.iter().any(Diagnostic::is_error);
-    let (policy, more, names) =
-        crate::check::check_with_names(&trees, sources.clone(), version);
+    let (policy, more, names) = crate::check::check_with_names(&trees, sources.clone(), version);
     // Checking what did parse still helps, but a file that did not parse
     // (or could not be read) leaves names undeclared: keep its own errors,
     // drop the echoes, and drop warnings about text that is not all there.
