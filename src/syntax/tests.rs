@@ -62,7 +62,11 @@ fn keywords_need_a_boundary() {
     };
     assert!(matches!(args[0].kind, ExprKind::Path(_)));
     let (tree, diags) = file("rulex");
-    assert!(tree.is_none());
+    // Nothing parsed: the text is one broken item of unknown kind.
+    let tree = tree.unwrap();
+    assert!(tree.decls.is_empty());
+    assert_eq!(tree.broken.len(), 1);
+    assert_eq!(tree.broken[0].kind, BrokenKind::Unknown);
     assert_eq!(diags[0].code, Code::Syntax);
 }
 
