@@ -194,3 +194,17 @@ fn recovery_never_panics_on_truncated_rules() {
     }
     assert!(cuts > 150, "only {cuts} cuts");
 }
+
+/// The README shows `verdikt check tests/fixtures/broken/unclosed` as it is.
+#[test]
+fn the_readme_shows_the_real_output() {
+    let checked = check_dir(Path::new("tests/fixtures/broken/unclosed")).unwrap();
+    let human = checked.render(ErrorFormat::Human);
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    assert!(
+        readme.contains(&format!(
+            "$ verdikt check tests/fixtures/broken/unclosed\n{human}```"
+        )),
+        "README differs from:\n{human}"
+    );
+}
