@@ -208,3 +208,19 @@ fn the_readme_shows_the_real_output() {
         "README differs from:\n{human}"
     );
 }
+
+/// A broken schema leaves every field undeclared: the rules that use them
+/// are not called wrong, and the syntax error stands alone.
+#[test]
+fn a_broken_schema_causes_no_unknown_field_errors() {
+    let schema = b"schema s {\n  score decimal in 0..\n  as_of date\n}\n".to_vec();
+    let rules = b"ruleset r {\n  outcomes a, b\n  rule x when score > 1 and as_of > 2026-01-01 then a\n  otherwise b\n}\n".to_vec();
+    let checked = check_files(vec![("01.vk".into(), schema), ("10.vk".into(), rules)]);
+    let codes: Vec<Code> = checked.diagnostics.iter().map(|d| d.code()).collect();
+    assert_eq!(
+        codes,
+        vec![Code::Syntax],
+        "{}",
+        checked.render(ErrorFormat::Plain)
+    );
+}

@@ -3,6 +3,8 @@
 //! would have declared unknown. Such an error says nothing new: it is
 //! dropped. Every other error, in every file, is kept.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::ast::{self, BrokenKind, Decl};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::{SourceMap, Span};
@@ -18,7 +20,7 @@ pub(crate) fn drop_echoes(
     if broken.is_empty() {
         return diagnostics;
     }
-    let rulesets: Vec<(&str, Span)> = files
+    let mut rulesets: Vec<(&str, Span)> = files
         .iter()
         .flat_map(|f| &f.decls)
         .filter_map(|d| match d {
@@ -26,8 +28,25 @@ pub(crate) fn drop_echoes(
             _ => None,
         })
         .collect();
+    rulesets.sort_by_key(|(_, s)| (s.file, s.start));
+    let mut in_rulesets: HashMap<&str, Vec<&ast::Broken>> = HashMap::new();
+    for b in &broken {
+        if let Some(r) = &b.ruleset {
+            in_rulesets.entry(r.as_str()).or_default().push(b);
+        }
+    }
+    let top = |kind| broken.iter().any(|b| b.ruleset.is_none() && b.kind == kind);
+    let unknown_top = top(BrokenKind::Unknown);
+    let calendars = broken
+        .iter()
+        .filter(|b| b.kind == BrokenKind::Calendar)
+        .map(|b| b.name.as_deref())
+        .collect();
     let echoes = Echoes {
-        broken,
+        unknown_top,
+        schema: unknown_top || top(BrokenKind::Schema),
+        calendars,
+        in_rulesets,
         rulesets,
         sources,
     };
@@ -37,8 +56,18 @@ pub(crate) fn drop_echoes(
         .collect()
 }
 
+/// What the broken items are, indexed for the questions asked of each
+/// diagnostic.
 struct Echoes<'a> {
-    broken: Vec<&'a ast::Broken>,
+    /// A top-level item of unknown kind is broken: it may declare anything.
+    unknown_top: bool,
+    /// The schema (or something that may be it) is broken.
+    schema: bool,
+    /// Names of broken calendars (`None`: a name that could not be read).
+    calendars: HashSet<Option<&'a str>>,
+    /// Broken items inside each ruleset, by ruleset name.
+    in_rulesets: HashMap<&'a str, Vec<&'a ast::Broken>>,
+    /// Every ruleset of the tree, in file and position order.
     rulesets: Vec<(&'a str, Span)>,
     sources: &'a SourceMap,
 }
@@ -46,63 +75,52 @@ struct Echoes<'a> {
 impl Echoes<'_> {
     /// Whether a broken item may be the cause of `d`.
     fn explains(&self, d: &Diagnostic) -> bool {
-        let unknown_top = self.top(BrokenKind::Unknown);
-        let schema = unknown_top || self.top(BrokenKind::Schema);
         let word = self.word(d);
         match d.code {
             Code::UnknownField | Code::UnknownPlaceholder => {
-                schema || self.in_ruleset(d, BrokenKind::Let, word)
+                self.schema || self.in_ruleset(d, BrokenKind::Let, word)
             }
-            Code::UnknownEnumValue => schema,
-            Code::Schema => schema && d.span.is_none(),
+            Code::UnknownEnumValue => self.schema,
+            Code::Schema => self.schema && d.span.is_none(),
             Code::UnknownCalendar => {
-                unknown_top
-                    || self.broken.iter().any(|b| {
-                        b.kind == BrokenKind::Calendar
-                            && b.name.as_deref().is_none_or(|n| Some(n) == word)
-                    })
+                self.unknown_top
+                    || self.calendars.contains(&None)
+                    || word.is_some_and(|w| self.calendars.contains(&Some(w)))
             }
             Code::UnknownRule => self.in_ruleset(d, BrokenKind::Rule, word),
             Code::UnknownOutput => self.in_ruleset(d, BrokenKind::Output, word),
             Code::UnknownOutcome => self.in_ruleset(d, BrokenKind::Outcomes, None),
             Code::NoDefault => self
                 .ruleset_of(d)
-                .is_some_and(|r| self.broken.iter().any(|b| b.ruleset.as_deref() == Some(r))),
+                .is_some_and(|r| self.in_rulesets.contains_key(r)),
             _ => false,
         }
-    }
-
-    /// A broken top-level item of this kind.
-    fn top(&self, kind: BrokenKind) -> bool {
-        self.broken
-            .iter()
-            .any(|b| b.ruleset.is_none() && b.kind == kind)
     }
 
     /// A broken item of `kind` (or of unknown kind) in the ruleset of `d`,
     /// declaring `name` (when both are known).
     fn in_ruleset(&self, d: &Diagnostic, kind: BrokenKind, name: Option<&str>) -> bool {
-        let Some(ruleset) = self.ruleset_of(d) else {
+        let Some(broken) = self.ruleset_of(d).and_then(|r| self.in_rulesets.get(r)) else {
             return false;
         };
-        self.broken.iter().any(|b| {
-            b.ruleset.as_deref() == Some(ruleset)
-                && (b.kind == BrokenKind::Unknown
-                    || (b.kind == kind
-                        && match (&b.name, name) {
-                            (Some(declared), Some(used)) => declared == used,
-                            _ => true,
-                        }))
+        broken.iter().any(|b| {
+            b.kind == BrokenKind::Unknown
+                || (b.kind == kind
+                    && match (&b.name, name) {
+                        (Some(declared), Some(used)) => declared == used,
+                        _ => true,
+                    })
         })
     }
 
     /// The name of the ruleset `d` lies in.
     fn ruleset_of(&self, d: &Diagnostic) -> Option<&str> {
         let at = d.span?;
-        self.rulesets
-            .iter()
-            .find(|(_, s)| s.file == at.file && s.start <= at.start && at.end <= s.end)
-            .map(|(name, _)| *name)
+        let after = self
+            .rulesets
+            .partition_point(|(_, s)| (s.file, s.start) <= (at.file, at.start));
+        let (name, s) = self.rulesets.get(after.checked_sub(1)?)?;
+        (s.file == at.file && at.end <= s.end).then_some(*name)
     }
 
     /// The name `d` is about: its text up to the first `.` (a `let` is one

@@ -117,7 +117,10 @@ impl Recovery<'_> {
                 (None, None)
             }
         };
-        let ruleset_name = scan::first_words(self.piece(&range)).1.map(str::to_string);
+        let ruleset_name = match &name {
+            Some(n) => Some(n.text.clone()),
+            None => scan::first_words(self.piece(&range)).1.map(str::to_string),
+        };
         let mut items = Vec::new();
         // Without its `{`, where the ruleset ends is anyone's guess: its
         // items are not read.

@@ -111,3 +111,46 @@ fn bad_literals_are_all_reported() {
         ]
     );
 }
+
+#[test]
+fn a_syntax_error_ends_only_its_own_item() {
+    let text = "calendar c { working monday.. }\n\
+                ruleset r {\n  outcomes a, b\n  rule x when (1 > 2 then a\n  rule y when 1 > 2 then b\n  let z = \n  otherwise a\n}\n\
+                ruleset s { outcomes a otherwise a }\n";
+    let (tree, diags) = file(text);
+    let tree = tree.unwrap();
+    let lines: Vec<usize> = diags
+        .iter()
+        .map(|d| {
+            assert_eq!(d.code, Code::Syntax, "{d:?}");
+            Source::new("t.vk", text).line_col(d.span.unwrap().start).0
+        })
+        .collect();
+    // One error per broken item: the calendar, rule `x` (its `(`), and
+    // `let z`, found unfinished at the `otherwise` after it.
+    assert_eq!(lines, vec![1, 4, 7]);
+    assert_eq!(diags[1].message, "this `(` is never closed");
+    let kinds: Vec<(BrokenKind, Option<&str>)> = tree
+        .broken
+        .iter()
+        .map(|b| (b.kind, b.name.as_deref()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (BrokenKind::Calendar, Some("c")),
+            (BrokenKind::Rule, Some("x")),
+            (BrokenKind::Let, Some("z")),
+        ]
+    );
+    // Both rulesets are kept, `r` with the items that parsed.
+    let names: Vec<(&str, usize)> = tree
+        .decls
+        .iter()
+        .filter_map(|d| match d {
+            Decl::Ruleset(r) => Some((r.name.text.as_str(), r.items.len())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names, vec![("r", 3), ("s", 2)]);
+}
