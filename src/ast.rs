@@ -10,6 +10,38 @@ use crate::span::Span;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct File {
     pub decls: Vec<Decl>,
+    /// Items that did not parse (already reported as syntax errors): the
+    /// checker's "unknown name" errors about what they might declare are
+    /// echoes and are dropped (see `check::echoes`).
+    pub broken: Vec<Broken>,
+}
+
+/// An item left out of the tree because it did not parse.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Broken {
+    pub kind: BrokenKind,
+    /// The name written after its keyword, when one could be read.
+    pub name: Option<String>,
+    /// The ruleset it belongs to, for an item inside a ruleset.
+    pub ruleset: Option<String>,
+    pub span: Span,
+}
+
+/// What a broken item was, as told by its first word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrokenKind {
+    Schema,
+    Calendar,
+    Ruleset,
+    /// `outcomes ...` in a ruleset.
+    Outcomes,
+    Output,
+    Let,
+    Rule,
+    /// `applies`, `require` or `otherwise` in a ruleset.
+    Clause,
+    /// Text whose first word starts no item: it might have declared anything.
+    Unknown,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -5,6 +5,7 @@
 //! [`Ty::Error`], which silences follow-on errors about the same expression.
 
 mod call;
+mod echoes;
 mod expr;
 mod lint;
 mod ruleset;
@@ -26,6 +27,7 @@ use crate::span::{SourceMap, Span};
 use crate::types::Ty;
 use crate::value::{Sym, Symbols};
 
+pub(crate) use echoes::drop_echoes;
 pub(crate) use expr::Scope;
 
 /// Shared state of one checking run.

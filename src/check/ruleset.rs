@@ -223,8 +223,9 @@ impl Checker<'_> {
                         continue;
                     }
                     let ty = self.declared_type(&decl.ty);
-                    let (constraints, default) =
-                        self.check_field_options(&decl.options, &ty, decl.ty.optional);
+                    // An output's default is its value when the deciding
+                    // clause does not set it, optional or not.
+                    let (constraints, default) = self.check_field_options(&decl.options, &ty, true);
                     if !constraints.is_empty() {
                         self.report(Diagnostic::error(
                             Code::TypeMismatch,

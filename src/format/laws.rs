@@ -340,6 +340,7 @@ fn file_around(e: &Expr) -> File {
             ],
             span: Span::default(),
         })],
+        broken: Vec::new(),
     }
 }
 
@@ -458,6 +459,7 @@ proptest! {
     ) {
         let file = File {
             decls: calendars.into_iter().map(Decl::Calendar).collect(),
+            broken: Vec::new(),
         };
         let printed = print_file(&file);
         let (parsed, diagnostics) =

@@ -8,7 +8,8 @@ pub(crate) struct VerdiktParser;
 pub(crate) fn describe(r: Rule) -> &'static str {
     match r {
         Rule::EOI => "end of file",
-        Rule::declaration | Rule::file => "`schema`, `calendar` or `ruleset`",
+        Rule::declaration | Rule::file | Rule::item => "`schema`, `calendar` or `ruleset`",
+        Rule::ruleset_head => "`ruleset`",
         Rule::ident | Rule::segment => "a name",
         Rule::path => "a field name",
         Rule::calendar_name => "a calendar name",
@@ -33,7 +34,7 @@ pub(crate) fn describe(r: Rule) -> &'static str {
         Rule::optional_kw => "`optional`",
         Rule::weekday_range | Rule::weekday => "a weekday",
         Rule::date_range | Rule::date => "a date (YYYY-MM-DD)",
-        Rule::ruleset_item => {
+        Rule::ruleset_item | Rule::ruleset_entry => {
             "`outcomes`, `output`, `applies`, `require`, `let`, `rule` or `otherwise`"
         }
         Rule::outcomes_decl => "`outcomes`",

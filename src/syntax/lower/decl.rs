@@ -226,24 +226,7 @@ impl Lowerer {
             match p.as_rule() {
                 Rule::ident => name = Some(self.name(&p)),
                 Rule::string => title = Some(self.lower_template(p)),
-                Rule::outcomes_decl => {
-                    items.push(RulesetItem::Outcomes(
-                        children(p).map(|n| self.name(&n)).collect(),
-                    ));
-                }
-                Rule::output_decl => items.push(RulesetItem::Output(self.lower_field_decl(p))),
-                Rule::applies => items.push(RulesetItem::Applies(self.lower_applies(p))),
-                Rule::requirement => items.push(RulesetItem::Require(self.lower_requirement(p))),
-                Rule::let_decl => items.push(RulesetItem::Let(self.lower_let(p))),
-                Rule::rule => items.push(RulesetItem::Rule(Box::new(self.lower_rule(p)))),
-                Rule::otherwise => {
-                    let clause = children(p)
-                        .next()
-                        .map(|c| self.lower_outcome_clause(c))
-                        .unwrap_or_else(|| missing_clause(span));
-                    items.push(RulesetItem::Otherwise(clause));
-                }
-                _ => self.internal(&p, "ruleset item"),
+                _ => items.extend(self.lower_ruleset_item(p, span)),
             }
         }
         Ruleset {
@@ -252,6 +235,62 @@ impl Lowerer {
             items,
             span,
         }
+    }
+
+    /// One item of a ruleset (`outcomes`, `output`, `rule`, ...).
+    pub(super) fn lower_ruleset_item(&self, p: Pair<'_, Rule>, span: Span) -> Option<RulesetItem> {
+        Some(match p.as_rule() {
+            Rule::outcomes_decl => {
+                RulesetItem::Outcomes(children(p).map(|n| self.name(&n)).collect())
+            }
+            Rule::output_decl => RulesetItem::Output(self.lower_field_decl(p)),
+            Rule::applies => RulesetItem::Applies(self.lower_applies(p)),
+            Rule::requirement => RulesetItem::Require(self.lower_requirement(p)),
+            Rule::let_decl => RulesetItem::Let(self.lower_let(p)),
+            Rule::rule => RulesetItem::Rule(Box::new(self.lower_rule(p))),
+            Rule::otherwise => {
+                let clause = children(p)
+                    .next()
+                    .map(|c| self.lower_outcome_clause(c))
+                    .unwrap_or_else(|| missing_clause(span));
+                RulesetItem::Otherwise(clause)
+            }
+            Rule::EOI => return None,
+            _ => {
+                self.internal(&p, "ruleset item");
+                return None;
+            }
+        })
+    }
+
+    /// A `ruleset_head` parsed on its own: the name and title.
+    pub(crate) fn lower_ruleset_head(
+        &self,
+        pair: Pair<'_, Rule>,
+    ) -> (Option<Name>, Option<Template>) {
+        let mut name = None;
+        let mut title = None;
+        for p in children(pair) {
+            match p.as_rule() {
+                Rule::ident => name = Some(self.name(&p)),
+                Rule::string => title = Some(self.lower_template(p)),
+                Rule::EOI => {}
+                _ => self.internal(&p, "ruleset name"),
+            }
+        }
+        (name, title)
+    }
+
+    /// A `ruleset_entry` parsed on its own: its one item.
+    pub(crate) fn lower_ruleset_entry(&self, pair: Pair<'_, Rule>) -> Option<RulesetItem> {
+        let span = self.span(&pair);
+        let mut item = None;
+        for p in children(pair) {
+            if let Some(i) = self.lower_ruleset_item(p, span) {
+                item = Some(i);
+            }
+        }
+        item
     }
 
     fn lower_applies(&self, pair: Pair<'_, Rule>) -> Applies {
