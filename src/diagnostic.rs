@@ -88,6 +88,15 @@ pub enum Code {
     NoRuleset,
     /// `quota.limit / 0`
     DivisionByZero,
+    /// `one of active "正常", frozen "正常"` (a label twice, empty, with a
+    /// placeholder, or on some values only)
+    EnumLabel,
+    /// `when x >= 1 because "needs 1"` in a rule whose `then` has its own
+    /// `because` and whose unmet conditions are shown: a failure text
+    /// written where the text of a condition that holds goes
+    BecauseNotShown,
+    /// `language fr`, or two `language` declarations
+    Language,
 }
 
 impl Code {
@@ -130,6 +139,9 @@ impl Code {
             Code::TestCase => "V034",
             Code::NoRuleset => "V035",
             Code::DivisionByZero => "V036",
+            Code::EnumLabel => "V037",
+            Code::BecauseNotShown => "V038",
+            Code::Language => "V039",
         }
     }
 
@@ -144,6 +156,7 @@ impl Code {
                 | Code::UnusedField
                 | Code::OutcomeNeverProduced
                 | Code::OutputNeverSet
+                | Code::BecauseNotShown
         )
     }
 }

@@ -146,7 +146,7 @@ fn nested_groups_and_presence_narrowing() {
                any of [
                  due is absent
                  days(as_of, due) > 30
-               ] because "due {due} is too soon"
+               ] else "due {due} is too soon"
              then yes
            otherwise no, explain unmet conditions of a }"#,
     );

@@ -21,6 +21,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{
     CalendarId, Cond, CondId, ExprId, Field, FieldId, JsonText, LetDef, LetId, Node, Policy, Schema,
 };
+use crate::language::Language;
 use crate::span::{SourceMap, Span};
 use crate::types::Ty;
 use crate::value::{Sym, Symbols};
@@ -81,6 +82,7 @@ pub fn check(
     }
     let mut schema = checker.check_the_schema(&decls);
     let rulesets = checker.check_rulesets(&decls);
+    let language = checker.check_language(&decls);
 
     let mut diagnostics = std::mem::take(&mut checker.diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -104,11 +106,47 @@ pub fn check(
         sources,
         json,
         version,
+        language,
     };
     (Some(policy), diagnostics)
 }
 
 impl Checker<'_> {
+    /// The policy's `language` (English when it declares none): a known
+    /// one, declared once.
+    fn check_language(&mut self, decls: &[&Decl]) -> Language {
+        let mut language = None;
+        for decl in decls {
+            let Decl::Language(name) = decl else {
+                continue;
+            };
+            let Some(l) = Language::from_name(&name.text) else {
+                let known = Language::ALL.iter().map(|(n, _)| *n);
+                let help = match crate::suggest::did_you_mean(&name.text, known) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "write `language zh` or `language en`".to_string(),
+                };
+                self.report(
+                    Diagnostic::error(
+                        Code::Language,
+                        name.span,
+                        format!("no language `{}`", name.text),
+                    )
+                    .with_help(help),
+                );
+                continue;
+            };
+            if language.is_some() {
+                self.report(
+                    Diagnostic::error(Code::Language, name.span, "the language is declared twice")
+                        .with_help("keep one `language` declaration for the whole rule directory"),
+                );
+            }
+            language = Some(l);
+        }
+        language.unwrap_or_default()
+    }
+
     /// The one schema: its fields and requirements (an error when there is
     /// none, or more than one).
     fn check_the_schema(&mut self, decls: &[&Decl]) -> Schema {

@@ -75,7 +75,10 @@ fn schema_fields(schema: &ast::Schema) -> BTreeMap<String, FieldInfo> {
                 false,
                 Some(BTreeSet::from(["true".to_string(), "false".to_string()])),
             ),
-            TypeKind::Enum(names) => (false, Some(names.iter().map(|n| n.text.clone()).collect())),
+            TypeKind::Enum(names) => (
+                false,
+                Some(names.iter().map(|n| n.name.text.clone()).collect()),
+            ),
             TypeKind::Base(_) | TypeKind::List(_) => (false, None),
         };
         let mut domain = Interval::ALL;
