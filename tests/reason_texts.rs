@@ -36,15 +36,8 @@ fn enum_codes() -> BTreeSet<String> {
         if let Some(at) = line.find("one of ") {
             in_enum = true;
             scan_codes(&line[at + 7..], &mut codes);
-        } else if in_enum
-            && line
-                .trim_start()
-                .starts_with(|c: char| c.is_ascii_lowercase())
-            && line.contains('"')
-            && !line.contains("  ")
-        {
-            scan_codes(line, &mut codes);
         } else if in_enum && line.starts_with("                ") {
+            // A continuation line of a long `one of`.
             scan_codes(line, &mut codes);
         } else {
             in_enum = false;
