@@ -53,11 +53,7 @@ fn enum_codes() -> BTreeSet<String> {
 /// `a "x", b "y"` -> a, b.
 fn scan_codes(text: &str, out: &mut BTreeSet<String>) {
     for item in text.split(',') {
-        let code = item
-            .trim()
-            .split(|c: char| c == ' ' || c == '"')
-            .next()
-            .unwrap();
+        let code = item.trim().split([' ', '"']).next().unwrap();
         if !code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
             out.insert(code.to_string());
         }
