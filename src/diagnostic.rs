@@ -91,10 +91,10 @@ pub enum Code {
     /// `one of active "正常", frozen "正常"` (a label twice, empty, with a
     /// placeholder, or on some values only)
     EnumLabel,
-    /// `when x >= 1 because "needs 1"` in a rule whose `then` has its own
-    /// `because` and whose unmet conditions are shown: a failure text
-    /// written where the text of a condition that holds goes
-    BecauseNotShown,
+    /// `when x >= 1 because "needs 1"` in a rule whose unmet conditions are
+    /// shown: a condition text that is never shown, or a failure that has
+    /// no text (`else "..."`) of its own
+    ConditionText,
     /// `language fr`, or two `language` declarations
     Language,
 }
@@ -140,7 +140,7 @@ impl Code {
             Code::NoRuleset => "V035",
             Code::DivisionByZero => "V036",
             Code::EnumLabel => "V037",
-            Code::BecauseNotShown => "V038",
+            Code::ConditionText => "V038",
             Code::Language => "V039",
         }
     }
@@ -156,7 +156,7 @@ impl Code {
                 | Code::UnusedField
                 | Code::OutcomeNeverProduced
                 | Code::OutputNeverSet
-                | Code::BecauseNotShown
+                | Code::ConditionText
         )
     }
 }

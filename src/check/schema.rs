@@ -98,14 +98,21 @@ impl Checker<'_> {
                 continue;
             };
             let mut text = String::new();
+            let mut plain = true;
             for part in &label.parts {
                 match part {
                     ast::TemplatePart::Text(t) => text.push_str(t),
-                    ast::TemplatePart::Expr(e) => self.report(
-                        Diagnostic::error(Code::EnumLabel, e.span, "a label is plain text")
-                            .with_help("write `\\{` for a literal brace"),
-                    ),
+                    ast::TemplatePart::Expr(e) => {
+                        plain = false;
+                        self.report(
+                            Diagnostic::error(Code::EnumLabel, e.span, "a label is plain text")
+                                .with_help("write `\\{` for a literal brace"),
+                        );
+                    }
                 }
+            }
+            if !plain {
+                continue;
             }
             if text.trim().is_empty() {
                 self.report(Diagnostic::error(

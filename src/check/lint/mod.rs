@@ -8,6 +8,7 @@
 mod interval;
 mod logic;
 mod reach;
+mod texts;
 mod unused;
 mod walk;
 
@@ -58,6 +59,7 @@ pub(crate) fn lint(files: &[ast::File], sources: &SourceMap) -> Vec<Diagnostic> 
         unused::lets(rs, &mut out);
         unused::outcomes(rs, &mut out);
         unused::outputs(rs, &mut out);
+        texts::unshown_because(rs, &mut out);
     }
     out
 }
