@@ -470,6 +470,7 @@ impl Policy {
             rulesets,
             trace: std::mem::take(&mut ev.trace),
             explained: mode.explain,
+            language: self.language,
             calendar_fallbacks: std::mem::take(&mut ev.fallbacks),
         })
     }
