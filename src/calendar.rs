@@ -13,7 +13,7 @@ use chrono::{Datelike, NaiveDate};
 
 /// Working weekdays plus listed holidays and make-up working days, for the
 /// dates the calendar covers.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calendar {
     pub name: String,
     /// Monday first.

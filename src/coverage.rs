@@ -13,6 +13,8 @@ pub struct Coverage {
     /// Per condition: (seen true, seen false).
     conditions: Vec<(bool, bool)>,
     decided: BTreeSet<(usize, Decider)>,
+    /// Per condition: the ruleset it belongs to (built on first use).
+    owners: Vec<Option<usize>>,
 }
 
 impl Coverage {
@@ -28,6 +30,19 @@ impl Coverage {
 
     pub(crate) fn decided(&mut self, ruleset: usize, decider: Decider) {
         self.decided.insert((ruleset, decider));
+    }
+
+    /// The ruleset (by index) whose rules hold condition `id`.
+    pub(crate) fn owner(&mut self, policy: &Policy, id: CondId) -> Option<usize> {
+        if self.owners.is_empty() {
+            self.owners = vec![None; policy.conds.len()];
+            for (i, rs) in policy.rulesets.iter().enumerate() {
+                for rule in &rs.rules {
+                    mark_owner(policy, rule.when, i, &mut self.owners);
+                }
+            }
+        }
+        self.owners.get(id.index()).copied().flatten()
     }
 
     fn seen(&self, id: CondId) -> (bool, bool) {
@@ -109,6 +124,18 @@ impl Coverage {
                 out.push((text.join(" "), t, f));
                 self.group_items(policy, *item, out);
             }
+        }
+    }
+}
+
+/// Marks `id` and the conditions inside it as `ruleset`'s.
+fn mark_owner(policy: &Policy, id: CondId, ruleset: usize, owners: &mut [Option<usize>]) {
+    if let Some(slot) = owners.get_mut(id.index()) {
+        *slot = Some(ruleset);
+    }
+    if let Some(CondKind::All(items) | CondKind::Any(items)) = policy.cond(id).map(|c| &c.kind) {
+        for item in items {
+            mark_owner(policy, *item, ruleset, owners);
         }
     }
 }

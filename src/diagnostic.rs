@@ -169,6 +169,20 @@ pub struct Diagnostic {
     pub(crate) span: Option<Span>,
     /// Advice: the likely fix.
     pub(crate) help: Option<String>,
+    /// The fix as an edit an editor can apply (a did-you-mean's name).
+    pub(crate) fix: Option<Fix>,
+    /// Other places that explain the problem (the first declaration of a
+    /// duplicate), each with what it is.
+    pub(crate) related: Vec<(Span, String)>,
+}
+
+/// A machine-readable fix: replace the text of `span` with `text`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Fix {
+    /// The text to replace.
+    pub(crate) span: Span,
+    /// What to write instead.
+    pub(crate) text: String,
 }
 
 impl Diagnostic {
@@ -209,6 +223,8 @@ impl Diagnostic {
             message: message.into(),
             span: Some(span),
             help: None,
+            fix: None,
+            related: Vec::new(),
         }
     }
 
@@ -227,12 +243,42 @@ impl Diagnostic {
             message: message.into(),
             span: None,
             help: None,
+            fix: None,
+            related: Vec::new(),
         }
     }
 
     pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    /// Help "did you mean `text`?", with the edit that writes `text` in
+    /// place of the diagnostic's span.
+    pub(crate) fn with_suggestion(self, text: &str) -> Self {
+        self.with_help(format!("did you mean `{text}`?"))
+            .with_replacement(text)
+    }
+
+    /// The edit that writes `text` in place of the diagnostic's span (the
+    /// help text is left as it is).
+    pub(crate) fn with_replacement(mut self, text: &str) -> Self {
+        self.fix = self.span.map(|span| Fix {
+            span,
+            text: text.to_string(),
+        });
+        self
+    }
+
+    /// Another place that explains the problem.
+    pub(crate) fn with_related(mut self, span: Span, what: impl Into<String>) -> Self {
+        self.related.push((span, what.into()));
+        self
+    }
+
+    /// Where the problem is; `None` for a problem of the whole directory.
+    pub(crate) fn span(&self) -> Option<Span> {
+        self.span
     }
 
     /// Whether the rules cannot be used because of it.

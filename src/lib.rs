@@ -38,6 +38,8 @@ mod calendar;
 mod cases;
 mod check;
 pub mod cli;
+#[cfg(feature = "arrow")]
+mod columnar;
 mod coverage;
 mod decimal;
 mod decision;
@@ -49,6 +51,9 @@ pub mod gen;
 mod impact;
 mod ir;
 mod json;
+pub mod lsp;
+mod mutate;
+mod names;
 mod num;
 mod policy;
 mod record;
@@ -60,12 +65,16 @@ mod types;
 mod unicode;
 mod value;
 
+#[cfg(feature = "arrow")]
+pub use columnar::{ArrowOptions, ColumnarError};
 pub use decision::{Decision, OutputValue, RulesetDecision};
 pub use diagnostic::{Code, Diagnostic, ErrorFormat, Severity};
 pub use eval::{EvalError, Mode, TraceStep, Unmet};
 pub use explain::{explain, trace};
 pub use ir::Policy;
-pub use policy::{check_dir, check_files, Checked, FilePlace, LoadError};
+pub use policy::{
+    check_dir, check_files, read_rule_file, rule_files, Checked, FilePlace, LoadError,
+};
 pub use record::{Problem, Record, RecordError};
 pub use span::SourceMap;
 

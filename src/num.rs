@@ -158,6 +158,26 @@ impl Num {
         Num(fixed_repr(n, 0))
     }
 
+    /// `m × 10^-scale` as a reader of the text `m.digits` would read it
+    /// (trailing zeros after the point dropped, as [`short_plain`] drops
+    /// them); `None` past 18 decimals (read through the text instead).
+    #[cfg(feature = "arrow")]
+    #[inline]
+    pub(crate) fn from_scaled(m: i64, scale: u32) -> Option<Num> {
+        if scale > 18 {
+            return None;
+        }
+        let (mut m, mut scale) = (m, scale);
+        while scale > 0 && m % 10 == 0 {
+            m /= 10;
+            scale = scale.saturating_sub(1);
+        }
+        if m == 0 {
+            return Some(Num::ZERO);
+        }
+        fixed(m, scale)
+    }
+
     /// The value unpacked.
     #[inline]
     fn form(self) -> Form {

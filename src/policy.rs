@@ -9,6 +9,7 @@ use crate::decision::{Decision, OutputValue, RulesetDecision};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{Decider, EvalError, Evaluator, Mode, Scratch, Truth};
 use crate::ir::Policy;
+use crate::names::NameIndex;
 use crate::record::{Record, RecordError};
 use crate::span::{Source, SourceMap, Span};
 use crate::types::Ty;
@@ -202,26 +203,88 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
 /// A `*.vk` entry that cannot be read is an error naming it (V026), and
 /// the readable files are still checked, so one run shows every problem.
 pub fn check_dir(dir: &Path) -> Result<Checked, LoadError> {
-    let mut files = Vec::new();
-    let mut unreadable = Vec::new();
-    for path in rule_files(dir)? {
-        match read_rule_file(&path) {
-            Ok(bytes) => files.push((path.display().to_string(), bytes)),
-            Err(e) => {
-                unreadable.push(Diagnostic::global(Code::Io, e.to_string()).with_help(e.help()))
-            }
-        }
-    }
-    Ok(check_files_after(files, unreadable))
+    let (files, unreadable) = read_dir_files(dir)?;
+    Ok(check_files_after(files, unreadable).0)
 }
 
 /// Checks rule files given as (name, bytes).
 pub fn check_files(files: Vec<(String, Vec<u8>)>) -> Checked {
+    check_files_after(files, Vec::new()).0
+}
+
+/// [`check_files`], with the index of every name declared and resolved.
+pub(crate) fn check_files_with_names(files: Vec<(String, Vec<u8>)>) -> (Checked, NameIndex) {
     check_files_after(files, Vec::new())
 }
 
 /// Checks rule files after `earlier` errors (files that could not be read).
-fn check_files_after(files: Vec<(String, Vec<u8>)>, earlier: Vec<Diagnostic>) -> Checked {
+fn check_files_after(
+    files: Vec<(String, Vec<u8>)>,
+    earlier: Vec<Diagnostic>,
+) -> (Checked, NameIndex) {
+    let Parsed {
+        trees,
+        sources,
+        version,
+        mut diagnostics,
+        lost_files,
+    } = parse_files(files, earlier);
+    let syntax_failed = diagnostics.iter().any(Diagnostic::is_error);
+    let (policy, more, names) = crate::check::check_with_names(&trees, sources.clone(), version);
+    if lost_files {
+        // A file that could not be read (or is not UTF-8) may declare
+        // anything: keep its own errors, drop the echoes, and drop
+        // warnings about text that is not all there.
+        diagnostics.extend(more.into_iter().filter(|d| {
+            !matches!(
+                d.code,
+                Code::UnknownField | Code::UnknownCalendar | Code::Schema | Code::NoRuleset
+            ) && !d.code.is_lint()
+        }));
+    } else {
+        // Items that did not parse are listed in their trees: only the
+        // errors they may explain are dropped; warnings about text that is
+        // not all there are dropped too, and so is "no ruleset" (noise
+        // next to other errors, as the checker itself holds).
+        let more = crate::check::drop_echoes(more, &trees, &sources);
+        diagnostics.extend(
+            more.into_iter()
+                .filter(|d| !(syntax_failed && (d.code.is_lint() || d.code == Code::NoRuleset))),
+        );
+    }
+    crate::diagnostic::sort(&mut diagnostics);
+    let policy = if diagnostics.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        policy
+    };
+    let checked = Checked {
+        policy,
+        diagnostics,
+        sources,
+    };
+    (checked, names)
+}
+
+/// Rule files parsed but not yet checked: what `verdikt test --mutate`
+/// changes and checks again, once per mutant.
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    /// The syntax trees of the files that parsed, in file order.
+    pub(crate) trees: Vec<crate::ast::File>,
+    /// Every file's text.
+    pub(crate) sources: SourceMap,
+    /// Hash of the file names and bytes.
+    pub(crate) version: Arc<str>,
+    /// Problems found so far (unreadable files, syntax).
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Whether a file could not be read or is not UTF-8: its names are
+    /// unknown (a file that did not parse lists its broken items instead).
+    pub(crate) lost_files: bool,
+}
+
+/// Parses rule files given as (name, bytes), after `earlier` errors.
+pub(crate) fn parse_files(files: Vec<(String, Vec<u8>)>, earlier: Vec<Diagnostic>) -> Parsed {
     let mut hasher = Sha256::new();
     let mut sources = SourceMap::default();
     let mut trees = Vec::new();
@@ -266,39 +329,50 @@ fn check_files_after(files: Vec<(String, Vec<u8>)>, earlier: Vec<Diagnostic>) ->
     }
     let digest = hasher.finalize();
     let version: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    let syntax_failed = diagnostics.iter().any(Diagnostic::is_error);
-    let (policy, more) = crate::check::check(&trees, sources.clone(), Arc::from(version.as_str()));
-    if lost_files {
-        // A file that could not be read (or is not UTF-8) may declare
-        // anything: keep its own errors, drop the echoes.
-        diagnostics.extend(more.into_iter().filter(|d| {
-            !matches!(
-                d.code,
-                Code::UnknownField | Code::UnknownCalendar | Code::Schema | Code::NoRuleset
-            ) && !d.code.is_lint()
-        }));
-    } else {
-        // Items that did not parse are listed in their trees: only the
-        // errors they may explain are dropped; warnings about text that is
-        // not all there are dropped too, and so is "no ruleset" (noise
-        // next to other errors, as the checker itself holds).
-        let more = crate::check::drop_echoes(more, &trees, &sources);
-        diagnostics.extend(
-            more.into_iter()
-                .filter(|d| !(syntax_failed && (d.code.is_lint() || d.code == Code::NoRuleset))),
-        );
-    }
-    crate::diagnostic::sort(&mut diagnostics);
-    let policy = if diagnostics.iter().any(Diagnostic::is_error) {
-        None
-    } else {
-        policy
-    };
-    Checked {
-        policy,
-        diagnostics,
+    Parsed {
+        trees,
         sources,
+        version: Arc::from(version.as_str()),
+        diagnostics,
+        lost_files,
     }
+}
+
+/// Checks parsed rule files: the policy (when the checker found no error)
+/// and the checker's diagnostics.
+pub(crate) fn check_trees(
+    trees: &[crate::ast::File],
+    sources: &SourceMap,
+    version: &Arc<str>,
+) -> (Option<Policy>, Vec<Diagnostic>) {
+    let (policy, diagnostics, _names) =
+        crate::check::check_with_names(trees, sources.clone(), version.clone());
+    (policy, diagnostics)
+}
+
+/// Reads and parses every `*.vk` file of a directory, as [`check_dir`]
+/// reads them.
+pub(crate) fn parse_dir(dir: &Path) -> Result<Parsed, LoadError> {
+    let (files, unreadable) = read_dir_files(dir)?;
+    Ok(parse_files(files, unreadable))
+}
+
+type Files = Vec<(String, Vec<u8>)>;
+
+/// The bytes of every readable `*.vk` file of `dir`, and an error for each
+/// one that cannot be read.
+fn read_dir_files(dir: &Path) -> Result<(Files, Vec<Diagnostic>), LoadError> {
+    let mut files = Vec::new();
+    let mut unreadable = Vec::new();
+    for path in rule_files(dir)? {
+        match read_rule_file(&path) {
+            Ok(bytes) => files.push((path.display().to_string(), bytes)),
+            Err(e) => {
+                unreadable.push(Diagnostic::global(Code::Io, e.to_string()).with_help(e.help()))
+            }
+        }
+    }
+    Ok((files, unreadable))
 }
 
 impl Policy {
@@ -328,20 +402,29 @@ impl Policy {
         self.decide_in(&mut ev, record, mode, |_, _| {})
     }
 
-    /// Decides and adds what was exercised to `coverage`: the clause that
-    /// decided each ruleset, and every condition's truth.
+    /// Decides and adds what was exercised in the `asserted` rulesets (by
+    /// index) to `coverage`: the clause that decided each, and the truth of
+    /// each of their conditions.
     pub(crate) fn decide_covered(
         &self,
         record: &Record,
         mode: Mode,
         coverage: &mut crate::coverage::Coverage,
+        asserted: &[usize],
     ) -> Result<Decision, EvalError> {
         let mut ev = Evaluator::new(self, record, mode);
         let result = self.decide_in(&mut ev, record, mode, |i, decider| {
-            coverage.decided(i, decider)
+            if asserted.contains(&i) {
+                coverage.decided(i, decider);
+            }
         });
         for (id, truth) in ev.truths() {
-            coverage.condition(id, truth == Truth::True, truth == Truth::False);
+            if coverage
+                .owner(self, id)
+                .is_some_and(|i| asserted.contains(&i))
+            {
+                coverage.condition(id, truth == Truth::True, truth == Truth::False);
+            }
         }
         result
     }

@@ -97,7 +97,7 @@ fn json_report_counts_transitions_and_money_to_the_cent() {
         "rules",
         "--head",
         head.to_str().unwrap(),
-        "--format",
+        "--output-format",
         "json",
         "examples/merchants.jsonl",
         "examples/merchants.yaml",
@@ -240,4 +240,79 @@ fn broken_head_rules_are_reported_and_nothing_is_compared() {
     assert_eq!(code, 2);
     assert_eq!(out, "");
     insta::assert_snapshot!(err.replace(head.to_str().unwrap(), "[head]"));
+}
+
+#[test]
+fn added_and_removed_rulesets_show_their_outcome_counts() {
+    let dir = scratch("one-sided");
+    let head = dir.join("head");
+    changed_rules(&head, "01-schema.vk", "", "");
+    std::fs::remove_file(head.join("30-reapply.vk")).unwrap();
+    std::fs::write(
+        head.join("40-bonus.vk"),
+        "ruleset bonus \"奖励\" {\n  outcomes bonus, none\n  rule top_rated\n    when store.rating >= 4.8\n    then bonus\n  otherwise none\n}\n",
+    )
+    .unwrap();
+    let corpus = "examples/merchants.jsonl";
+    let args = |format: &str| {
+        verdikt(&[
+            "diff",
+            "--base",
+            "rules",
+            "--head",
+            head.to_str().unwrap(),
+            "--output-format",
+            format,
+            corpus,
+        ])
+    };
+    let (code, json, err) = args("json");
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let read = report["read"].as_u64().unwrap();
+    assert!(read > 10, "{json}");
+    let counts = |side: &str| -> Vec<(String, u64)> {
+        let list = report[side].as_array().unwrap();
+        assert_eq!(list.len(), 1, "{json}");
+        list[0]["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["outcome"].as_str().unwrap().to_string(),
+                    o["count"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(report["only_in_base"][0]["ruleset"], "reapply");
+    assert_eq!(report["only_in_head"][0]["ruleset"], "bonus");
+    // The removed ruleset's counts are what `batch` decides with the base.
+    let (code, decisions, _) = verdikt(&["batch", "-q", corpus]);
+    assert_eq!(code, 0);
+    let mut want: Vec<(String, u64)> = Vec::new();
+    for line in decisions.lines() {
+        let d: serde_json::Value = serde_json::from_str(line).unwrap();
+        let outcome = d["decisions"]["reapply"]["outcome"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        match want.iter_mut().find(|(o, _)| *o == outcome) {
+            Some((_, n)) => *n += 1,
+            None => want.push((outcome, 1)),
+        }
+    }
+    let mut got = counts("only_in_base");
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    // Every record is counted once for the added ruleset.
+    let bonus = counts("only_in_head");
+    assert_eq!(bonus.iter().map(|(_, n)| n).sum::<u64>(), read, "{json}");
+    assert!(bonus.iter().any(|(o, _)| o == "bonus") && bonus.iter().any(|(o, _)| o == "none"));
+
+    let (code, text, err) = args("text");
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!(stable(&text, &dir));
 }

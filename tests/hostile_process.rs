@@ -52,7 +52,14 @@ fn interrupted_by(signal: i32, code: i32) {
     let mut child = verdikt()
         .args(["batch", "--rules"])
         .arg(Path::new("rules").canonicalize().unwrap())
-        .args(["-", "--format", "jsonl", "-o", "out.jsonl", "--rejects"])
+        .args([
+            "-",
+            "--input-format",
+            "jsonl",
+            "-o",
+            "out.jsonl",
+            "--rejects",
+        ])
         .args(["rejects.jsonl", "--summary-json", "summary.json"])
         .current_dir(&dir)
         .stdin(Stdio::piped())

@@ -5,6 +5,8 @@
 //! the order) and written before the next is read, so memory is a constant
 //! times the chunk size whatever the input size.
 
+#[cfg(feature = "arrow")]
+mod columnar;
 mod output;
 pub(crate) mod read;
 mod summary;
@@ -21,6 +23,8 @@ use crate::eval::Mode;
 use crate::ir::Policy;
 use crate::record::RecordError;
 use crate::snapshot::CsvLayout;
+#[cfg(feature = "arrow")]
+pub use columnar::{run_columnar, ColumnarInput};
 pub use output::OutputFormat;
 pub use read::{Format, OpenError};
 pub(crate) use read::{Framer, Payload, Unit};
@@ -196,6 +200,15 @@ pub fn run(
     rejects: &mut dyn Write,
     mut progress: impl FnMut(&Summary),
 ) -> Result<Summary, BatchError> {
+    if config.output.is_columnar() {
+        #[cfg(feature = "arrow")]
+        return columnar::run_text(policy, inputs, config, out, rejects, progress);
+        #[cfg(not(feature = "arrow"))]
+        return Err(BatchError::Input(
+            format!("{:?}", config.output),
+            "this verdikt was built without the `arrow` and `parquet` features".into(),
+        ));
+    }
     let started = Instant::now();
     let mut summary = Summary::new(policy);
     let writer = output::Writer::new(policy, config.output, config.mode);
@@ -414,7 +427,7 @@ pub(crate) fn read_unit(
 }
 
 /// [`read_unit`] into the slots of a record decided before.
-fn read_unit_reusing(
+pub(crate) fn read_unit_reusing(
     policy: &Policy,
     layout: Option<&CsvLayout>,
     unit: &Unit,

@@ -15,6 +15,18 @@ pub enum OutputFormat {
     Jsonl,
     /// A flat table: one column per ruleset outcome, rule and output.
     Csv,
+    /// A Parquet file: the columns of `Policy::decide_arrow` (feature
+    /// `parquet`).
+    Parquet,
+    /// An Arrow IPC file, the same columns (feature `arrow`).
+    Arrow,
+}
+
+impl OutputFormat {
+    /// Whether decisions are written as columns (Parquet, Arrow IPC).
+    pub fn is_columnar(self) -> bool {
+        matches!(self, OutputFormat::Parquet | OutputFormat::Arrow)
+    }
 }
 
 pub(crate) struct Writer<'p> {
@@ -80,6 +92,9 @@ impl<'p> Writer<'p> {
                 out.push(b'\n');
                 Ok(())
             }
+            OutputFormat::Parquet | OutputFormat::Arrow => Err(io::Error::other(
+                "columnar decisions are written by batch::columnar",
+            )),
             OutputFormat::Csv => {
                 let mut row = vec![
                     inert(d.merchant_id.clone().unwrap_or_default()),

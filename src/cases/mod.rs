@@ -175,9 +175,23 @@ impl Suite {
             .map(|case| CaseResult {
                 file: case.file.clone(),
                 name: case.name.clone(),
-                failures: run_case(policy, &self.bases, case, coverage),
+                failures: run_case(policy, &self.bases, case, Some(coverage)),
             })
             .collect()
+    }
+
+    /// The first case that fails against `policy` (a mutant of the policy
+    /// the suite was checked against), as (file, name); `None` when every
+    /// case passes. Cases asserting on ruleset `first` run first, in file
+    /// order, then the others: a change to one ruleset is most likely seen
+    /// by the cases about it.
+    pub(crate) fn first_failure(&self, policy: &Policy, first: &str) -> Option<(&str, &str)> {
+        let about = |case: &Case| case.expect.iter().any(|e| e.ruleset == first);
+        let (mine, others): (Vec<&Case>, Vec<&Case>) = self.cases.iter().partition(|c| about(c));
+        mine.into_iter()
+            .chain(others)
+            .find(|case| !run_case(policy, &self.bases, case, None).is_empty())
+            .map(|case| (case.file.as_str(), case.name.as_str()))
     }
 }
 
@@ -185,7 +199,7 @@ fn run_case(
     policy: &Policy,
     bases: &BTreeMap<String, Value>,
     case: &Case,
-    coverage: &mut Coverage,
+    coverage: Option<&mut Coverage>,
 ) -> Vec<String> {
     let mut snapshot = match &case.start {
         Start::Snapshot(s) => s.clone(),
@@ -204,10 +218,19 @@ fn run_case(
         explain: false,
         trace: false,
     };
+    // Coverage counts only the rulesets the case asserts on: a case that
+    // says nothing about a ruleset pins none of its rules.
+    let asserted: Vec<usize> = case
+        .expect
+        .iter()
+        .filter_map(|e| policy.ruleset_names().position(|n| n == e.ruleset))
+        .collect();
     let result = crate::snapshot::read_yaml_value(policy, &snapshot).and_then(|r| {
-        policy
-            .decide_covered(&r, mode, coverage)
-            .map_err(|e| crate::record::RecordError::single(format!("evaluation error: {e}")))
+        match coverage {
+            Some(coverage) => policy.decide_covered(&r, mode, coverage, &asserted),
+            None => policy.decide(&r, mode),
+        }
+        .map_err(|e| crate::record::RecordError::single(format!("evaluation error: {e}")))
     });
     let decision = match (result, case.expect_reject) {
         (Err(_), true) => return Vec::new(),

@@ -6,6 +6,7 @@ use crate::ast::{self, ExprKind};
 use crate::builtins::{self, Builtin, Params};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{CalendarId, ExprId, Node};
+use crate::names::{Kind, Symbol};
 use crate::suggest::did_you_mean;
 use crate::types::{self, Ty};
 
@@ -23,6 +24,8 @@ impl Checker<'_> {
             self.report_unknown_function(function);
             return self.poison(span);
         };
+        self.names
+            .refer(Symbol::global(Kind::Function, name), function.span);
         if !spec.takes(args.len()) {
             self.report(
                 Diagnostic::error(
@@ -64,7 +67,7 @@ impl Checker<'_> {
             format!("unknown function `{name}`"),
         );
         let d = match did_you_mean(name, names()) {
-            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            Some(s) => d.with_suggestion(s),
             None => d.with_help(format!(
                 "the functions are {}",
                 names().collect::<Vec<_>>().join(", ")
@@ -115,8 +118,10 @@ impl Checker<'_> {
 
     /// `calendar cn-2026` in a call: a declared calendar.
     fn check_calendar_ref(&mut self, cal: &ast::Name) -> Option<CalendarId> {
-        if let Some(id) = self.calendar_index.get(&cal.text) {
-            return Some(*id);
+        if let Some(id) = self.calendar_index.get(&cal.text).copied() {
+            self.names
+                .refer(Symbol::global(Kind::Calendar, &cal.text), cal.span);
+            return Some(id);
         }
         let mut names: Vec<String> = self.calendar_index.keys().cloned().collect();
         names.sort();
@@ -126,7 +131,7 @@ impl Checker<'_> {
             format!("unknown calendar `{}`", cal.text),
         );
         let d = match did_you_mean(&cal.text, names.iter().map(String::as_str)) {
-            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            Some(s) => d.with_suggestion(s),
             None if names.is_empty() => d.with_help("declare it with `calendar <name> { ... }`"),
             None => d.with_help(format!("declared calendars: {}", names.join(", "))),
         };

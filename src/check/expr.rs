@@ -8,6 +8,7 @@
 use crate::ast::{self, BinOp, CmpOp, ExprKind, LitValue};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{ArithOp, ExprId, FieldId, Node, TemplatePart};
+use crate::names::{Kind, Symbol};
 use crate::num::Num;
 use crate::span::Span;
 use crate::suggest::did_you_mean;
@@ -294,9 +295,13 @@ impl Checker<'_> {
             }
         }
         if let Some((let_id, ty)) = self.current_lets.get(&name.text).cloned() {
+            let symbol = Symbol::local(Kind::Let, &name.text, &self.current_ruleset);
+            self.names.refer(symbol, span);
             return (self.push_expr(Node::Let(let_id), span, ty.clone()), ty);
         }
         if let Some(field_id) = self.lookup_field(&name.text) {
+            self.names
+                .refer(Symbol::global(Kind::Field, &name.text), span);
             let Some(field) = self.fields.get(field_id.index()).cloned() else {
                 return self.poison(span);
             };
@@ -336,10 +341,12 @@ impl Checker<'_> {
                 format!("unknown value `{}`", name.text),
             );
             d = match did_you_mean(&name.text, values.iter().map(String::as_str)) {
-                Some(s) => d.with_help(format!(
-                    "did you mean `{s}`? (values are case-sensitive: {})",
-                    values.join(", ")
-                )),
+                Some(s) => d
+                    .with_help(format!(
+                        "did you mean `{s}`? (values are case-sensitive: {})",
+                        values.join(", ")
+                    ))
+                    .with_replacement(s),
                 None => d.with_help(format!("the possible values are {}", values.join(", "))),
             };
             self.report(d);
@@ -402,7 +409,7 @@ impl Checker<'_> {
         };
         let mut d = Diagnostic::error(code, name.span, format!("{what} `{text}`"));
         if let Some(s) = did_you_mean(text, candidates.iter().map(String::as_str)) {
-            d = d.with_help(format!("did you mean `{s}`?"));
+            d = d.with_suggestion(s);
         } else {
             // List a few fields under the same group (`quota.`), if any.
             let group = text.split('.').next().unwrap_or("");
@@ -446,6 +453,8 @@ impl Checker<'_> {
             self.report_unknown_name(name, false);
             return self.poison(span);
         };
+        self.names
+            .refer(Symbol::global(Kind::Field, &name.text), name.span);
         let optional = self
             .fields
             .get(field_id.index())

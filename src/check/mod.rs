@@ -22,6 +22,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{
     CalendarId, Cond, CondId, ExprId, Field, FieldId, JsonText, LetDef, LetId, Node, Policy, Schema,
 };
+use crate::names::{Definition, Kind, NameIndex, Symbol};
 use crate::span::{SourceMap, Span};
 use crate::types::Ty;
 use crate::value::{Sym, Symbols};
@@ -48,15 +49,20 @@ pub(crate) struct Checker<'a> {
     current_lets: HashMap<String, (LetId, Ty)>,
     /// Where the schema is named, for errors about the whole policy.
     schema_span: Option<Span>,
+    /// Every name declared and resolved so far, for editors.
+    names: NameIndex,
+    /// The name of the ruleset being checked.
+    current_ruleset: String,
 }
 
 /// Checks and compiles parsed rule files. Returns the policy when there is
-/// no error, and every diagnostic (errors and warnings) either way.
-pub fn check(
+/// no error, every diagnostic (errors and warnings) either way, and the
+/// index of every name it declared and resolved.
+pub fn check_with_names(
     files: &[ast::File],
     sources: SourceMap,
     version: Arc<str>,
-) -> (Option<Policy>, Vec<Diagnostic>) {
+) -> (Option<Policy>, Vec<Diagnostic>, NameIndex) {
     let mut checker = Checker {
         sources: &sources,
         diagnostics: Vec::new(),
@@ -73,6 +79,8 @@ pub fn check(
         lets: Vec::new(),
         current_lets: HashMap::new(),
         schema_span: None,
+        names: NameIndex::default(),
+        current_ruleset: String::new(),
     };
     let decls: Vec<&Decl> = files.iter().flat_map(|f| f.decls.iter()).collect();
 
@@ -85,8 +93,9 @@ pub fn check(
     let rulesets = checker.check_rulesets(&decls);
 
     let mut diagnostics = std::mem::take(&mut checker.diagnostics);
+    let names = std::mem::take(&mut checker.names);
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return (None, diagnostics);
+        return (None, diagnostics, names);
     }
     // Warnings about rule text only make sense once it has no errors.
     diagnostics.extend(lint::lint(files, &sources));
@@ -107,7 +116,7 @@ pub fn check(
         json,
         version,
     };
-    (Some(policy), diagnostics)
+    (Some(policy), diagnostics, names)
 }
 
 impl Checker<'_> {
@@ -162,11 +171,15 @@ impl Checker<'_> {
                             r.name.span,
                             format!("ruleset `{}` is declared twice", r.name.text),
                         )
-                        .with_help(format!("rename one of them; the first is at {first_at}")),
+                        .with_help(format!("rename one of them; the first is at {first_at}"))
+                        .with_related(*first, "the first declaration"),
                     );
                     continue;
                 }
                 ruleset_names.insert(r.name.text.clone(), r.name.span);
+                let symbol = Symbol::global(Kind::Ruleset, &r.name.text);
+                self.names
+                    .define(Definition::new(symbol, r.name.span, r.span));
                 rulesets.push(self.check_ruleset(r));
             }
         }
@@ -180,6 +193,14 @@ impl Checker<'_> {
             });
         }
         rulesets
+    }
+
+    /// A duplicate, pointing at the first declaration of `symbol` too.
+    fn and_first(&self, diagnostic: Diagnostic, symbol: &Symbol) -> Diagnostic {
+        match self.names.definition(symbol) {
+            Some(first) => diagnostic.with_related(first.span, "the first declaration"),
+            None => diagnostic,
+        }
     }
 
     fn report(&mut self, diagnostic: Diagnostic) {
@@ -211,11 +232,13 @@ impl Checker<'_> {
 
     fn check_calendar(&mut self, c: &ast::Calendar) {
         if self.calendar_index.contains_key(&c.name.text) {
-            self.report(Diagnostic::error(
+            let d = Diagnostic::error(
                 Code::Duplicate,
                 c.name.span,
                 format!("calendar `{}` is declared twice", c.name.text),
-            ));
+            );
+            let d = self.and_first(d, &Symbol::global(Kind::Calendar, &c.name.text));
+            self.report(d);
             return;
         }
         let mut calendar = Calendar {
@@ -280,6 +303,9 @@ impl Checker<'_> {
             listed.clear();
         }
         self.check_calendar_coverage(c, &calendar, &listed);
+        let symbol = Symbol::global(Kind::Calendar, &c.name.text);
+        self.names
+            .define(Definition::new(symbol, c.name.span, c.span));
         self.calendars.push(calendar);
         self.calendar_index.insert(
             c.name.text.clone(),
@@ -419,7 +445,7 @@ impl Checker<'_> {
                     );
                     if let Some(s) = crate::suggest::did_you_mean(&name.text.to_lowercase(), names)
                     {
-                        d = d.with_help(format!("did you mean `{s}`?"));
+                        d = d.with_suggestion(s);
                     }
                     self.report(d);
                 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::ast::{self, Condition, GroupKind, RulesetItem};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{Assign, Clause, Cond, CondId, CondKind, LetDef, LetId, Output, Rule, Ruleset};
+use crate::names::{Definition, Kind, Symbol};
 use crate::suggest::did_you_mean;
 use crate::types::{self, Ty};
 
@@ -23,6 +24,7 @@ struct RulesetNames {
 impl Checker<'_> {
     pub(super) fn check_ruleset(&mut self, rs: &ast::Ruleset) -> Ruleset {
         self.current_lets.clear();
+        self.current_ruleset.clone_from(&rs.name.text);
         let names = self.collect_names(rs);
         let (base, guard, requirements) = self.check_ruleset_guard(rs, &names);
         for item in &rs.items {
@@ -174,7 +176,8 @@ impl Checker<'_> {
                         rule.name.text, rs.name.text
                     ),
                 )
-                .with_help(format!("rename one of them; the first is at {at}")),
+                .with_help(format!("rename one of them; the first is at {at}"))
+                .with_related(first, "the first declaration"),
             );
         }
         seen_rules.insert(rule.name.text.clone(), rule.name.span);
@@ -196,6 +199,9 @@ impl Checker<'_> {
                                 format!("outcome `{}` is listed twice", name.text),
                             ));
                         } else {
+                            let symbol = Symbol::local(Kind::Outcome, &name.text, &rs.name.text);
+                            self.names
+                                .define(Definition::new(symbol, name.span, name.span));
                             outcomes.push(Arc::from(name.text.as_str()));
                         }
                     }
@@ -232,6 +238,8 @@ impl Checker<'_> {
                         Ty::List(_) => Some(crate::value::Value::List(Arc::from(Vec::new()))),
                         _ => None,
                     });
+                    let ruleset = Some(rs.name.text.as_str());
+                    self.define_typed(Kind::Output, &decl.name, decl.span, &ty, ruleset);
                     outputs.push(Output {
                         name: Arc::from(decl.name.text.as_str()),
                         ty,
@@ -257,6 +265,9 @@ impl Checker<'_> {
         let mut rules_by_position = HashMap::new();
         for item in &rs.items {
             if let RulesetItem::Rule(r) = item {
+                let symbol = Symbol::local(Kind::Rule, &r.name.text, &rs.name.text);
+                self.names
+                    .define(Definition::new(symbol, r.name.span, r.span));
                 rules_by_position
                     .entry(r.name.text.clone())
                     .or_insert(index);
@@ -285,11 +296,14 @@ impl Checker<'_> {
             return;
         }
         if self.current_lets.contains_key(&l.name.text) {
-            self.report(Diagnostic::error(
+            let d = Diagnostic::error(
                 Code::Duplicate,
                 l.name.span,
                 format!("`{}` is bound twice", l.name.text),
-            ));
+            );
+            let first = Symbol::local(Kind::Let, &l.name.text, &self.current_ruleset);
+            let d = self.and_first(d, &first);
+            self.report(d);
             return;
         }
         if self.lookup_field(&l.name.text).is_some() {
@@ -304,6 +318,8 @@ impl Checker<'_> {
             return;
         }
         let (value, ty) = self.check_expr(&l.value, base, None);
+        let ruleset = self.current_ruleset.clone();
+        self.define_typed(Kind::Let, &l.name, l.span, &ty, Some(&ruleset));
         self.lets.push(LetDef { value });
         let id = LetId::from_index(self.lets.len() - 1);
         self.current_lets.insert(l.name.text.clone(), (id, ty));
@@ -429,6 +445,8 @@ impl Checker<'_> {
     /// The outcome a clause names: one of the ruleset's `outcomes`.
     fn check_clause_outcome(&mut self, outcome: &ast::Name, names: &RulesetNames) -> usize {
         if let Some(i) = names.outcomes.iter().position(|o| **o == *outcome.text) {
+            let symbol = Symbol::local(Kind::Outcome, &outcome.text, &self.current_ruleset);
+            self.names.refer(symbol, outcome.span);
             return i;
         }
         if names.outcomes.is_empty() {
@@ -441,7 +459,7 @@ impl Checker<'_> {
         );
         let known = || names.outcomes.iter().map(|o| &**o);
         let d = match did_you_mean(&outcome.text, known()) {
-            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            Some(s) => d.with_suggestion(s),
             None => d.with_help(format!(
                 "add it to `outcomes`, or use one of {}",
                 known().collect::<Vec<_>>().join(", ")
@@ -467,12 +485,14 @@ impl Checker<'_> {
                 format!("unknown output `{}`", a.output.text),
             );
             let d = match did_you_mean(&a.output.text, names.outputs.iter().map(|o| &*o.name)) {
-                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                Some(s) => d.with_suggestion(s),
                 None => d.with_help(format!("declare it with `output {} <type>`", a.output.text)),
             };
             self.report(d);
             return None;
         };
+        let symbol = Symbol::local(Kind::Output, &a.output.text, &self.current_ruleset);
+        self.names.refer(symbol, a.output.span);
         if earlier.iter().any(|x| x.output == index) {
             self.report(Diagnostic::error(
                 Code::Duplicate,
@@ -564,8 +584,10 @@ impl Checker<'_> {
 
     /// `explain unmet conditions of <rule>`: a rule of this ruleset.
     fn check_explain_unmet(&mut self, name: &ast::Name, names: &RulesetNames) -> Option<usize> {
-        if let Some(i) = names.rules.get(&name.text) {
-            return Some(*i);
+        if let Some(i) = names.rules.get(&name.text).copied() {
+            let symbol = Symbol::local(Kind::Rule, &name.text, &self.current_ruleset);
+            self.names.refer(symbol, name.span);
+            return Some(i);
         }
         let mut d = Diagnostic::error(
             Code::UnknownRule,
@@ -573,7 +595,7 @@ impl Checker<'_> {
             format!("no rule `{}` in this ruleset", name.text),
         );
         if let Some(s) = did_you_mean(&name.text, names.rules.keys().map(String::as_str)) {
-            d = d.with_help(format!("did you mean `{s}`?"));
+            d = d.with_suggestion(s);
         }
         self.report(d);
         None

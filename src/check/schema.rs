@@ -10,6 +10,7 @@ use crate::types::{self, EnumId, Ty};
 use crate::value::Value;
 
 use super::{Checker, Scope};
+use crate::names::{Definition, Kind, Symbol};
 
 impl Checker<'_> {
     pub(super) fn check_schema(&mut self, schema: &ast::Schema) -> Schema {
@@ -74,14 +75,14 @@ impl Checker<'_> {
     fn check_field_decl(&mut self, decl: &ast::FieldDecl, tree: &mut PathTree) {
         let path = decl.name.text.clone();
         if self.field_index.contains_key(&path) {
-            self.report(
-                Diagnostic::error(
-                    Code::Duplicate,
-                    decl.name.span,
-                    format!("field `{path}` is declared twice"),
-                )
-                .with_help("remove one of the declarations"),
-            );
+            let d = Diagnostic::error(
+                Code::Duplicate,
+                decl.name.span,
+                format!("field `{path}` is declared twice"),
+            )
+            .with_help("remove one of the declarations");
+            let d = self.and_first(d, &Symbol::global(Kind::Field, &path));
+            self.report(d);
             return;
         }
         let ty = self.declared_type(&decl.ty);
@@ -101,6 +102,7 @@ impl Checker<'_> {
             return;
         }
         let (constraints, default) = self.check_field_options(&decl.options, &ty, decl.ty.optional);
+        self.define_typed(Kind::Field, &decl.name, decl.span, &ty, None);
         self.fields.push(Field {
             path: Arc::from(path.as_str()),
             ty,
@@ -206,6 +208,36 @@ impl Checker<'_> {
             return None;
         }
         Some(value)
+    }
+
+    /// Records a typed declaration in the name index (`ruleset` places a
+    /// ruleset's own names).
+    pub(super) fn define_typed(
+        &mut self,
+        kind: Kind,
+        name: &ast::Name,
+        decl: crate::span::Span,
+        ty: &Ty,
+        ruleset: Option<&str>,
+    ) {
+        let symbol = match ruleset {
+            Some(r) => Symbol::local(kind, &name.text, r),
+            None => Symbol::global(kind, &name.text),
+        };
+        let mut definition = Definition::new(symbol, name.span, decl);
+        definition.detail = Some(ty.describe());
+        if let Ty::Enum(id) = ty {
+            definition.values = self
+                .enums
+                .get(id.0 as usize)
+                .map(|v| {
+                    v.iter()
+                        .map(|s| self.symbols.name(*s).to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+        }
+        self.names.define(definition);
     }
 
     pub(super) fn type_name_pub(&self, ty: &Ty) -> String {

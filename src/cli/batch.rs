@@ -17,7 +17,7 @@ pub struct BatchArgs {
     /// The rule directory.
     #[arg(long, default_value = "rules")]
     rules: PathBuf,
-    /// Inputs: .jsonl, .json (an array or one object), .yaml (documents), .csv; gzip is read by its magic bytes; `-` is stdin.
+    /// Inputs: .jsonl, .json (an array or one object), .yaml (documents), .csv, .parquet, .arrow (IPC file) or .arrows (IPC stream); gzip is read by its magic bytes; `-` is stdin.
     #[arg(required = true)]
     inputs: Vec<String>,
     /// Decision records go here (written atomically); default stdout.
@@ -28,8 +28,16 @@ pub struct BatchArgs {
     rejects: Option<PathBuf>,
     /// Input format, when the extension does not tell (stdin).
     #[arg(long, value_enum)]
+    input_format: Option<Format>,
+    /// Deprecated spelling of `--input-format`.
+    #[arg(
+        long = "format",
+        value_enum,
+        hide = true,
+        conflicts_with = "input_format"
+    )]
     format: Option<Format>,
-    /// Output format.
+    /// Output format: JSON Lines, CSV, or the columns of a Parquet or Arrow IPC file.
     #[arg(long, value_enum, default_value = "jsonl")]
     output_format: OutputFormat,
     /// Add each unmet condition's actual and required values.
@@ -60,13 +68,14 @@ pub struct BatchArgs {
 
 pub fn run(args: &BatchArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     refuse_clobbering(args)?;
+    let input_format = super::renamed(args.input_format, args.format, "--input-format")?;
     let policy = super::load_policy(&args.rules, format)?;
-    let mut inputs = Vec::new();
-    for name in &args.inputs {
-        let input = Input::open(name, args.format, args.max_record_bytes)
-            .map_err(|e| Stop::Failed(e.to_string()))?;
-        inputs.push(input);
+    if args.output_format.is_columnar() && (args.explain || args.trace) {
+        return Err(Stop::Failed(
+            "--explain and --trace are written to JSON Lines only; drop them or use --output-format jsonl".into(),
+        ));
     }
+    let inputs = open_inputs(args, input_format)?;
     let config = Config {
         mode: Mode {
             reasons: true,
@@ -97,17 +106,22 @@ pub fn run(args: &BatchArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
         );
         bar
     });
-    let result = pool.install(|| {
-        batch::run(&policy, inputs, &config, &mut out, &mut rejects, |s| {
-            if let Some(bar) = &bar {
-                bar.set_message(format!(
-                    "{} read, {} rejected, {}/s",
-                    s.read,
-                    s.rejected,
-                    s.throughput()
-                ));
-            }
-        })
+    let show = |s: &batch::Summary| {
+        if let Some(bar) = &bar {
+            bar.set_message(format!(
+                "{} read, {} rejected, {}/s",
+                s.read,
+                s.rejected,
+                s.throughput()
+            ));
+        }
+    };
+    let result = pool.install(|| match inputs {
+        Inputs::Text(inputs) => batch::run(&policy, inputs, &config, &mut out, &mut rejects, show),
+        #[cfg(feature = "arrow")]
+        Inputs::Columnar(inputs) => {
+            batch::run_columnar(&policy, inputs, &config, &mut out, &mut rejects, show)
+        }
     });
     if let Some(bar) = &bar {
         bar.finish_and_clear();
@@ -143,6 +157,58 @@ pub fn run(args: &BatchArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The inputs of a run: all text, or all columns (Parquet, Arrow IPC).
+enum Inputs {
+    Text(Vec<Input>),
+    #[cfg(feature = "arrow")]
+    Columnar(Vec<batch::ColumnarInput>),
+}
+
+fn open_inputs(args: &BatchArgs, format: Option<Format>) -> Result<Inputs, Stop> {
+    let columnar = |name: &String| {
+        format
+            .or_else(|| Format::from_path(name))
+            .is_some_and(Format::is_columnar)
+    };
+    let count = args.inputs.iter().filter(|n| columnar(n)).count();
+    if count == 0 {
+        let mut inputs = Vec::new();
+        for name in &args.inputs {
+            let input = Input::open(name, format, args.max_record_bytes)
+                .map_err(|e| Stop::Failed(e.to_string()))?;
+            inputs.push(input);
+        }
+        return Ok(Inputs::Text(inputs));
+    }
+    if count < args.inputs.len() {
+        return Err(Stop::Failed(
+            "Parquet/Arrow inputs and text inputs cannot be mixed in one run; decide them in two runs".into(),
+        ));
+    }
+    open_columnar(args, format)
+}
+
+#[cfg(feature = "arrow")]
+fn open_columnar(args: &BatchArgs, format: Option<Format>) -> Result<Inputs, Stop> {
+    let mut inputs = Vec::new();
+    for name in &args.inputs {
+        let format = format
+            .or_else(|| Format::from_path(name))
+            .unwrap_or(Format::Arrow);
+        let input = batch::ColumnarInput::open(name, format, args.chunk)
+            .map_err(|e| Stop::Failed(e.to_string()))?;
+        inputs.push(input);
+    }
+    Ok(Inputs::Columnar(inputs))
+}
+
+#[cfg(not(feature = "arrow"))]
+fn open_columnar(_args: &BatchArgs, _format: Option<Format>) -> Result<Inputs, Stop> {
+    Err(Stop::Failed(
+        "this verdikt was built without the `arrow` and `parquet` features: rebuild with them to read Parquet or Arrow".into(),
+    ))
 }
 
 fn create(path: &Path) -> Result<AtomicFile, Stop> {

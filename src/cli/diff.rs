@@ -25,9 +25,17 @@ pub struct DiffArgs {
     /// Input format, when the extension does not tell (stdin).
     #[arg(long, value_enum)]
     input_format: Option<Format>,
-    /// Report as a table for people or JSON for machines.
-    #[arg(long, value_enum, default_value = "text")]
-    format: ReportFormat,
+    /// Report as a table for people (`text`, the default) or JSON for machines.
+    #[arg(long, value_enum)]
+    output_format: Option<ReportFormat>,
+    /// Deprecated spelling of `--output-format`.
+    #[arg(
+        long = "format",
+        value_enum,
+        hide = true,
+        conflicts_with = "output_format"
+    )]
+    format: Option<ReportFormat>,
     /// Example merchants shown per transition (at most 1000).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(0..=1000))]
     examples: u16,
@@ -52,6 +60,8 @@ enum ReportFormat {
 }
 
 pub fn run(args: &DiffArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
+    let output_format = super::renamed(args.output_format, args.format, "--output-format")?
+        .unwrap_or(ReportFormat::Text);
     let (base, base_label) = match args.base.strip_prefix("git:") {
         Some(rev) => {
             let label = format!("{} at {rev}", args.head.display());
@@ -82,7 +92,7 @@ pub fn run(args: &DiffArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     let impact = pool
         .install(|| impact::diff(&base, &head, inputs, &options))
         .map_err(|e| Stop::Failed(e.to_string()))?;
-    let report = match args.format {
+    let report = match output_format {
         ReportFormat::Text => {
             impact::render::text(&impact, &base_label, &args.head.display().to_string())
         }

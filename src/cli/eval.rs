@@ -23,6 +23,14 @@ pub struct EvalArgs {
     trace: bool,
     /// Input format, when the name does not tell (stdin, other extensions).
     #[arg(long, value_enum)]
+    input_format: Option<Format>,
+    /// Deprecated spelling of `--input-format`.
+    #[arg(
+        long = "format",
+        value_enum,
+        hide = true,
+        conflicts_with = "input_format"
+    )]
     format: Option<Format>,
     /// A record longer than this is rejected without being read whole.
     #[arg(long, default_value_t = 1 << 20, value_parser = super::record_bytes)]
@@ -34,6 +42,7 @@ pub struct EvalArgs {
 }
 
 pub fn run(args: &EvalArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
+    let input_format = super::renamed(args.input_format, args.format, "--input-format")?;
     let policy = super::load_policy(&args.rules, format)?;
     let mode = Mode {
         reasons: true,
@@ -43,7 +52,7 @@ pub fn run(args: &EvalArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     // Every input is opened (and refused) before any record is decided.
     let mut inputs = Vec::new();
     for name in &args.snapshots {
-        let input = Input::open(name, args.format, args.max_record_bytes)
+        let input = Input::open(name, input_format, args.max_record_bytes)
             .map_err(|e| Stop::Failed(e.to_string()))?;
         inputs.push(input);
     }

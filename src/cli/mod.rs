@@ -80,11 +80,18 @@ enum Command {
         /// Report rules and group conditions the cases never exercised.
         #[arg(long)]
         coverage: bool,
+        /// Also test the cases: nudge every threshold, flip every bound and
+        /// swap every `all of`/`any of`, and list each change no case
+        /// notices (exit 1 when there is one).
+        #[arg(long)]
+        mutate: bool,
     },
     /// Show what a rule change does: both versions decide the same records.
     Diff(diff::DiffArgs),
     /// Rewrite rule files in canonical layout (`--check`: only list them).
     Fmt(fmt::FmtArgs),
+    /// Serve the Language Server Protocol on stdin/stdout, for editors.
+    Lsp,
     /// Print a synthetic corpus of snapshots (JSONL) for benchmarks.
     Gen {
         /// Number of snapshots.
@@ -116,7 +123,11 @@ pub fn run(cli: Cli) -> ExitCode {
         } => check::run(&rules, format, deny_warnings),
         Command::Eval(args) => eval::run(&args, format),
         Command::Batch(args) => batch::run(&args, format),
-        Command::Test { rules, coverage } => test::run(&rules, coverage, format),
+        Command::Test {
+            rules,
+            coverage,
+            mutate,
+        } => test::run(&rules, test::Options { coverage, mutate }, format),
         Command::Diff(args) => diff::run(&args, format),
         Command::Fmt(args) => fmt::run(&args, format),
         Command::Gen {
@@ -124,6 +135,9 @@ pub fn run(cli: Cli) -> ExitCode {
             seed,
             bad_percent,
         } => gen(n, seed, bad_percent),
+        Command::Lsp => crate::lsp::run()
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(Stop::Failed),
     };
     match result.and_then(|code| console::flush().map(|()| code)) {
         Ok(code) => code,
@@ -166,6 +180,16 @@ fn usable_policy(checked: Checked, label: &str, format: ErrorFormat) -> Result<P
             "the rules in `{label}` have errors; nothing was evaluated"
         ))
     })
+}
+
+/// A flag given by its new name, or by the deprecated `--format` (with a
+/// warning naming the new one). `--format` meant the input format in one
+/// verb and the report format in another; now each meaning has one name.
+fn renamed<T>(new: Option<T>, old: Option<T>, name: &str) -> Result<Option<T>, Stop> {
+    if old.is_some() {
+        tell!("warning: `--format` is deprecated here; use `{name}`")?;
+    }
+    Ok(new.or(old))
 }
 
 /// The worker pool of `batch` and `diff`: `None` means all cores.

@@ -1,8 +1,9 @@
 //! `verdikt test`: run the policy's own test cases (`<rules>/tests/*.yaml`).
 //!
-//! Exit 0 when every case passes, 1 when a case fails, 2 when the rules or
-//! the case files are unusable: then every problem is printed and no case
-//! runs, since a suite with broken cases cannot be trusted.
+//! Exit 0 when every case passes, 1 when a case fails (or, with
+//! `--mutate`, when a mutant survives), 2 when the rules or the case files
+//! are unusable: then every problem is printed and no case runs, since a
+//! suite with broken cases cannot be trusted.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -12,7 +13,16 @@ use crate::ErrorFormat;
 
 use super::console::Stop;
 
-pub fn run(dir: &Path, coverage: bool, format: ErrorFormat) -> Result<ExitCode, Stop> {
+/// What `verdikt test` does besides running the cases.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Report what the cases never exercised.
+    pub coverage: bool,
+    /// Run the cases against every mutant of the rules.
+    pub mutate: bool,
+}
+
+pub fn run(dir: &Path, options: Options, format: ErrorFormat) -> Result<ExitCode, Stop> {
     let policy = super::load_policy(dir, format)?;
     let tests = dir.join("tests");
     let suite = match crate::cases::load_suite(&policy, &tests) {
@@ -34,7 +44,11 @@ pub fn run(dir: &Path, coverage: bool, format: ErrorFormat) -> Result<ExitCode, 
     let mut failed = 0;
     for r in &results {
         if r.passed() {
-            sayln!("ok    {}: {}", r.file, r.name)?;
+            // With --mutate the mutation report is the news; passing cases
+            // are counted below.
+            if !options.mutate {
+                sayln!("ok    {}: {}", r.file, r.name)?;
+            }
         } else {
             failed += 1;
             sayln!("FAIL  {}: {}", r.file, r.name)?;
@@ -43,7 +57,7 @@ pub fn run(dir: &Path, coverage: bool, format: ErrorFormat) -> Result<ExitCode, 
             }
         }
     }
-    if coverage {
+    if options.coverage {
         let (missing, report) = covered.report(&policy);
         sayln!("\ncoverage:")?;
         for line in report.lines() {
@@ -54,9 +68,18 @@ pub fn run(dir: &Path, coverage: bool, format: ErrorFormat) -> Result<ExitCode, 
         }
     }
     sayln!("{} passed, {failed} failed", results.len() - failed)?;
-    Ok(if failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    if failed > 0 {
+        if options.mutate {
+            sayln!("mutation testing needs every case to pass first; no mutant was run")?;
+        }
+        return Ok(ExitCode::from(1));
+    }
+    if options.mutate {
+        let report = crate::mutate::mutate(dir, &suite).map_err(Stop::Failed)?;
+        say!("\n{}", report.render())?;
+        if report.survivors() > 0 {
+            return Ok(ExitCode::from(1));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

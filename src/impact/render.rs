@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::{Impact, RulesetImpact, Side, Transition};
+use super::{Impact, OneSided, RulesetImpact, Side, Transition};
 use crate::value::money_human;
 
 /// Renders `impact`; `base` and `head` name the two rule versions.
@@ -23,17 +23,52 @@ pub fn text(impact: &Impact, base: &str, head: &str) -> String {
         thousands(impact.rejected_base),
         thousands(impact.rejected_head)
     );
-    for name in &impact.only_in_base {
-        let _ = writeln!(out, "ruleset {name}: only in base, not compared");
-    }
-    for name in &impact.only_in_head {
-        let _ = writeln!(out, "ruleset {name}: only in head, not compared");
-    }
     for r in &impact.rulesets {
         out.push('\n');
         ruleset(&mut out, r, impact.read);
     }
+    for (sides, which) in [
+        (&impact.only_in_base, "only in base (removed); base decided"),
+        (&impact.only_in_head, "only in head (added); head decides"),
+    ] {
+        for r in sides {
+            out.push('\n');
+            one_sided(&mut out, r, which, impact.read);
+        }
+    }
     out
+}
+
+/// A ruleset one version has: its outcome counts, as a one-row matrix.
+fn one_sided(out: &mut String, r: &OneSided, which: &str, read: u64) {
+    let title = r
+        .title
+        .as_deref()
+        .map(|t| format!(" {t}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{}{title}: {which} {} record{}:",
+        r.ruleset,
+        thousands(read),
+        if read == 1 { "" } else { "s" }
+    );
+    let width = r
+        .outcomes
+        .iter()
+        .map(|o| o.outcome.width())
+        .max()
+        .unwrap_or(0);
+    for o in &r.outcomes {
+        let pad = width.saturating_sub(o.outcome.width());
+        let _ = writeln!(
+            out,
+            "  {}{}  {:>8}",
+            o.outcome,
+            " ".repeat(pad),
+            thousands(o.count)
+        );
+    }
 }
 
 fn ruleset(out: &mut String, r: &RulesetImpact, read: u64) {

@@ -85,7 +85,7 @@ fn builder_merchant(builder: &RecordBuilder<'_>) -> Option<String> {
 /// A string's text as a value of the field's type, when the field takes it
 /// as it is (see [`Reader::typed_value`]).
 #[inline(always)]
-fn typed_text(s: &str, ty: &Ty, policy: &Policy) -> Option<Value> {
+pub(crate) fn typed_text(s: &str, ty: &Ty, policy: &Policy) -> Option<Value> {
     match ty {
         // (Set in place by `RecordBuilder::set_text`.)
         Ty::Text => None,
@@ -114,7 +114,7 @@ fn typed_text(s: &str, ty: &Ty, policy: &Policy) -> Option<Value> {
 
 /// A number as a value of a numeric field's type, if the field takes it.
 #[inline(always)]
-fn typed_number(n: Num, ty: &Ty) -> Option<Value> {
+pub(crate) fn typed_number(n: Num, ty: &Ty) -> Option<Value> {
     match ty {
         Ty::Int | Ty::Decimal | Ty::Rate | Ty::Number => Some(Value::Num(n)),
         Ty::Money if num::fits_places(n, 2) => Some(Value::Num(n)),

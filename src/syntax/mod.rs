@@ -7,6 +7,7 @@ pub mod lexical;
 mod lower;
 mod recover;
 mod scan;
+pub(crate) mod tokens;
 
 use std::num::NonZeroUsize;
 use std::ops::ControlFlow;

@@ -24,9 +24,20 @@ pub enum Format {
     Yaml,
     /// A header of dotted field names, one snapshot per row.
     Csv,
+    /// A Parquet file (read by row group; feature `parquet`).
+    Parquet,
+    /// An Arrow IPC file (`.arrow`) or stream (`.arrows`), told apart by
+    /// its first bytes (feature `arrow`).
+    Arrow,
 }
 
 impl Format {
+    /// Whether records come in columns (Parquet, Arrow IPC), read by
+    /// `batch::columnar` rather than framed from text.
+    pub fn is_columnar(self) -> bool {
+        matches!(self, Format::Parquet | Format::Arrow)
+    }
+
     /// The format named by a file extension (`.gz` looked through).
     pub fn from_path(path: &str) -> Option<Format> {
         let path = path.strip_suffix(".gz").unwrap_or(path);
@@ -36,6 +47,8 @@ impl Format {
             "json" => Some(Format::Json),
             "yaml" | "yml" => Some(Format::Yaml),
             "csv" => Some(Format::Csv),
+            "parquet" | "pq" => Some(Format::Parquet),
+            "arrow" | "arrows" | "ipc" | "feather" => Some(Format::Arrow),
             _ => None,
         }
     }
@@ -113,6 +126,31 @@ pub fn framer(
             done: false,
         }),
         Format::Csv => Box::new(csv::CsvRows::new(input, source, max_bytes)),
+        Format::Parquet | Format::Arrow => Box::new(NotText {
+            source,
+            done: false,
+        }),
+    }
+}
+
+/// A columnar input where text was expected: one bad unit saying so.
+struct NotText {
+    source: Arc<str>,
+    done: bool,
+}
+
+impl Framer for NotText {
+    fn next_unit(&mut self, _text: &mut Vec<u8>) -> io::Result<Option<Unit>> {
+        if std::mem::replace(&mut self.done, true) {
+            return Ok(None);
+        }
+        Ok(Some(Unit {
+            source: self.source.clone(),
+            place: Place { line: 1, row: None },
+            payload: Payload::Bad(
+                "Parquet and Arrow inputs are read by `verdikt batch`, not as text".into(),
+            ),
+        }))
     }
 }
 

@@ -1,11 +1,11 @@
 //! Opening an input: a file or standard input, decompressed when its first
-//! bytes say gzip (whatever its name), with its format from `--format`, its
+//! bytes say gzip (whatever its name), with its format from `--input-format`, its
 //! name, or (standard input only) a look at its first line.
 //!
 //! Anything verdikt cannot read as its name or flag says is refused here,
 //! once, before a single record: a directory, another compression than
 //! gzip, a `.gz` name on a plain file, YAML or CSV on stdin without
-//! `--format` (which would otherwise be hundreds of identical rejects).
+//! `--input-format` (which would otherwise be hundreds of identical rejects).
 
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::sync::Arc;
@@ -30,7 +30,7 @@ pub enum OpenError {
         name: String,
     },
     /// Another compression than gzip.
-    #[error("`{name}` is {kind}-compressed; verdikt reads plain or gzip input: decompress it first (e.g. `{tool} -dc {name} | verdikt batch - --format jsonl`)")]
+    #[error("`{name}` is {kind}-compressed; verdikt reads plain or gzip input: decompress it first (e.g. `{tool} -dc {name} | verdikt batch - --input-format jsonl`)")]
     Compressed {
         /// The input.
         name: String,
@@ -45,22 +45,22 @@ pub enum OpenError {
         /// The input.
         name: String,
     },
-    /// No `--format` and a name that does not tell.
+    /// No `--input-format` and a name that does not tell.
     #[error(
-        "cannot tell the format of `{name}` from its name; pass `--format jsonl|json|yaml|csv`"
+        "cannot tell the format of `{name}` from its name; pass `--input-format jsonl|json|yaml|csv`"
     )]
     UnknownFormat {
         /// The input.
         name: String,
     },
-    /// Standard input without `--format` that is clearly not JSON Lines.
-    #[error("{what} looks like {looks}, not JSON Lines; pass `--format {flag}`")]
+    /// Standard input without `--input-format` that is clearly not JSON Lines.
+    #[error("{what} looks like {looks}, not JSON Lines; pass `--input-format {flag}`")]
     LooksLike {
         /// `standard input`.
         what: String,
         /// What it looks like (`YAML`).
         looks: &'static str,
-        /// The `--format` value to pass.
+        /// The `--input-format` value to pass.
         flag: &'static str,
     },
 }
@@ -196,6 +196,8 @@ fn describe(format: Format) -> &'static str {
         Format::Json => "a JSON array",
         Format::Yaml => "YAML",
         Format::Csv => "CSV",
+        Format::Parquet => "Parquet",
+        Format::Arrow => "Arrow IPC",
     }
 }
 
@@ -205,6 +207,8 @@ fn flag(format: Format) -> &'static str {
         Format::Json => "json",
         Format::Yaml => "yaml",
         Format::Csv => "csv",
+        Format::Parquet => "parquet",
+        Format::Arrow => "arrow",
     }
 }
 

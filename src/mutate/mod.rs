@@ -1,0 +1,99 @@
+//! `verdikt test --mutate`: tests of the policy's own test cases.
+//!
+//! Each mutant is the policy with one small change a wrong rule could
+//! have: a threshold nudged one step down or up (`4.8` -> `4.79` and
+//! `4.81`), a bound flipped (`>=` <-> `>`, `<` <-> `<=`), a group's `all
+//! of` swapped with `any of`. A mutant the cases cannot tell from the
+//! policy *survives*: its threshold is one no case pins down.
+//!
+//! The rules are parsed once; each mutant is a copy of the syntax trees
+//! with one node changed, checked in-process by the same checker `verdikt
+//! check` runs (mutants it refuses are not run), and the cases, read and
+//! checked once, run against it until one fails. No process is started per
+//! mutant. Finding the mutants ([`enumerate`]), telling the provably
+//! equivalent ones ([`equivalent`]), applying one ([`apply`]), judging them
+//! ([`run`]) and reporting ([`report`]) each have a file.
+
+mod apply;
+mod enumerate;
+mod equivalent;
+mod report;
+mod run;
+mod walk;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+use std::time::Instant;
+
+use crate::ast::{CmpOp, GroupKind, LitValue};
+use crate::cases::Suite;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+
+pub use report::Report;
+
+/// Where a node is written (file and byte offsets). Spans compare equal
+/// whatever they hold, so places are compared as keys.
+pub(crate) type Key = (u32, u32, u32);
+
+/// The place of a span, as a [`Key`].
+pub(crate) fn key(span: Span) -> Key {
+    (span.file.0, span.start, span.end)
+}
+
+/// One change to the policy.
+#[derive(Debug, Clone)]
+pub(crate) struct Mutant {
+    pub(crate) change: Change,
+    /// Where the changed text is written.
+    pub(crate) at: Span,
+    /// The ruleset and rule (`reapply.after_freeze`) or item it is in.
+    pub(crate) place: String,
+    /// The ruleset it is in: only that ruleset's decisions can change.
+    pub(crate) ruleset: String,
+    /// The comparison (or group) it changes, on one line.
+    pub(crate) context: String,
+    /// The text before and after (`>=`, `>`).
+    pub(crate) before: String,
+    pub(crate) after: String,
+    /// Why it provably decides as the policy does, if it does.
+    pub(crate) equivalent: Option<String>,
+}
+
+/// What a mutant changes, at which node.
+#[derive(Debug, Clone)]
+pub(crate) enum Change {
+    /// The literal at this place takes a new value.
+    Literal(Key, LitValue),
+    /// The comparison at this place takes a new operator.
+    Bound(Key, CmpOp),
+    /// The group at this place takes the other kind.
+    Group(Key, GroupKind),
+}
+
+/// Mutates the rules of `dir` and runs `suite` (checked against them)
+/// against every mutant.
+pub(crate) fn mutate(dir: &Path, suite: &Suite) -> Result<Report, String> {
+    let started = Instant::now();
+    let parsed = crate::policy::parse_dir(dir).map_err(|e| e.to_string())?;
+    let (policy, diagnostics) =
+        crate::policy::check_trees(&parsed.trees, &parsed.sources, &parsed.version);
+    let has_error = parsed
+        .diagnostics
+        .iter()
+        .chain(&diagnostics)
+        .any(Diagnostic::is_error);
+    let policy = match policy {
+        Some(policy) if !has_error => policy,
+        _ => return Err(format!("the rules in `{}` have errors", dir.display())),
+    };
+    let mutants = enumerate::mutants(&parsed.trees, &policy);
+    let results = run::judge_all(&parsed, suite, mutants);
+    Ok(Report {
+        results,
+        elapsed: started.elapsed(),
+        sources: parsed.sources,
+    })
+}

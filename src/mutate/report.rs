@@ -1,0 +1,94 @@
+//! The report of a mutation run: counts, then every survivor with its
+//! place and change, then the equivalent and rejected mutants.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::run::Verdict;
+use super::Mutant;
+use crate::span::SourceMap;
+
+/// Picks a section's verdicts, with what to say after each.
+type Pick = fn(&Verdict) -> Option<&str>;
+
+/// Every mutant with its verdict, and how long judging them took.
+#[derive(Debug)]
+pub struct Report {
+    pub(crate) results: Vec<(Mutant, Verdict)>,
+    pub(crate) elapsed: Duration,
+    pub(crate) sources: SourceMap,
+}
+
+impl Report {
+    /// Mutants no case killed (equivalent ones excepted).
+    pub fn survivors(&self) -> usize {
+        self.count(|v| *v == Verdict::Survived)
+    }
+
+    fn count(&self, f: impl Fn(&Verdict) -> bool) -> usize {
+        self.results.iter().filter(|(_, v)| f(v)).count()
+    }
+
+    /// The report for people.
+    pub fn render(&self) -> String {
+        let killed = self.count(|v| matches!(v, Verdict::Killed { .. }));
+        let equivalent = self.count(|v| matches!(v, Verdict::Equivalent(_)));
+        let rejected = self.count(|v| matches!(v, Verdict::Rejected(_)));
+        let ms = self.elapsed.as_millis();
+        let mut out = format!(
+            "mutation testing: {} mutants: {killed} killed, {} survived, {equivalent} equivalent, {rejected} rejected by check ({}.{:02} s)\n",
+            self.results.len(),
+            self.survivors(),
+            ms / 1000,
+            ms % 1000 / 10,
+        );
+        let sections: [(&str, Pick); 3] = [
+            (
+                "survived: no case tells these mutants from the policy; add a case that pins each",
+                |v| (*v == Verdict::Survived).then_some(""),
+            ),
+            ("equivalent: they cannot change any decision", |v| match v {
+                Verdict::Equivalent(why) => Some(why),
+                _ => None,
+            }),
+            ("rejected by check, not run", |v| match v {
+                Verdict::Rejected(why) => Some(why),
+                _ => None,
+            }),
+        ];
+        for (title, pick) in sections {
+            let lines: Vec<String> = self
+                .results
+                .iter()
+                .filter_map(|(m, v)| pick(v).map(|why| self.line(m, why)))
+                .collect();
+            if lines.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "\n{title}:");
+            for line in lines {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+        out
+    }
+
+    /// `rules/x.vk:12:40  ruleset.rule  `>=` → `>`  in `rating >= 4.8``.
+    fn line(&self, m: &Mutant, why: &str) -> String {
+        let place = match self.sources.get(m.at.file) {
+            Some(source) => {
+                let (line, col) = source.line_col(m.at.start);
+                format!("{}:{line}:{col}", source.name)
+            }
+            None => "?".to_string(),
+        };
+        let mut line = format!(
+            "{place}  {}  `{}` → `{}`  in `{}`",
+            m.place, m.before, m.after, m.context
+        );
+        if !why.is_empty() {
+            let _ = write!(line, ": {why}");
+        }
+        line
+    }
+}

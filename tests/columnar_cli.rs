@@ -1,0 +1,247 @@
+//! `verdikt batch` over Parquet and Arrow IPC through the real binary: the
+//! generated corpus with bad records (`gen --n 20000 --seed 7
+//! --bad-percent 3`) written as Parquet decides exactly as the same
+//! records in JSON Lines, whatever the output format; rejects name the row.
+#![cfg(feature = "parquet")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "test code"
+)]
+
+mod arrow_support;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatch};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ArrowWriter;
+
+use arrow_support::{objects, row_json, to_batch};
+
+fn verdikt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_verdikt"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("verdikt-columnar-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// The generated corpus with bad records, as one batch.
+fn generated() -> RecordBatch {
+    let mut text = String::new();
+    verdikt::gen::corpus(20_000, 7, 3, |line| {
+        text.push_str(line);
+        text.push('\n');
+    });
+    let rows: Vec<_> = objects(&text).into_iter().map(|(_, o)| o).collect();
+    to_batch(&rows)
+}
+
+/// Writes `batch` as Parquet in row groups of 4,096 rows.
+fn write_parquet(batch: &RecordBatch, path: &Path) {
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(4096))
+        .build();
+    let mut w =
+        ArrowWriter::try_new(File::create(path).unwrap(), batch.schema(), Some(props)).unwrap();
+    w.write(batch).unwrap();
+    w.close().unwrap();
+}
+
+fn write_ipc(batch: &RecordBatch, path: &Path, stream: bool) {
+    let file = File::create(path).unwrap();
+    if stream {
+        let mut w = arrow_ipc::writer::StreamWriter::try_new(file, &batch.schema()).unwrap();
+        for start in (0..batch.num_rows()).step_by(5000) {
+            w.write(&batch.slice(start, 5000.min(batch.num_rows() - start)))
+                .unwrap();
+        }
+        w.finish().unwrap();
+    } else {
+        let mut w = arrow_ipc::writer::FileWriter::try_new(file, &batch.schema()).unwrap();
+        w.write(batch).unwrap();
+        w.finish().unwrap();
+    }
+}
+
+fn read_parquet(path: &Path) -> Vec<RecordBatch> {
+    let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    reader.map(Result::unwrap).collect()
+}
+
+/// Runs `batch`, returning (decisions file bytes, rejects text).
+fn batch(input: &Path, tag: &str, extra: &[&str]) -> (Vec<u8>, String) {
+    let out = tmp(&format!("{tag}.out"));
+    let rejects = tmp(&format!("{tag}.rejects"));
+    let mut args = vec![
+        "batch",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--rejects",
+        rejects.to_str().unwrap(),
+        "--quiet",
+        "--chunk",
+        "3000",
+    ];
+    args.extend_from_slice(extra);
+    let run = verdikt(&args);
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    (
+        std::fs::read(&out).unwrap(),
+        std::fs::read_to_string(&rejects).unwrap(),
+    )
+}
+
+/// A reject line with its place (`line` or `row`) renamed `at`.
+fn placed(reject: &str) -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_str(reject).unwrap();
+    let obj = v.as_object_mut().unwrap();
+    let at = obj.remove("line").or_else(|| obj.remove("row")).unwrap();
+    obj.remove("source");
+    obj.insert("at".into(), at);
+    v
+}
+
+#[test]
+fn parquet_and_arrow_decide_as_the_same_records_in_json_lines() {
+    let batch_in = generated();
+    // The same records as JSON Lines: one line per row.
+    let jsonl = tmp("same.jsonl");
+    let text: String = (0..batch_in.num_rows())
+        .map(|r| row_json(&batch_in, r) + "\n")
+        .collect();
+    std::fs::write(&jsonl, text).unwrap();
+    let parquet = tmp("gen.parquet");
+    write_parquet(&batch_in, &parquet);
+    let arrow = tmp("gen.arrow");
+    write_ipc(&batch_in, &arrow, false);
+    let arrows = tmp("gen.arrows");
+    write_ipc(&batch_in, &arrows, true);
+
+    let (want, want_rejects) = batch(&jsonl, "jsonl", &[]);
+    let want_rejects: Vec<_> = want_rejects.lines().map(placed).collect();
+    assert!(want_rejects.len() > 100);
+    for (input, tag) in [
+        (&parquet, "parquet"),
+        (&arrow, "arrow"),
+        (&arrows, "arrows"),
+    ] {
+        for threads in ["1", "2"] {
+            let (got, rejects) = batch(input, tag, &["--threads", threads]);
+            assert!(got == want, "{tag}, {threads} threads: decisions differ");
+            let rejects: Vec<_> = rejects.lines().map(placed).collect();
+            assert_eq!(rejects, want_rejects, "{tag}");
+        }
+    }
+
+    // Parquet out, from Parquet and from JSON Lines: the same columns,
+    // one row per decided record, outcomes as in the JSON lines.
+    let (from_parquet, _) = batch(&parquet, "pq-pq", &["--output-format", "parquet"]);
+    let (from_jsonl, _) = batch(&jsonl, "jsonl-pq", &["--output-format", "parquet"]);
+    assert!(
+        from_parquet == from_jsonl,
+        "Parquet output differs by input"
+    );
+    let out = tmp("pq-pq.out");
+    let batches = read_parquet(&out);
+    let lines: Vec<serde_json::Value> = std::str::from_utf8(&want)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut row = 0;
+    for b in &batches {
+        let ids = b.column_by_name("merchant_id").unwrap().as_string::<i32>();
+        let limit = b.column_by_name("limit_adjustment").unwrap().as_struct();
+        let outcome = limit.column_by_name("outcome").unwrap().as_string::<i32>();
+        let new_limit = limit.column_by_name("new_limit").unwrap();
+        for i in 0..b.num_rows() {
+            let line = &lines[row];
+            assert_eq!(ids.value(i), line["merchant_id"].as_str().unwrap());
+            let d = &line["decisions"]["limit_adjustment"];
+            assert_eq!(outcome.value(i), d["outcome"].as_str().unwrap());
+            let cents = (!new_limit.is_null(i)).then(|| {
+                new_limit
+                    .as_primitive::<arrow_array::types::Decimal128Type>()
+                    .value_as_string(i)
+            });
+            assert_eq!(cents.as_deref(), d["new_limit"].as_str());
+            row += 1;
+        }
+    }
+    assert_eq!(row, lines.len());
+    assert!(b"PAR1" == &from_parquet[..4]);
+
+    // Arrow IPC out holds the same batches.
+    let (ipc, _) = batch(&parquet, "pq-arrow", &["--output-format", "arrow"]);
+    let reader = arrow_ipc::reader::FileReader::try_new(std::io::Cursor::new(ipc), None).unwrap();
+    let rows: usize = reader.map(|b| b.unwrap().num_rows()).sum();
+    assert_eq!(rows, lines.len());
+}
+
+#[test]
+fn a_float_column_stops_the_run_naming_the_cast() {
+    let line = r#"{"merchant_id":"M1","store":{"rating":4.9}}"#;
+    let rows: Vec<_> = objects(line).into_iter().map(|(_, o)| o).collect();
+    let batch = to_batch(&rows);
+    let store = batch.column_by_name("store").unwrap().as_struct();
+    let floats = arrow_array::Float64Array::from(vec![4.9]);
+    let fields = arrow_schema::Fields::from(vec![arrow_schema::Field::new(
+        "rating",
+        arrow_schema::DataType::Float64,
+        true,
+    )]);
+    let store = arrow_array::StructArray::new(
+        fields,
+        vec![std::sync::Arc::new(floats)],
+        store.nulls().cloned(),
+    );
+    let schema = arrow_schema::Schema::new(vec![
+        arrow_schema::Field::new("merchant_id", arrow_schema::DataType::Utf8, true),
+        arrow_schema::Field::new("store", store.data_type().clone(), true),
+    ]);
+    let batch = RecordBatch::try_new(
+        std::sync::Arc::new(schema),
+        vec![batch.column(0).clone(), std::sync::Arc::new(store)],
+    )
+    .unwrap();
+    let path = tmp("float.parquet");
+    write_parquet(&batch, &path);
+    let out = tmp("float.out");
+    let run = verdikt(&[
+        "batch",
+        path.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("column `store.rating` is Float64"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("DECIMAL(18, 6)"), "{stderr}");
+    assert!(!out.exists(), "no output file on failure");
+}

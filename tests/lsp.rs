@@ -1,0 +1,550 @@
+//! `verdikt lsp` at the protocol level: the server runs as a subprocess on
+//! a copy of the shipped rules, and each test speaks JSON-RPC to it the
+//! way an editor does.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "test code"
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use serde_json::{json, Value};
+
+/// A language client driving one server process.
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    next_id: i64,
+    /// Notifications received while waiting for responses.
+    notifications: Vec<Value>,
+}
+
+impl Client {
+    /// Starts `verdikt lsp` and initializes it.
+    fn start(root: &Path) -> (Client, Value) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_verdikt"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start verdikt lsp");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut client = Client {
+            child,
+            stdin,
+            stdout,
+            next_id: 0,
+            notifications: Vec::new(),
+        };
+        let init = client.request(
+            "initialize",
+            json!({ "processId": null, "rootUri": uri(root), "capabilities": {} }),
+        );
+        client.notify("initialized", json!({}));
+        (client, init)
+    }
+
+    fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn receive(&mut self) -> Value {
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            self.stdout.read_line(&mut line).expect("read header");
+            assert!(!line.is_empty(), "the server closed its output");
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                length = n.parse().expect("length");
+            }
+        }
+        let mut body = vec![0; length];
+        self.stdout.read_exact(&mut body).expect("read body");
+        serde_json::from_slice(&body).expect("JSON body")
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// Sends a request and returns its result (panics on an error reply).
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        loop {
+            let message = self.receive();
+            if message["id"] == json!(id) {
+                assert!(message.get("error").is_none(), "{method} failed: {message}");
+                return message["result"].clone();
+            }
+            self.notifications.push(message);
+        }
+    }
+
+    /// Waits for the diagnostics published for `file`.
+    fn diagnostics_of(&mut self, file: &Path) -> Vec<Value> {
+        let wanted = uri(file);
+        loop {
+            if let Some(i) = self.notifications.iter().position(|n| {
+                n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == wanted
+            }) {
+                let n = self.notifications.remove(i);
+                return n["params"]["diagnostics"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+            }
+            let message = self.receive();
+            self.notifications.push(message);
+        }
+    }
+
+    fn open(&mut self, file: &Path, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": {
+                "uri": uri(file), "languageId": "verdikt", "version": 1, "text": text
+            }}),
+        );
+    }
+
+    fn shutdown(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let status = self.child.wait().expect("wait");
+        assert!(status.success(), "verdikt lsp exited with {status}");
+    }
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// A fresh copy of the shipped rule files.
+fn rules_copy(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("lsp-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    for entry in std::fs::read_dir("rules").expect("rules") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|x| x == "vk") {
+            std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    dir
+}
+
+/// The LSP position (line, UTF-16 column) of the `nth` occurrence of
+/// `needle` in `text`, plus `shift` characters.
+fn position(text: &str, needle: &str, nth: usize, shift: usize) -> Value {
+    let at = text.match_indices(needle).nth(nth).expect("needle").0;
+    let before = &text[..at];
+    let line = before.matches('\n').count();
+    let column: usize = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .map(char::len_utf16)
+        .sum();
+    json!({ "line": line, "character": column + shift })
+}
+
+fn at(file: &Path, text: &str, needle: &str, nth: usize) -> Value {
+    json!({ "textDocument": { "uri": uri(file) }, "position": position(text, needle, nth, 1) })
+}
+
+#[test]
+fn initialize_announces_every_feature() {
+    let dir = rules_copy("init");
+    let (client, init) = Client::start(&dir);
+    let caps = &init["capabilities"];
+    for feature in [
+        "hoverProvider",
+        "definitionProvider",
+        "referencesProvider",
+        "completionProvider",
+        "semanticTokensProvider",
+        "documentFormattingProvider",
+        "codeActionProvider",
+    ] {
+        assert!(caps.get(feature).is_some(), "{feature} missing in {caps}");
+    }
+    client.shutdown();
+}
+
+#[test]
+fn a_broken_buffer_gets_coded_diagnostics_and_a_quick_fix() {
+    let dir = rules_copy("broken");
+    let (mut client, _) = Client::start(&dir);
+    let file = dir.join("10-limit_adjustment.vk");
+    let text = std::fs::read_to_string(&file).expect("read").replacen(
+        "store.rating >= 4.8",
+        "store.ratng >= 4.8",
+        1,
+    );
+    client.open(&file, &text);
+    let diagnostics = client.diagnostics_of(&file);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let d = &diagnostics[0];
+    assert_eq!(d["code"], "V002");
+    assert_eq!(d["severity"], 1);
+    assert_eq!(d["range"]["start"], position(&text, "store.ratng", 0, 0));
+    assert!(d["message"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("unknown field `store.ratng`")));
+    // The other files of the directory are checked too, and are clean.
+    assert!(client.diagnostics_of(&dir.join("01-schema.vk")).is_empty());
+
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri(&file) },
+            "range": d["range"],
+            "context": { "diagnostics": [d] }
+        }),
+    );
+    let action = &actions[0];
+    assert_eq!(action["title"], "Replace with `store.rating`");
+    assert_eq!(action["kind"], "quickfix");
+    let edits = &action["edit"]["changes"][uri(&file)];
+    assert_eq!(edits[0]["newText"], "store.rating");
+    assert_eq!(edits[0]["range"], d["range"]);
+
+    // The fix applied, the buffer is clean again.
+    let fixed = text.replacen("store.ratng", "store.rating", 1);
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri(&file), "version": 2 },
+            "contentChanges": [{ "text": fixed }]
+        }),
+    );
+    assert!(client.diagnostics_of(&file).is_empty());
+    client.shutdown();
+}
+
+#[test]
+fn duplicates_point_at_the_first_declaration() {
+    let dir = rules_copy("related");
+    let (mut client, _) = Client::start(&dir);
+    let file = dir.join("30-reapply.vk");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let again = std::fs::read_to_string(dir.join("20-exit_request.vk")).expect("read");
+    let file2 = dir.join("40-again.vk");
+    client.open(&file2, &again);
+    let diagnostics = client.diagnostics_of(&file2);
+    let duplicate = diagnostics
+        .iter()
+        .find(|d| d["code"] == "V010")
+        .expect("a duplicate ruleset");
+    let related = &duplicate["relatedInformation"][0];
+    assert_eq!(
+        related["location"]["uri"],
+        uri(&dir.join("20-exit_request.vk"))
+    );
+    assert_eq!(related["message"], "the first declaration");
+    drop(text);
+
+    // A field declared twice points at the first line that declares it.
+    let schema_file = dir.join("01-schema.vk");
+    let schema = std::fs::read_to_string(&schema_file).expect("read");
+    let twice = schema.replacen(
+        "  as_of                             date\n",
+        "  as_of                             date\n  as_of date\n",
+        1,
+    );
+    assert_ne!(twice, schema);
+    // The earlier round of diagnostics (40-again.vk came last) is read.
+    client.notifications.clear();
+    client.open(&schema_file, &twice);
+    let diagnostics = client.diagnostics_of(&schema_file);
+    let duplicate = diagnostics
+        .iter()
+        .find(|d| d["code"] == "V018")
+        .expect("a duplicate field");
+    assert_eq!(duplicate["range"]["start"], position(&twice, "as_of", 1, 0));
+    let related = &duplicate["relatedInformation"][0]["location"];
+    assert_eq!(related["uri"], uri(&schema_file));
+    assert_eq!(related["range"]["start"], position(&twice, "as_of", 0, 0));
+    client.shutdown();
+}
+
+#[test]
+fn hover_shows_a_fields_declaration_and_a_functions_signature() {
+    let dir = rules_copy("hover");
+    let (mut client, _) = Client::start(&dir);
+    let file = dir.join("10-limit_adjustment.vk");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let hover = client.request("textDocument/hover", at(&file, &text, "quota.status", 0));
+    let shown = hover["contents"]["value"].as_str().expect("markdown");
+    assert!(
+        shown.contains("quota.status                      one of active, frozen, exited"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("field, type `enum`; values: active, frozen, exited"),
+        "{shown}"
+    );
+
+    let call = text
+        .find("min(")
+        .map(|_| "min(")
+        .or(text.find("max(").map(|_| "max("));
+    if let Some(call) = call {
+        let hover = client.request("textDocument/hover", at(&file, &text, call, 0));
+        let shown = hover["contents"]["value"].as_str().expect("markdown");
+        assert!(shown.contains("(a, b, ...)"), "{shown}");
+    }
+    client.shutdown();
+}
+
+#[test]
+fn definition_and_references_of_a_field() {
+    let dir = rules_copy("nav");
+    let (mut client, _) = Client::start(&dir);
+    let file = dir.join("10-limit_adjustment.vk");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let schema = std::fs::read_to_string(dir.join("01-schema.vk")).expect("read");
+
+    let location = client.request(
+        "textDocument/definition",
+        at(&file, &text, "store.rating", 0),
+    );
+    assert_eq!(location["uri"], uri(&dir.join("01-schema.vk")));
+    assert_eq!(
+        location["range"]["start"],
+        position(&schema, "store.rating", 0, 0)
+    );
+
+    let mut params = at(&file, &text, "store.rating", 0);
+    params["context"] = json!({ "includeDeclaration": true });
+    let found = client.request("textDocument/references", params);
+    let found = found.as_array().expect("locations");
+    let in_file = |f: &str| {
+        found
+            .iter()
+            .filter(|l| l["uri"] == uri(&dir.join(f)))
+            .count()
+    };
+    // The declaration, and each use in the ruleset (conditions and reasons).
+    assert_eq!(in_file("01-schema.vk"), 1);
+    assert_eq!(
+        in_file("10-limit_adjustment.vk"),
+        text.matches("store.rating").count()
+    );
+    client.shutdown();
+}
+
+#[test]
+fn definition_of_a_rule_named_in_explain_unmet() {
+    let dir = rules_copy("rule");
+    let (mut client, _) = Client::start(&dir);
+    let file = dir.join("10-limit_adjustment.vk");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let location = client.request(
+        "textDocument/definition",
+        at(&file, &text, "conditions of increase", 0),
+    );
+    // The cursor is on `conditions`: not a name.
+    assert!(location.is_null());
+    let params = json!({
+        "textDocument": { "uri": uri(&file) },
+        "position": position(&text, "conditions of increase", 0, "conditions of ".len() + 1),
+    });
+    let location = client.request("textDocument/definition", params);
+    assert_eq!(
+        location["range"]["start"],
+        position(&text, "rule increase", 0, "rule ".len())
+    );
+    client.shutdown();
+}
+
+#[test]
+fn completion_after_a_dot_and_after_an_enum_comparison() {
+    let dir = rules_copy("complete");
+    let (mut client, _) = Client::start(&dir);
+    let file = dir.join("10-limit_adjustment.vk");
+    let text = std::fs::read_to_string(&file).expect("read");
+    // The author is typing `store.` in a condition: the buffer does not parse.
+    let typing = text.replacen("store.rating >= 4.8", "store. >= 4.8", 1);
+    client.open(&file, &typing);
+    let _ = client.diagnostics_of(&file);
+    let params = json!({
+        "textDocument": { "uri": uri(&file) },
+        "position": position(&typing, "store. >= 4.8", 0, "store.".len()),
+    });
+    let items = client.request("textDocument/completion", params);
+    let labels: Vec<&str> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert_eq!(labels, vec!["rating", "months_active"]);
+
+    let typing = text.replacen("store.rating >= 4.8", "quota.status = ", 1);
+    client.open(&file, &typing);
+    let _ = client.diagnostics_of(&file);
+    let params = json!({
+        "textDocument": { "uri": uri(&file) },
+        "position": position(&typing, "quota.status = ", 0, "quota.status = ".len()),
+    });
+    let items = client.request("textDocument/completion", params);
+    let labels: Vec<&str> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert_eq!(labels, vec!["active", "frozen", "exited"]);
+    client.shutdown();
+}
+
+#[test]
+fn semantic_tokens_classify_keywords_fields_and_strings() {
+    let dir = rules_copy("tokens");
+    let (mut client, init) = Client::start(&dir);
+    let legend: Vec<String> = init["capabilities"]["semanticTokensProvider"]["legend"]
+        ["tokenTypes"]
+        .as_array()
+        .expect("legend")
+        .iter()
+        .map(|t| t.as_str().unwrap_or("").to_string())
+        .collect();
+    let file = dir.join("01-schema.vk");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let tokens = client.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": uri(&file) } }),
+    );
+    let data: Vec<u64> = tokens["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|v| v.as_u64().expect("number"))
+        .collect();
+    // Decode (line, column, length, type) back into text.
+    let lines: Vec<&str> = text.lines().collect();
+    let (mut line, mut column) = (0, 0);
+    let mut decoded = Vec::new();
+    for t in data.chunks(5) {
+        if t[0] > 0 {
+            column = 0;
+        }
+        line += t[0] as usize;
+        column += t[1] as usize;
+        let word: String = lines[line]
+            .encode_utf16()
+            .skip(column)
+            .take(t[2] as usize)
+            .map(|u| char::from_u32(u as u32).unwrap_or('?'))
+            .collect();
+        decoded.push((word, legend[t[3] as usize].clone()));
+    }
+    let kind_of = |w: &str| {
+        decoded
+            .iter()
+            .find(|(word, _)| word == w)
+            .map(|(_, k)| k.as_str())
+    };
+    assert_eq!(decoded.first().map(|(_, k)| k.as_str()), Some("comment"));
+    assert_eq!(kind_of("schema"), Some("keyword"));
+    assert_eq!(kind_of("store.rating"), Some("property"));
+    assert_eq!(kind_of("decimal"), Some("type"));
+    assert_eq!(kind_of("0"), Some("number"));
+    assert_eq!(kind_of("require"), Some("keyword"));
+    client.shutdown();
+}
+
+#[test]
+fn formatting_gives_the_layout_of_verdikt_fmt() {
+    let dir = rules_copy("format");
+    let (mut client, _) = Client::start(&dir);
+    let file = dir.join("20-exit_request.vk");
+    let canonical = std::fs::read_to_string(&file).expect("read");
+    let messy: String = canonical
+        .lines()
+        .map(|l| format!("{}\n", l.trim_start()))
+        .collect();
+    assert_ne!(messy, canonical);
+    client.open(&file, &messy);
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({
+            "textDocument": { "uri": uri(&file) },
+            "options": { "tabSize": 2, "insertSpaces": true }
+        }),
+    );
+    assert_eq!(edits.as_array().map(Vec::len), Some(1));
+    assert_eq!(edits[0]["newText"], canonical.as_str());
+    assert_eq!(
+        edits[0]["range"]["start"],
+        json!({ "line": 0, "character": 0 })
+    );
+    client.shutdown();
+}
+
+#[test]
+fn lets_calendars_and_outcomes_are_names_too() {
+    let dir = rules_copy("names");
+    let (mut client, _) = Client::start(&dir);
+    let file = dir.join("20-exit_request.vk");
+    let text = std::fs::read_to_string(&file).expect("read");
+
+    // A `let` used in a reason or assignment: hover shows its definition.
+    let use_at = text.match_indices("review_by").count();
+    assert!(use_at >= 2, "review_by is used");
+    let hover = client.request("textDocument/hover", at(&file, &text, "review_by", 3));
+    let shown = hover["contents"]["value"].as_str().expect("markdown");
+    assert!(
+        shown.contains("let review_by = business_days_after(as_of, 3, calendar cn-2026)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("`let` binding of ruleset `exit_request`, type `date`"),
+        "{shown}"
+    );
+
+    // A calendar named in a call: its declaration in another file.
+    let location = client.request("textDocument/definition", at(&file, &text, "cn-2026", 0));
+    assert_eq!(location["uri"], uri(&dir.join("02-calendar.vk")));
+    let calendar = std::fs::read_to_string(dir.join("02-calendar.vk")).expect("read");
+    assert_eq!(
+        location["range"]["start"],
+        position(&calendar, "cn-2026", 0, 0)
+    );
+
+    // An outcome given by a clause: its place in `outcomes`.
+    let params = json!({
+        "textDocument": { "uri": uri(&file) },
+        "position": position(&text, "else denied", 0, "else ".len() + 1),
+    });
+    let location = client.request("textDocument/definition", params);
+    assert_eq!(location["range"]["start"], position(&text, "denied", 0, 0));
+
+    // Completion after `calendar ` offers the declared calendars.
+    let params = json!({
+        "textDocument": { "uri": uri(&file) },
+        "position": position(&text, "calendar cn-2026", 0, "calendar ".len()),
+    });
+    let items = client.request("textDocument/completion", params);
+    assert_eq!(items[0]["label"], "cn-2026");
+    assert_eq!(items.as_array().map(Vec::len), Some(1));
+    client.shutdown();
+}
