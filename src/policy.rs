@@ -120,7 +120,7 @@ pub fn rule_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 }
 
 /// Reads one rule file: a regular file (links followed) of at most
-/// [`MAX_RULE_FILE_BYTES`]. Never blocks: a FIFO is refused before it is
+/// 16 MiB. Never blocks: a FIFO is refused before it is
 /// opened, and opened without waiting if it appears in between.
 pub fn read_rule_file(path: &Path) -> Result<Vec<u8>, LoadError> {
     use std::io::Read;
@@ -278,8 +278,8 @@ pub(crate) struct Parsed {
     pub(crate) version: Arc<str>,
     /// Problems found so far (unreadable files, syntax).
     pub(crate) diagnostics: Vec<Diagnostic>,
-    /// Whether a file could not be read or is not UTF-8: its names are
-    /// unknown (a file that did not parse lists its broken items instead).
+    /// Whether a whole file is missing from `trees` (unreadable, not UTF-8,
+    /// or no tree at all): it may declare anything.
     pub(crate) lost_files: bool,
 }
 
@@ -471,6 +471,7 @@ impl Policy {
             rulesets,
             trace: std::mem::take(&mut ev.trace),
             explained: mode.explain,
+            language: self.language,
             calendar_fallbacks: std::mem::take(&mut ev.fallbacks),
         })
     }

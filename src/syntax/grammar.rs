@@ -19,6 +19,8 @@ pub(crate) fn describe(r: Rule) -> &'static str {
             "a type (`text`, `int`, `decimal`, `money`, `rate`, `bool`, `date`, `one of ...`)"
         }
         Rule::enum_type => "`one of`",
+        Rule::enum_value => "an enum value",
+        Rule::language_decl => "`language`",
         Rule::list_type => "`list of`",
         Rule::field_option => "a constraint (`in a..b`, `>= n`, `not empty`, `default v`)",
         Rule::range_option => "`in`",
@@ -50,6 +52,7 @@ pub(crate) fn describe(r: Rule) -> &'static str {
         Rule::assignment => "an assignment (`name = value`)",
         Rule::explain_unmet => "`explain unmet conditions of`",
         Rule::because => "`because`",
+        Rule::unmet_text => "`else \"...\"`",
         Rule::condition | Rule::group => "a condition",
         Rule::nested_group => "`all of [...]` or `any of [...]`",
         Rule::group_kind => "`all of` or `any of`",
@@ -122,6 +125,7 @@ pub(crate) fn describe(r: Rule) -> &'static str {
         Rule::kw_covers => "`covers`",
         Rule::kw_outside => "`outside`",
         Rule::kw_outcomes => "`outcomes`",
+        Rule::kw_language => "`language`",
         Rule::schema | Rule::calendar | Rule::ruleset => "a declaration",
     }
 }
@@ -165,5 +169,6 @@ pub(crate) fn is_keyword_token(r: Rule) -> bool {
             | Rule::kw_covers
             | Rule::kw_outside
             | Rule::kw_outcomes
+            | Rule::kw_language
     )
 }

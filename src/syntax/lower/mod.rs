@@ -84,6 +84,11 @@ impl Lowerer {
                 Rule::schema => decls.push(Decl::Schema(self.lower_schema(p))),
                 Rule::calendar => decls.push(Decl::Calendar(self.lower_calendar(p))),
                 Rule::ruleset => decls.push(Decl::Ruleset(self.lower_ruleset(p))),
+                Rule::language_decl => {
+                    if let Some(name) = children(p).next() {
+                        decls.push(Decl::Language(self.name(&name)));
+                    }
+                }
                 Rule::EOI => {}
                 _ => self.internal(&p, "declaration"),
             }
