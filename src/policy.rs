@@ -233,8 +233,7 @@ fn check_files_after(
     let (policy, more, names) = crate::check::check_with_names(&trees, sources.clone(), version);
     if lost_files {
         // A file that could not be read (or is not UTF-8) may declare
-        // anything: keep its own errors, drop the echoes, and drop
-        // warnings about text that is not all there.
+        // anything: keep its own errors, drop the echoes.
         diagnostics.extend(more.into_iter().filter(|d| {
             !matches!(
                 d.code,

@@ -203,7 +203,7 @@ fn the_readme_shows_the_real_output() {
     let readme = std::fs::read_to_string("README.md").unwrap();
     assert!(
         readme.contains(&format!(
-            "`verdikt check tests/fixtures/broken/unclosed` prints:\n\n```text\n{human}```"
+            "$ verdikt check tests/fixtures/broken/unclosed\n{human}```"
         )),
         "README differs from:\n{human}"
     );
