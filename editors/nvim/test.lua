@@ -60,7 +60,7 @@ for _, reply in pairs(replies) do
     hover = reply.result.contents.value
   end
 end
-check(hover:find('one of active, frozen, exited', 1, true) ~= nil, 'hover shows the field declaration', hover)
+check(hover:find('one of active "正常", frozen "冻结", exited "已退出"', 1, true) ~= nil, 'hover shows the field declaration', hover)
 
 -- Go to definition, as `gd` does: the editor jumps to the schema line.
 l, c = find(buf, 'store.months_active')
