@@ -18,7 +18,6 @@ use serde_json::{Map, Value};
 #[derive(Default)]
 struct Node {
     children: Vec<(String, Node)>,
-    leaf: bool,
 }
 
 impl Node {
@@ -34,9 +33,11 @@ impl Node {
         for (k, v) in obj {
             let child = self.child(k);
             match v {
-                Value::Object(inner) if !child.leaf => child.learn(inner),
-                Value::Null => {}
-                _ => child.leaf = true,
+                // (A key that is an object in one record and a scalar in
+                // another is a struct: a column has one type; the scalar
+                // reads as a null struct.)
+                Value::Object(inner) => child.learn(inner),
+                _ => {}
             }
         }
     }
@@ -73,7 +74,7 @@ fn group(node: &Node, rows: &[Option<&Map<String, Value>>]) -> (Vec<Field>, Vec<
             .iter()
             .map(|r| r.and_then(|o| o.get(key)).filter(|v| !v.is_null()))
             .collect();
-        let column = if child.leaf || child.children.is_empty() {
+        let column = if child.children.is_empty() {
             leaf(&cells)
         } else {
             let inner: Vec<Option<&Map<String, Value>>> =
