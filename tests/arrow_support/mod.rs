@@ -32,12 +32,11 @@ impl Node {
     fn learn(&mut self, obj: &Map<String, Value>) {
         for (k, v) in obj {
             let child = self.child(k);
-            match v {
-                // (A key that is an object in one record and a scalar in
-                // another is a struct: a column has one type; the scalar
-                // reads as a null struct.)
-                Value::Object(inner) => child.learn(inner),
-                _ => {}
+            // (A key that is an object in one record and a scalar in
+            // another is a struct: a column has one type; the scalar reads
+            // as a null struct.)
+            if let Value::Object(inner) = v {
+                child.learn(inner);
             }
         }
     }
