@@ -10,6 +10,38 @@ use crate::span::Span;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct File {
     pub decls: Vec<Decl>,
+    /// Items that did not parse (already reported as syntax errors): the
+    /// checker's "unknown name" errors about what they might declare are
+    /// echoes and are dropped (see `check::echoes`).
+    pub broken: Vec<Broken>,
+}
+
+/// An item left out of the tree because it did not parse.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Broken {
+    pub kind: BrokenKind,
+    /// The name written after its keyword, when one could be read.
+    pub name: Option<String>,
+    /// The ruleset it belongs to, for an item inside a ruleset.
+    pub ruleset: Option<String>,
+    pub span: Span,
+}
+
+/// What a broken item was, as told by its first word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrokenKind {
+    Schema,
+    Calendar,
+    Ruleset,
+    /// `outcomes ...` in a ruleset.
+    Outcomes,
+    Output,
+    Let,
+    Rule,
+    /// `applies`, `require` or `otherwise` in a ruleset.
+    Clause,
+    /// Text whose first word starts no item: it might have declared anything.
+    Unknown,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +49,8 @@ pub enum Decl {
     Schema(Schema),
     Calendar(Calendar),
     Ruleset(Ruleset),
+    /// `language zh`: the language of the framing around reasons.
+    Language(Name),
 }
 
 /// A name as written, with where it was written.
@@ -60,8 +94,15 @@ pub struct TypeSpec {
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypeKind {
     Base(BaseType),
-    Enum(Vec<Name>),
+    Enum(Vec<EnumValue>),
     List(BaseType),
+}
+
+/// `frozen "冻结"`: an enum value and the label reasons show for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumValue {
+    pub name: Name,
+    pub label: Option<Template>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -107,10 +148,12 @@ pub enum FieldOptionKind {
     Default(Expr),
 }
 
-/// `require quota.used <= quota.limit because "..."`
+/// `require quota.used <= quota.limit else "..."`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Requirement {
     pub expr: Expr,
+    /// The text shown when the requirement is broken (`else "..."`; the
+    /// older `because "..."` means the same here).
     pub because: Option<Template>,
     pub span: Span,
 }
@@ -196,6 +239,9 @@ pub struct Rule {
     /// `for <expr>`: the rule only concerns records where this holds.
     pub scope: Option<Expr>,
     pub when: Condition,
+    /// The texts of a single-expression condition (`when x because "..."
+    /// else "..."`); a group's items carry their own.
+    pub when_texts: CondTexts,
     pub then: OutcomeClause,
     /// `else <outcome>`: decides when the scope holds but the condition fails.
     pub otherwise: Option<OutcomeClause>,
@@ -252,8 +298,20 @@ pub struct Group {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupItem {
     pub condition: Condition,
+    /// Shown when the item holds (`because "..."`).
     pub because: Option<Template>,
+    /// Shown when the item fails (`else "..."`).
+    pub unmet: Option<Template>,
     pub span: Span,
+}
+
+/// A condition's two texts: `because "..."`, shown when it holds (the
+/// reasons of a matched rule), and `else "..."`, shown when it fails (unmet
+/// conditions of a denial or of `explain unmet conditions of`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CondTexts {
+    pub because: Option<Template>,
+    pub unmet: Option<Template>,
 }
 
 // ------------------------------------------------------------------ expressions

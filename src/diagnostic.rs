@@ -88,6 +88,15 @@ pub enum Code {
     NoRuleset,
     /// `quota.limit / 0`
     DivisionByZero,
+    /// `one of active "正常", frozen "正常"` (a label twice, empty, with a
+    /// placeholder, or on some values only)
+    EnumLabel,
+    /// `when x >= 1 because "needs 1"` in a rule whose unmet conditions are
+    /// shown: a condition text that is never shown, or a failure that has
+    /// no text (`else "..."`) of its own
+    ConditionText,
+    /// `language fr`, or two `language` declarations
+    Language,
 }
 
 impl Code {
@@ -130,6 +139,9 @@ impl Code {
             Code::TestCase => "V034",
             Code::NoRuleset => "V035",
             Code::DivisionByZero => "V036",
+            Code::EnumLabel => "V037",
+            Code::ConditionText => "V038",
+            Code::Language => "V039",
         }
     }
 
@@ -144,6 +156,7 @@ impl Code {
                 | Code::UnusedField
                 | Code::OutcomeNeverProduced
                 | Code::OutputNeverSet
+                | Code::ConditionText
         )
     }
 }

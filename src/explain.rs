@@ -1,5 +1,6 @@
 //! Decisions rendered for people: what was decided, by which rule, why, and
-//! what is missing to qualify.
+//! what is missing to qualify. The framing is in the language the policy
+//! declares; the reasons are the author's.
 
 use std::fmt::Write as _;
 
@@ -7,30 +8,32 @@ use crate::decision::Decision;
 
 /// An indented, readable explanation of a decision.
 pub fn explain(decision: &Decision) -> String {
+    let w = decision.language.words();
     let mut out = String::new();
-    let id = decision
-        .merchant_id
-        .as_deref()
-        .unwrap_or("(no merchant_id)");
-    let _ = writeln!(out, "merchant {id} · rules {}", decision.ruleset_version);
+    let id = decision.merchant_id.as_deref().unwrap_or(w.no_merchant_id);
+    let _ = writeln!(
+        out,
+        "{} {id} · {} {}",
+        w.merchant, w.rules, decision.ruleset_version
+    );
     for r in &decision.rulesets {
         out.push('\n');
         let title = r
             .title
             .as_deref()
-            .map(|t| format!("{t} ({})", r.ruleset))
+            .map(|t| format!("{t}{}{}{}", w.paren.0, r.ruleset, w.paren.1))
             .unwrap_or_else(|| r.ruleset.to_string());
         let by = match &r.rule {
-            Some(rule) if &**rule == "otherwise" => "no rule matched (otherwise)".to_string(),
-            Some(rule) => format!("rule `{rule}`"),
-            None => "the ruleset does not apply".to_string(),
+            Some(rule) if &**rule == "otherwise" => w.no_rule_matched.to_string(),
+            Some(rule) => format!("{} `{rule}`", w.rule),
+            None => w.does_not_apply.to_string(),
         };
-        let _ = writeln!(out, "{title}: {} — {by}", r.outcome);
+        let _ = writeln!(out, "{title}{}{} — {by}", w.label, r.outcome);
         for (name, value) in &r.outputs {
             let _ = writeln!(out, "  {name}: {}", value.human());
         }
         if !r.reasons.is_empty() && r.unmet.is_empty() {
-            let _ = writeln!(out, "  because:");
+            let _ = writeln!(out, "  {}{}", w.because, w.colon);
             for reason in &r.reasons {
                 let _ = writeln!(out, "    - {reason}");
             }
@@ -44,15 +47,16 @@ pub fn explain(decision: &Decision) -> String {
             for reason in extra {
                 let _ = writeln!(out, "  {reason}");
             }
-            let _ = writeln!(out, "  not met ({}):", r.unmet.len());
+            let (open, close) = w.not_met;
+            let _ = writeln!(out, "  {open}{}{close}{}", r.unmet.len(), w.colon);
             for u in &r.unmet {
                 let _ = writeln!(out, "    - {}", u.reason);
                 match (&u.actual, &u.required) {
                     (Some(a), Some(q)) => {
-                        let _ = writeln!(out, "      {a}, required {q}");
+                        let _ = writeln!(out, "      {a}{}{} {q}", w.comma, w.required);
                     }
                     _ if !u.condition.is_empty() => {
-                        let _ = writeln!(out, "      condition: {}", u.condition);
+                        let _ = writeln!(out, "      {}{}{}", w.condition, w.label, u.condition);
                     }
                     _ => {}
                 }
@@ -64,23 +68,26 @@ pub fn explain(decision: &Decision) -> String {
 
 /// Every condition tried, in order, with operand values.
 pub fn trace(decision: &Decision) -> String {
+    let w = decision.language.words();
     let mut out = explain(decision);
-    out.push_str("\ntrace:\n");
+    let _ = writeln!(out, "\n{}{}", w.trace, w.colon);
     for step in &decision.trace {
         let result = match step.result {
-            Some(true) => "true",
-            Some(false) => "false",
-            None => "absent",
+            Some(true) => w.yes,
+            Some(false) => w.no,
+            None => w.absent,
         };
         let rule = step
             .rule
             .as_deref()
-            .map(|r| format!(" rule {r}"))
+            .map(|r| format!(" {} {r}", w.rule))
             .unwrap_or_default();
         let _ = writeln!(
             out,
             "  [{}{rule}] {} `{}` -> {result}",
-            step.ruleset, step.kind, step.condition
+            step.ruleset,
+            w.step(step.kind),
+            step.condition
         );
         for (k, v) in &step.operands {
             let _ = writeln!(out, "      {k} = {v}");

@@ -67,6 +67,8 @@ pub struct Policy {
     pub(crate) rulesets: Vec<Ruleset>,
     pub(crate) sources: SourceMap,
     pub(crate) version: Arc<str>,
+    /// The language its explanations are framed in (`language zh`).
+    pub(crate) language: crate::language::Language,
     /// The fixed text of its decision records, escaped once.
     pub(crate) json: JsonText,
 }
@@ -128,12 +130,14 @@ pub enum TemplatePart {
     Expr(ExprId, Ty),
 }
 
-/// A condition with the author's reason for it.
+/// A condition with the author's texts for it.
 #[derive(Debug, Clone)]
 pub struct Cond {
     pub kind: CondKind,
-    /// A template (`because "..."`).
-    pub reason: Option<ExprId>,
+    /// Shown when it holds: a template (`because "..."`).
+    pub met: Option<ExprId>,
+    /// Shown when it fails: a template (`else "..."`).
+    pub unmet: Option<ExprId>,
     pub span: Span,
 }
 

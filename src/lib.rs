@@ -51,6 +51,7 @@ pub mod gen;
 mod impact;
 mod ir;
 mod json;
+mod language;
 pub mod lsp;
 mod mutate;
 mod names;
@@ -72,6 +73,7 @@ pub use diagnostic::{Code, Diagnostic, ErrorFormat, Severity};
 pub use eval::{EvalError, Mode, TraceStep, Unmet};
 pub use explain::{explain, trace};
 pub use ir::Policy;
+pub use language::Language;
 pub use policy::{
     check_dir, check_files, read_rule_file, rule_files, Checked, FilePlace, LoadError,
 };

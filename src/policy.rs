@@ -227,14 +227,13 @@ fn check_files_after(
         sources,
         version,
         mut diagnostics,
+        lost_files,
     } = parse_files(files, earlier);
     let syntax_failed = diagnostics.iter().any(Diagnostic::is_error);
-    let (policy, more, names) =
-        crate::check::check_with_names(&trees, sources.clone(), version);
-    // Checking what did parse still helps, but a file that did not parse
-    // (or could not be read) leaves names undeclared: keep its own errors,
-    // drop the echoes, and drop warnings about text that is not all there.
-    if syntax_failed {
+    let (policy, more, names) = crate::check::check_with_names(&trees, sources.clone(), version);
+    if lost_files {
+        // A file that could not be read (or is not UTF-8) may declare
+        // anything: keep its own errors, drop the echoes.
         diagnostics.extend(more.into_iter().filter(|d| {
             !matches!(
                 d.code,
@@ -242,7 +241,15 @@ fn check_files_after(
             ) && !d.code.is_lint()
         }));
     } else {
-        diagnostics.extend(more);
+        // Items that did not parse are listed in their trees: only the
+        // errors they may explain are dropped; warnings about text that is
+        // not all there are dropped too, and so is "no ruleset" (noise
+        // next to other errors, as the checker itself holds).
+        let more = crate::check::drop_echoes(more, &trees, &sources);
+        diagnostics.extend(
+            more.into_iter()
+                .filter(|d| !(syntax_failed && (d.code.is_lint() || d.code == Code::NoRuleset))),
+        );
     }
     crate::diagnostic::sort(&mut diagnostics);
     let policy = if diagnostics.iter().any(Diagnostic::is_error) {
@@ -270,6 +277,9 @@ pub(crate) struct Parsed {
     pub(crate) version: Arc<str>,
     /// Problems found so far (unreadable files, syntax).
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Whether a whole file is missing from `trees` (unreadable, not UTF-8,
+    /// or no tree at all): it may declare anything.
+    pub(crate) lost_files: bool,
 }
 
 /// Parses rule files given as (name, bytes), after `earlier` errors.
@@ -277,6 +287,7 @@ pub(crate) fn parse_files(files: Vec<(String, Vec<u8>)>, earlier: Vec<Diagnostic
     let mut hasher = Sha256::new();
     let mut sources = SourceMap::default();
     let mut trees = Vec::new();
+    let mut lost_files = !earlier.is_empty();
     let mut diagnostics = earlier;
     for (name, bytes) in &files {
         let base = Path::new(name)
@@ -294,14 +305,16 @@ pub(crate) fn parse_files(files: Vec<(String, Vec<u8>)>, earlier: Vec<Diagnostic
                 };
                 let (tree, diags) = crate::syntax::parse(source, id);
                 diagnostics.extend(diags);
-                if let Some(tree) = tree {
-                    trees.push(tree);
+                match tree {
+                    Some(tree) => trees.push(tree),
+                    None => lost_files = true,
                 }
             }
             Err(e) => {
                 let lossy = String::from_utf8_lossy(bytes);
                 let id = sources.add(Source::new(name.clone(), &lossy));
                 let at = e.valid_up_to();
+                lost_files = true;
                 diagnostics.push(
                     Diagnostic::error(
                         Code::InvalidUtf8,
@@ -320,6 +333,7 @@ pub(crate) fn parse_files(files: Vec<(String, Vec<u8>)>, earlier: Vec<Diagnostic
         sources,
         version: Arc::from(version.as_str()),
         diagnostics,
+        lost_files,
     }
 }
 
@@ -456,6 +470,7 @@ impl Policy {
             rulesets,
             trace: std::mem::take(&mut ev.trace),
             explained: mode.explain,
+            language: self.language,
             calendar_fallbacks: std::mem::take(&mut ev.fallbacks),
         })
     }

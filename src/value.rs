@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use crate::ast::CmpOp;
 
 use crate::num::{self, Num};
-use crate::types::Ty;
+use crate::types::{EnumId, Ty};
 
 /// An interned name: enum values and outcomes compare as integers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -34,11 +34,14 @@ pub enum Value {
     List(Arc<[Value]>),
 }
 
-/// Interned names of a policy.
+/// Interned names of a policy, and the labels its enum values show in
+/// reasons.
 #[derive(Debug, Clone, Default)]
 pub struct Symbols {
     names: Vec<Arc<str>>,
     index: std::collections::HashMap<Arc<str>, Sym>,
+    /// `frozen "冻结"`: by enum type and value.
+    labels: std::collections::HashMap<(EnumId, Sym), Arc<str>>,
 }
 
 impl Symbols {
@@ -59,6 +62,20 @@ impl Symbols {
 
     pub fn name(&self, sym: Sym) -> &str {
         self.names.get(sym.0 as usize).map_or("?", |n| n)
+    }
+
+    /// Gives a value of an enum type the label people read.
+    pub(crate) fn set_label(&mut self, ty: EnumId, sym: Sym, label: &str) {
+        self.labels.insert((ty, sym), Arc::from(label));
+    }
+
+    /// What people read for a value: its label when its type gives one,
+    /// else its name.
+    pub fn display(&self, ty: &Ty, sym: Sym) -> &str {
+        match ty {
+            Ty::Enum(id) => self.labels.get(&(*id, sym)).map_or(self.name(sym), |l| l),
+            _ => self.name(sym),
+        }
     }
 }
 
@@ -154,7 +171,7 @@ pub fn write_human(out: &mut String, value: &Value, ty: &Ty, symbols: &Symbols) 
         (Value::Num(d), Ty::Money) => num::write_money_human(out, *d),
         (Value::Num(d), Ty::Rate) => num::write_rate_human(out, *d),
         (Value::Num(d), _) => num::write_plain(out, *d),
-        (Value::Enum(s), _) => out.push_str(symbols.name(*s)),
+        (Value::Enum(s), _) => out.push_str(symbols.display(ty, *s)),
         (Value::Text(t), _) => out.push_str(t),
         (Value::Date(d), _) => {
             use chrono::Datelike;
@@ -175,7 +192,7 @@ pub fn human(value: &Value, ty: &Ty, symbols: &Symbols) -> String {
         (Value::Date(d), _) => date_iso(*d),
         (Value::Days(n), _) => n.to_string(),
         (Value::Bool(b), _) => b.to_string(),
-        (Value::Enum(s), _) => symbols.name(*s).to_string(),
+        (Value::Enum(s), _) => symbols.display(ty, *s).to_string(),
         (Value::Text(t), _) => t.to_string(),
         (Value::List(items), t) => {
             let inner = match t {

@@ -226,3 +226,15 @@ fn calendars_that_say_what_they_cover_check_without_errors() {
         assert!(checked.policy.is_some(), "{text}");
     }
 }
+
+/// Enum labels: plain, non-empty text, on every value of a type or on none,
+/// each label once per type. Every problem is reported in one run.
+#[test]
+fn enum_labels_are_checked() {
+    let path = "tests/fixtures/check/alone/enum_labels.vk";
+    let checked = check_alone("enum_labels.vk", &std::fs::read_to_string(path).unwrap());
+    assert!(checked.policy.is_none());
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code().id()).collect();
+    assert_eq!(codes, ["V037"; 4], "{}", checked.render(ErrorFormat::Human));
+    insta::assert_snapshot!(checked.render(ErrorFormat::Human));
+}

@@ -87,7 +87,12 @@ fn eval_prints_the_decision_record_and_explanations() {
     let (code, out, _) = verdikt(&["eval", "--explain", "examples/single/exit_denied.json"]);
     assert_eq!(code, 0);
     insta::assert_snapshot!(out.replace(
-        out.split("rules ").nth(1).unwrap().lines().next().unwrap(),
+        out.split("规则版本 ")
+            .nth(1)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
         "[version]"
     ));
     let (code, _, err) = verdikt(&["eval", "examples/bad.jsonl"]);

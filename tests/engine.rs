@@ -146,7 +146,7 @@ fn nested_groups_and_presence_narrowing() {
                any of [
                  due is absent
                  days(as_of, due) > 30
-               ] because "due {due} is too soon"
+               ] else "due {due} is too soon"
              then yes
            otherwise no, explain unmet conditions of a }"#,
     );
@@ -376,4 +376,52 @@ fn a_record_that_never_counts_working_days_never_falls_back() {
         assert_eq!(outcome(&d, "r"), "no");
         assert!(!d.used_calendar_fallback());
     }
+}
+
+/// `because` is shown when a condition holds (a matched rule's reasons),
+/// `else` when it fails (a denial's unmet conditions), after a single
+/// condition as after group items; the two never stand in for each other.
+#[test]
+fn met_and_unmet_texts_are_shown_each_in_its_place() {
+    let p = policy(
+        r#"ruleset single { outcomes yes, no
+             rule a when score >= 40 because "score {score} reaches 40" else "score {score}, needs 40"
+               then yes else no }
+           ruleset group { outcomes yes, no
+             rule a when all of
+                 score >= 40   because "score {score} reaches 40"  else "score {score}, needs 40"
+                 tier = gold   because "tier {tier}"
+                 amount > 0    else "nothing used"
+               then yes else no }"#,
+    );
+    let reasons = |d: &Decision, rs: &str| d.ruleset(rs).unwrap().reasons.clone();
+    let met = decide(&p, "").unwrap();
+    assert_eq!(reasons(&met, "single"), ["score 50 reaches 40"]);
+    // An item without `because` explains a match with its own rule text.
+    assert_eq!(
+        reasons(&met, "group"),
+        [
+            "score 50 reaches 40",
+            "tier gold",
+            "amount > 0 (amount = ¥100.00)"
+        ]
+    );
+    let unmet = p
+        .decide_json(
+            &snapshot("")
+                .replace(r#""score":50"#, r#""score":30"#)
+                .replace(r#""tier":"gold""#, r#""tier":"silver""#),
+            Mode {
+                reasons: true,
+                explain: false,
+                trace: false,
+            },
+        )
+        .unwrap();
+    assert_eq!(reasons(&unmet, "single"), ["score 30, needs 40"]);
+    // An item without `else` explains a failure with its own rule text.
+    assert_eq!(
+        reasons(&unmet, "group"),
+        ["score 30, needs 40", "tier = gold (tier = silver)"]
+    );
 }

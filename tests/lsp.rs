@@ -548,3 +548,38 @@ fn lets_calendars_and_outcomes_are_names_too() {
     assert_eq!(items.as_array().map(Vec::len), Some(1));
     client.shutdown();
 }
+
+#[test]
+fn completion_keeps_the_names_of_a_file_while_it_does_not_parse() {
+    let dir = rules_copy("typing");
+    let (mut client, _) = Client::start(&dir);
+    let file = dir.join("10-limit_adjustment.vk");
+    let text = std::fs::read_to_string(&file).expect("read");
+    client.open(&file, &text);
+    assert!(client.diagnostics_of(&file).is_empty());
+    // Half-way through typing: an unclosed `(`, a syntax error.
+    let typing = text.replacen("store.rating >= 4.8", "(cand >= 4.8", 1);
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri(&file), "version": 2 },
+            "contentChanges": [{ "text": typing }]
+        }),
+    );
+    let diagnostics = client.diagnostics_of(&file);
+    assert_eq!(diagnostics[0]["code"], "V001");
+    let params = json!({
+        "textDocument": { "uri": uri(&file) },
+        "position": position(&typing, "(cand >= 4.8", 0, "(cand".len()),
+    });
+    let items = client.request("textDocument/completion", params);
+    let candidate = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["label"] == "candidate")
+        .expect("the `let` of the broken file is offered");
+    assert_eq!(candidate["kind"], 6); // Variable
+    assert_eq!(candidate["detail"], "money");
+    client.shutdown();
+}

@@ -99,7 +99,7 @@ fn the_readme_walkthrough_runs_as_written() {
     shows_as_in_readme("verdikt fmt", &out);
     assert!(std::fs::read_to_string(&file)
         .unwrap()
-        .contains("      store.rating >= 4.7                      because \"店铺评分 {store.rating},需达到 4.7\""));
+        .contains("      store.rating >= 4.7                      else \"店铺评分 {store.rating}，需达到 4.7\""));
 
     // 3. Check.
     let (code, out, err) = verdikt_in(&repo, &["check"]);

@@ -356,8 +356,43 @@ impl Checker<'_> {
         self.poison(span)
     }
 
+    /// `3 months` reads as `3` then a field `months`: say that durations
+    /// are written in days.
+    fn duration_unit(&self, name: &ast::Name) -> Option<Diagnostic> {
+        let days_per = match name.text.as_str() {
+            "week" | "weeks" => 7,
+            "month" | "months" => 30,
+            "year" | "years" => 365,
+            _ => return None,
+        };
+        let before = self
+            .sources
+            .get(name.span.file)?
+            .text
+            .get(..name.span.start as usize)?
+            .trim_end();
+        let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let count: i64 = before.get(before.len() - digits..)?.parse().ok()?;
+        let example = count.checked_mul(days_per)?;
+        Some(
+            Diagnostic::error(
+                Code::UnknownField,
+                name.span,
+                format!("durations are written in days, not `{}`", name.text),
+            )
+            .with_help(format!(
+                "write `{example} days` for {count} {}: a duration counts calendar days",
+                name.text
+            )),
+        )
+    }
+
     pub(crate) fn report_unknown_name(&mut self, name: &ast::Name, placeholder: bool) {
         let text = &name.text;
+        if let Some(d) = self.duration_unit(name) {
+            self.report(d);
+            return;
+        }
         let candidates: Vec<String> = self
             .field_index
             .keys()

@@ -5,6 +5,7 @@
 //! [`Ty::Error`], which silences follow-on errors about the same expression.
 
 mod call;
+mod echoes;
 mod expr;
 mod lint;
 mod ruleset;
@@ -21,11 +22,13 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{
     CalendarId, Cond, CondId, ExprId, Field, FieldId, JsonText, LetDef, LetId, Node, Policy, Schema,
 };
+use crate::language::Language;
 use crate::names::{Definition, Kind, NameIndex, Symbol};
 use crate::span::{SourceMap, Span};
 use crate::types::Ty;
 use crate::value::{Sym, Symbols};
 
+pub(crate) use echoes::drop_echoes;
 pub(crate) use expr::Scope;
 
 /// Shared state of one checking run.
@@ -89,6 +92,7 @@ pub fn check_with_names(
     }
     let mut schema = checker.check_the_schema(&decls);
     let rulesets = checker.check_rulesets(&decls);
+    let language = checker.check_language(&decls);
 
     let mut diagnostics = std::mem::take(&mut checker.diagnostics);
     let names = std::mem::take(&mut checker.names);
@@ -113,11 +117,47 @@ pub fn check_with_names(
         sources,
         json,
         version,
+        language,
     };
     (Some(policy), diagnostics, names)
 }
 
 impl Checker<'_> {
+    /// The policy's `language` (English when it declares none): a known
+    /// one, declared once.
+    fn check_language(&mut self, decls: &[&Decl]) -> Language {
+        let mut language = None;
+        for decl in decls {
+            let Decl::Language(name) = decl else {
+                continue;
+            };
+            let Some(l) = Language::from_name(&name.text) else {
+                let known = Language::ALL.iter().map(|(n, _)| *n);
+                let help = match crate::suggest::did_you_mean(&name.text, known) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "write `language zh` or `language en`".to_string(),
+                };
+                self.report(
+                    Diagnostic::error(
+                        Code::Language,
+                        name.span,
+                        format!("no language `{}`", name.text),
+                    )
+                    .with_help(help),
+                );
+                continue;
+            };
+            if language.is_some() {
+                self.report(
+                    Diagnostic::error(Code::Language, name.span, "the language is declared twice")
+                        .with_help("keep one `language` declaration for the whole rule directory"),
+                );
+            }
+            language = Some(l);
+        }
+        language.unwrap_or_default()
+    }
+
     /// The one schema: its fields and requirements (an error when there is
     /// none, or more than one).
     fn check_the_schema(&mut self, decls: &[&Decl]) -> Schema {

@@ -223,8 +223,9 @@ impl Checker<'_> {
                         continue;
                     }
                     let ty = self.declared_type(&decl.ty);
-                    let (constraints, default) =
-                        self.check_field_options(&decl.options, &ty, decl.ty.optional);
+                    // An output's default is its value when the deciding
+                    // clause does not set it, optional or not.
+                    let (constraints, default) = self.check_field_options(&decl.options, &ty, true);
                     if !constraints.is_empty() {
                         self.report(Diagnostic::error(
                             Code::TypeMismatch,
@@ -333,6 +334,7 @@ impl Checker<'_> {
             None => (None, base.clone()),
         };
         let when = self.check_condition(&rule.when, &scoped);
+        self.check_cond_texts(when, &rule.when, &rule.when_texts, &scoped);
         let then_scope = scoped.with(&self.condition_facts(&rule.when, true));
         let then = self.check_clause(&rule.then, names, &then_scope, true);
         let else_scope = scoped.with(&self.condition_facts(&rule.when, false));
@@ -370,7 +372,8 @@ impl Checker<'_> {
                 let id = self.check_bool(e, scope);
                 self.push_cond(Cond {
                     kind: CondKind::Leaf(id),
-                    reason: None,
+                    met: None,
+                    unmet: None,
                     span: e.span,
                 })
             }
@@ -386,14 +389,11 @@ impl Checker<'_> {
         let mut items = Vec::new();
         for item in &g.items {
             let id = self.check_condition(&item.condition, &item_scope);
-            let reason_scope = item_scope.with(&self.condition_facts(&item.condition, all));
-            let reason = item
-                .because
-                .as_ref()
-                .map(|t| self.check_reason(t, &reason_scope));
-            if let Some(cond) = self.conds.get_mut(id.index()) {
-                cond.reason = reason;
-            }
+            let texts = ast::CondTexts {
+                because: item.because.clone(),
+                unmet: item.unmet.clone(),
+            };
+            self.check_cond_texts(id, &item.condition, &texts, &item_scope);
             item_scope = item_scope.with(&self.condition_facts(&item.condition, all));
             items.push(id);
         }
@@ -404,9 +404,35 @@ impl Checker<'_> {
         };
         self.push_cond(Cond {
             kind,
-            reason: None,
+            met: None,
+            unmet: None,
             span: g.span,
         })
+    }
+
+    /// A condition's `because` (checked where it holds) and `else` (where
+    /// it fails), attached to its compiled form.
+    fn check_cond_texts(
+        &mut self,
+        id: CondId,
+        c: &Condition,
+        texts: &ast::CondTexts,
+        scope: &Scope,
+    ) {
+        let met_scope = scope.with(&self.condition_facts(c, true));
+        let met = texts
+            .because
+            .as_ref()
+            .map(|t| self.check_reason(t, &met_scope));
+        let unmet_scope = scope.with(&self.condition_facts(c, false));
+        let unmet = texts
+            .unmet
+            .as_ref()
+            .map(|t| self.check_reason(t, &unmet_scope));
+        if let Some(cond) = self.conds.get_mut(id.index()) {
+            cond.met = met;
+            cond.unmet = unmet;
+        }
     }
 
     /// An outcome with its outputs. `require_outputs` is false only for the

@@ -7,7 +7,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{Constraint, Field, FieldId, PathEntry, PathTree, Requirement, Schema};
 use crate::num::Num;
 use crate::types::{self, EnumId, Ty};
-use crate::value::Value;
+use crate::value::{Sym, Value};
 
 use super::{Checker, Scope};
 use crate::names::{Definition, Kind, Symbol};
@@ -52,23 +52,95 @@ impl Checker<'_> {
             TypeKind::Base(b) => base_ty(*b),
             TypeKind::List(b) => Ty::List(Box::new(base_ty(*b))),
             TypeKind::Enum(values) => {
+                let id = EnumId(u32::try_from(self.enums.len()).unwrap_or(u32::MAX));
                 let mut syms = Vec::new();
                 for v in values {
-                    let sym = self.symbols.intern(&v.text);
+                    let sym = self.symbols.intern(&v.name.text);
                     if syms.contains(&sym) {
                         self.report(Diagnostic::error(
                             Code::Duplicate,
-                            v.span,
-                            format!("value `{}` is listed twice", v.text),
+                            v.name.span,
+                            format!("value `{}` is listed twice", v.name.text),
                         ));
                     }
                     syms.push(sym);
                 }
+                self.check_enum_labels(id, values, &syms);
                 self.enums.push(syms);
-                Ty::Enum(EnumId(
-                    u32::try_from(self.enums.len() - 1).unwrap_or(u32::MAX),
-                ))
+                Ty::Enum(id)
             }
+        }
+    }
+
+    /// Labels (`frozen "冻结"`): plain, non-empty text, each once, on every
+    /// value or on none, so that no reason shows a raw value.
+    fn check_enum_labels(&mut self, id: EnumId, values: &[ast::EnumValue], syms: &[Sym]) {
+        let labelled = values.iter().filter(|v| v.label.is_some()).count();
+        if labelled == 0 {
+            return;
+        }
+        let mut seen: Vec<(String, &ast::EnumValue)> = Vec::new();
+        for (v, sym) in values.iter().zip(syms) {
+            let Some(label) = &v.label else {
+                self.report(
+                    Diagnostic::error(
+                        Code::EnumLabel,
+                        v.name.span,
+                        format!(
+                            "value `{}` has no label, but other values of its type do",
+                            v.name.text
+                        ),
+                    )
+                    .with_help(format!(
+                        "write `{} \"...\"`, or remove every label of this type",
+                        v.name.text
+                    )),
+                );
+                continue;
+            };
+            let mut text = String::new();
+            let mut plain = true;
+            for part in &label.parts {
+                match part {
+                    ast::TemplatePart::Text(t) => text.push_str(t),
+                    ast::TemplatePart::Expr(e) => {
+                        plain = false;
+                        self.report(
+                            Diagnostic::error(Code::EnumLabel, e.span, "a label is plain text")
+                                .with_help("write `\\{` for a literal brace"),
+                        );
+                    }
+                }
+            }
+            if !plain {
+                continue;
+            }
+            if text.trim().is_empty() {
+                self.report(Diagnostic::error(
+                    Code::EnumLabel,
+                    label.span,
+                    format!("the label of `{}` is empty", v.name.text),
+                ));
+                continue;
+            }
+            if let Some((_, first)) = seen.iter().find(|(t, _)| *t == text) {
+                self.report(
+                    Diagnostic::error(
+                        Code::EnumLabel,
+                        label.span,
+                        format!(
+                            "`{}` and `{}` have the same label \"{text}\"",
+                            first.name.text, v.name.text
+                        ),
+                    )
+                    .with_help(
+                        "a reader could not tell the two values apart; give each its own label",
+                    ),
+                );
+                continue;
+            }
+            self.symbols.set_label(id, *sym, &text);
+            seen.push((text, v));
         }
     }
 

@@ -27,6 +27,8 @@ pub struct Decision {
     pub trace: Vec<TraceStep>,
     /// Whether the record carries unmet conditions' actual and required values.
     pub explained: bool,
+    /// The language the policy declares: explanations are framed in it.
+    pub language: crate::language::Language,
     /// The calendars that counted a date outside their covered dates with
     /// their `outside` weekdays (not part of the decision record).
     pub(crate) calendar_fallbacks: Fallbacks,

@@ -31,12 +31,57 @@ impl Evaluator<'_, '_> {
         for part in parts {
             match part {
                 TemplatePart::Text(t) => out.push_str(t),
-                TemplatePart::Expr(e, ty) => match self.eval(*e) {
-                    Ok(v) => crate::value::write_human(out, &v, ty, &self.policy.symbols),
-                    Err(Fault::Missing(_)) => out.push('—'),
+                TemplatePart::Expr(e, ty) => self.render_expr_into(*e, ty, out)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// A placeholder's value, appended. A text chosen by `if` (directly or
+    /// through a `let`) is rendered in place, so that choosing a reason
+    /// allocates nothing.
+    fn render_expr_into(
+        &mut self,
+        e: ExprId,
+        ty: &crate::types::Ty,
+        out: &mut String,
+    ) -> Result<(), Fault> {
+        let policy = self.policy;
+        let mut at = e;
+        loop {
+            match policy.node(at) {
+                Some(Node::Template(parts)) => return self.render_into(parts, out),
+                Some(Node::If {
+                    cond,
+                    then,
+                    otherwise,
+                }) => match self.eval_bool(*cond) {
+                    Ok(true) => at = *then,
+                    Ok(false) => at = *otherwise,
+                    Err(Fault::Missing(_)) => {
+                        out.push('—');
+                        return Ok(());
+                    }
                     Err(other) => return Err(other),
                 },
+                Some(Node::Let(l)) => match policy.lets.get(l.index()) {
+                    Some(def)
+                        if matches!(
+                            policy.node(def.value),
+                            Some(Node::If { .. } | Node::Template(_))
+                        ) =>
+                    {
+                        at = def.value
+                    }
+                    _ => break,
+                },
+                _ => break,
             }
+        }
+        match self.eval(at) {
+            Ok(v) => crate::value::write_human(out, &v, ty, &policy.symbols),
+            Err(Fault::Missing(_)) => out.push('—'),
+            Err(other) => return Err(other),
         }
         Ok(())
     }
@@ -101,7 +146,7 @@ impl Evaluator<'_, '_> {
         let cond = policy
             .cond(id)
             .ok_or(Fault::Internal("dangling condition"))?;
-        if let Some(reason) = cond.reason {
+        if let Some(reason) = cond.met {
             self.scratch.reasons.push(Reason::Template(reason));
             return Ok(());
         }
@@ -133,7 +178,7 @@ impl Evaluator<'_, '_> {
             .cond(id)
             .ok_or(Fault::Internal("dangling condition"))?;
         match &cond.kind {
-            CondKind::All(items) if cond.reason.is_none() => {
+            CondKind::All(items) if cond.unmet.is_none() => {
                 let mut truth = Truth::True;
                 for item in items {
                     match self.unmet(*item, out)? {
@@ -145,7 +190,7 @@ impl Evaluator<'_, '_> {
                 }
                 Ok(truth)
             }
-            CondKind::Any(items) if cond.reason.is_none() => {
+            CondKind::Any(items) if cond.unmet.is_none() => {
                 let mark = (out.len(), self.scratch.reasons.len());
                 let mut truth = Truth::False;
                 for item in items {
@@ -167,7 +212,7 @@ impl Evaluator<'_, '_> {
                 if truth == Truth::True {
                     return Ok(truth);
                 }
-                let reason = match (cond.reason, &cond.kind) {
+                let reason = match (cond.unmet, &cond.kind) {
                     (Some(r), _) => Reason::Template(r),
                     (None, CondKind::Leaf(e)) => Reason::Auto(*e),
                     (None, _) => Reason::NotMet(id),
@@ -204,17 +249,14 @@ impl Evaluator<'_, '_> {
                 crate::types::Ty::Number => policy.expr_type(like),
                 other => other,
             };
-            match this.eval(x) {
-                Ok(v) => human(&v, ty, &policy.symbols),
-                Err(Fault::Missing(_)) => "absent".into(),
-                Err(err) => format!("error: {}", this.describe_text(err)),
-            }
+            this.operand(x, ty)
         };
-        let show = |this: &mut Self, x: ExprId| show_as(this, x, x);
+        let show = |this: &mut Self, x: ExprId| show_as(this, x, x).1;
         match policy.node(e) {
             Some(Node::Cmp(op, a, b)) => {
-                let actual = format!("{} = {}", policy.expr_text(*a), show_as(self, *a, *b));
-                let required = format!("{} {}", op.symbol(), show_as(self, *b, *a));
+                let (text, value) = show_as(self, *a, *b);
+                let actual = format!("{text} = {value}");
+                let required = format!("{} {}", op.symbol(), show_as(self, *b, *a).1);
                 (Some(actual), Some(required))
             }
             Some(Node::In {
@@ -222,7 +264,8 @@ impl Evaluator<'_, '_> {
                 list,
                 negated,
             }) => {
-                let actual = format!("{} = {}", policy.expr_text(*expr), show(self, *expr));
+                let (text, value) = show_as(self, *expr, *expr);
+                let actual = format!("{text} = {value}");
                 let values: Vec<String> = list.iter().map(|x| show(self, *x)).collect();
                 let required = format!(
                     "{}one of {}",
@@ -248,12 +291,19 @@ impl Evaluator<'_, '_> {
     }
 }
 
-/// A group item's source text includes its `because "..."`; drop it.
+/// A group item's source text includes its `because "..."` and
+/// `else "..."`; drop them.
 fn strip_because(text: &str) -> String {
-    let cut = text
-        .find(" because ")
-        .or_else(|| text.find("\tbecause "))
-        .or_else(|| text.find("\nbecause"));
+    let cut = [
+        " because ",
+        "\tbecause ",
+        "\nbecause",
+        " else \"",
+        "\nelse \"",
+    ]
+    .iter()
+    .filter_map(|t| text.find(t))
+    .min();
     let body = match cut {
         Some(i) => text.get(..i).unwrap_or(text),
         None => text,

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::{Evaluator, Fault, Truth};
 use crate::ir::{ExprId, Node};
+use crate::types::Ty;
 use crate::value::human;
 
 /// One step of a trace.
@@ -41,6 +42,29 @@ impl Evaluator<'_, '_> {
         });
     }
 
+    /// An operand's rule text and value as people read it. When a field
+    /// it needs is absent, the field and the word for absent
+    /// (`quota.last_adjusted_on`, `absent`), not the whole expression.
+    pub(super) fn operand(&mut self, x: ExprId, ty: &Ty) -> (String, String) {
+        let policy = self.policy;
+        match self.eval(x) {
+            Ok(v) => (
+                policy.expr_text(x).to_string(),
+                human(&v, ty, &policy.symbols),
+            ),
+            Err(Fault::Missing(f)) => (
+                policy
+                    .field(f)
+                    .map_or_else(|| policy.expr_text(x).to_string(), |d| d.path.to_string()),
+                policy.language.words().absent.to_string(),
+            ),
+            Err(err) => (
+                policy.expr_text(x).to_string(),
+                format!("error: {}", self.describe_text(err)),
+            ),
+        }
+    }
+
     /// The values of a comparison's sides (or of the fields a test reads).
     pub(super) fn operands(&mut self, e: ExprId) -> Vec<(String, String)> {
         let policy = self.policy;
@@ -49,13 +73,7 @@ impl Evaluator<'_, '_> {
             if matches!(policy.node(x), Some(Node::Const(_))) {
                 return;
             }
-            let text = policy.expr_text(x).to_string();
-            let shown = match this.eval(x) {
-                Ok(v) => human(&v, policy.expr_type(x), &policy.symbols),
-                Err(Fault::Missing(_)) => "absent".into(),
-                Err(err) => format!("error: {}", this.describe_text(err)),
-            };
-            out.push((text, shown));
+            out.push(this.operand(x, policy.expr_type(x)));
         };
         match policy.node(e) {
             Some(Node::Cmp(_, a, b)) => {

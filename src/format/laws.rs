@@ -270,9 +270,10 @@ fn any_expr() -> impl Strategy<Value = Expr> {
 /// A ruleset with the expression in every place an expression may stand.
 fn file_around(e: &Expr) -> File {
     let reason = || Some(template(vec![Ok("r ".into()), Err(e.clone())]));
-    let item = |because| GroupItem {
+    let item = |because, unmet| GroupItem {
         condition: Condition::Expr(e.clone()),
         because,
+        unmet,
         span: Span::default(),
     };
     let clause = |because| OutcomeClause {
@@ -289,7 +290,7 @@ fn file_around(e: &Expr) -> File {
     };
     let nested = Group {
         kind: GroupKind::Any,
-        items: vec![item(None), item(reason())],
+        items: vec![item(None, None), item(reason(), None), item(None, reason())],
         span: Span::default(),
     };
     let rule = Rule {
@@ -299,18 +300,34 @@ fn file_around(e: &Expr) -> File {
         when: Condition::Group(Group {
             kind: GroupKind::All,
             items: vec![
-                item(None),
-                item(None),
+                item(None, None),
+                item(None, None),
                 GroupItem {
                     condition: Condition::Group(nested),
                     because: reason(),
+                    unmet: reason(),
                     span: Span::default(),
                 },
-                item(reason()),
+                item(reason(), reason()),
             ],
             span: Span::default(),
         }),
+        when_texts: CondTexts::default(),
         then: clause(reason()),
+        otherwise: Some(clause(None)),
+        span: Span::default(),
+    };
+    // A single condition with both texts.
+    let single = Rule {
+        name: name("s"),
+        title: None,
+        scope: None,
+        when: Condition::Expr(e.clone()),
+        when_texts: CondTexts {
+            because: reason(),
+            unmet: reason(),
+        },
+        then: clause(None),
         otherwise: Some(clause(None)),
         span: Span::default(),
     };
@@ -336,10 +353,12 @@ fn file_around(e: &Expr) -> File {
                     span: Span::default(),
                 }),
                 RulesetItem::Rule(Box::new(rule)),
+                RulesetItem::Rule(Box::new(single)),
                 RulesetItem::Otherwise(clause(reason())),
             ],
             span: Span::default(),
         })],
+        broken: Vec::new(),
     }
 }
 
@@ -458,6 +477,7 @@ proptest! {
     ) {
         let file = File {
             decls: calendars.into_iter().map(Decl::Calendar).collect(),
+            broken: Vec::new(),
         };
         let printed = print_file(&file);
         let (parsed, diagnostics) =

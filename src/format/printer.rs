@@ -62,6 +62,10 @@ impl<'s> Printer<'s> {
                 Decl::Schema(s) => self.schema(s, blank),
                 Decl::Calendar(c) => self.calendar(c, blank),
                 Decl::Ruleset(r) => self.ruleset(r, blank),
+                Decl::Language(l) => {
+                    let text = format!("language {}", l.text);
+                    self.line(l.span.start as usize, 0, blank, &text);
+                }
             }
         }
         self.comments_before(usize::MAX, 0, Blank::Keep);
@@ -186,36 +190,35 @@ impl<'s> Printer<'s> {
 
     fn requirement(&mut self, r: &Requirement, blank: Blank) {
         let head = format!("require {}", expr::at(&r.expr, INDENT + 8));
-        self.with_because(
-            r.span.start as usize,
-            INDENT,
-            blank,
-            head,
-            r.because.as_ref(),
-        );
+        let texts = [("else", r.because.as_ref())];
+        self.with_texts(r.span.start as usize, INDENT, blank, head, &texts);
     }
 
-    /// `head` then `because "..."`, on the same line if it fits, else on
-    /// the next line two columns further in.
-    fn with_because(
+    /// `head` then its texts (`because "..."`, `else "..."`), on the same
+    /// line if they fit, else each on a line of its own two columns further
+    /// in.
+    fn with_texts(
         &mut self,
         anchor: usize,
         indent: usize,
         blank: Blank,
         head: String,
-        because: Option<&Template>,
+        texts: &[(&str, Option<&Template>)],
     ) {
-        let Some(because) = because else {
-            self.line(anchor, indent, blank, &head);
+        let texts: Vec<(String, &Template)> = texts
+            .iter()
+            .filter_map(|(kw, t)| t.map(|t| (format!("{kw} {}", expr::template(t)), t)))
+            .collect();
+        let one_line = texts
+            .iter()
+            .fold(head.clone(), |line, (text, _)| format!("{line} {text}"));
+        if !head.contains('\n') && indent + width(&one_line) <= MAX_WIDTH {
+            self.line(anchor, indent, blank, &one_line);
             return;
-        };
-        let reason = format!("because {}", expr::template(because));
-        if !head.contains('\n') && indent + width(&head) + 1 + width(&reason) <= MAX_WIDTH {
-            self.line(anchor, indent, blank, &format!("{head} {reason}"));
-        } else {
-            self.line(anchor, indent, blank, &head);
-            let at = because.span.start as usize;
-            self.line(at, indent + INDENT, Blank::Never, &reason);
+        }
+        self.line(anchor, indent, blank, &head);
+        for (text, t) in texts {
+            self.line(t.span.start as usize, indent + INDENT, Blank::Never, &text);
         }
     }
 
@@ -344,14 +347,23 @@ impl<'s> Printer<'s> {
         match &r.when {
             Condition::Expr(e) => {
                 let text = format!("when {}", expr::at(e, inner + 5));
-                self.line(at, inner, Blank::Never, &text);
+                let texts = [
+                    ("because", r.when_texts.because.as_ref()),
+                    ("else", r.when_texts.unmet.as_ref()),
+                ];
+                self.with_texts(at, inner, Blank::Never, text, &texts);
             }
             Condition::Group(g) => {
                 self.line(at, inner, Blank::Never, &format!("when {} of", kind(g)));
                 self.group_items(g, inner + INDENT);
             }
         }
-        let at = self.after(r.when.span().end);
+        let when_end = [&r.when_texts.because, &r.when_texts.unmet]
+            .into_iter()
+            .flatten()
+            .map(|t| t.span.end)
+            .fold(r.when.span().end, u32::max);
+        let at = self.after(when_end);
         self.clause("then", &r.then, inner, at);
         if let Some(otherwise) = &r.otherwise {
             let at = self.after(r.then.span.end);
@@ -391,11 +403,19 @@ impl<'s> Printer<'s> {
                 (Condition::Expr(e), Some(text)) => (text, e.span.end, at),
                 (Condition::Expr(e), None) => (expr::at(e, indent), e.span.end, at),
             };
-            let Some(because) = &item.because else {
+            let texts: Vec<(String, &Template)> =
+                [("because", &item.because), ("else", &item.unmet)]
+                    .into_iter()
+                    .filter_map(|(kw, t)| {
+                        t.as_ref()
+                            .map(|t| (format!("{kw} {}", expr::template(t)), t))
+                    })
+                    .collect();
+            let mut texts = texts.into_iter();
+            let Some((first, _)) = texts.next() else {
                 self.line(close_at, indent, Blank::Never, &text);
                 continue;
             };
-            let reason = format!("because {}", expr::template(because));
             let last_end = end_col(indent, &text);
             if last_end < because_col {
                 let pad = spaces(because_col - last_end);
@@ -403,12 +423,16 @@ impl<'s> Printer<'s> {
                     close_at,
                     indent,
                     Blank::Never,
-                    &format!("{text}{pad}{reason}"),
+                    &format!("{text}{pad}{first}"),
                 );
             } else {
                 self.line(close_at, indent, Blank::Never, &text);
                 let at = self.after(end);
-                self.line(at, because_col, Blank::Never, &reason);
+                self.line(at, because_col, Blank::Never, &first);
+            }
+            // The `else` text goes under the `because` text.
+            for (rest, t) in texts {
+                self.line(t.span.start as usize, because_col, Blank::Never, &rest);
             }
         }
     }
@@ -443,7 +467,8 @@ impl<'s> Printer<'s> {
         });
         let fits = indent + width(&one_line) <= MAX_WIDTH && !one_line.contains('\n');
         if fits {
-            self.with_because(anchor, indent, blank, one_line, c.because.as_ref());
+            let texts = [("because", c.because.as_ref())];
+            self.with_texts(anchor, indent, blank, one_line, &texts);
             return;
         }
         self.line(anchor, indent, blank, &format!("{head},"));
@@ -525,7 +550,13 @@ fn field(f: &FieldDecl, col: usize, type_col: usize) -> String {
         }
         TypeKind::Enum(values) => {
             ty.push_str("one of ");
-            let values: Vec<String> = values.iter().map(|v| v.text.clone()).collect();
+            let values: Vec<String> = values
+                .iter()
+                .map(|v| match &v.label {
+                    Some(label) => format!("{} {}", v.name.text, expr::template(label)),
+                    None => v.name.text.clone(),
+                })
+                .collect();
             let values_col = ty_col + width(&ty);
             ty.push_str(&fill(&values, values_col));
         }

@@ -8,7 +8,8 @@ pub(crate) struct VerdiktParser;
 pub(crate) fn describe(r: Rule) -> &'static str {
     match r {
         Rule::EOI => "end of file",
-        Rule::declaration | Rule::file => "`schema`, `calendar` or `ruleset`",
+        Rule::declaration | Rule::file | Rule::item => "`schema`, `calendar` or `ruleset`",
+        Rule::ruleset_head => "`ruleset`",
         Rule::ident | Rule::segment => "a name",
         Rule::path => "a field name",
         Rule::calendar_name => "a calendar name",
@@ -18,6 +19,8 @@ pub(crate) fn describe(r: Rule) -> &'static str {
             "a type (`text`, `int`, `decimal`, `money`, `rate`, `bool`, `date`, `one of ...`)"
         }
         Rule::enum_type => "`one of`",
+        Rule::enum_value => "an enum value",
+        Rule::language_decl => "`language`",
         Rule::list_type => "`list of`",
         Rule::field_option => "a constraint (`in a..b`, `>= n`, `not empty`, `default v`)",
         Rule::range_option => "`in`",
@@ -33,7 +36,7 @@ pub(crate) fn describe(r: Rule) -> &'static str {
         Rule::optional_kw => "`optional`",
         Rule::weekday_range | Rule::weekday => "a weekday",
         Rule::date_range | Rule::date => "a date (YYYY-MM-DD)",
-        Rule::ruleset_item => {
+        Rule::ruleset_item | Rule::ruleset_entry => {
             "`outcomes`, `output`, `applies`, `require`, `let`, `rule` or `otherwise`"
         }
         Rule::outcomes_decl => "`outcomes`",
@@ -49,6 +52,7 @@ pub(crate) fn describe(r: Rule) -> &'static str {
         Rule::assignment => "an assignment (`name = value`)",
         Rule::explain_unmet => "`explain unmet conditions of`",
         Rule::because => "`because`",
+        Rule::unmet_text => "`else \"...\"`",
         Rule::condition | Rule::group => "a condition",
         Rule::nested_group => "`all of [...]` or `any of [...]`",
         Rule::group_kind => "`all of` or `any of`",
@@ -121,6 +125,7 @@ pub(crate) fn describe(r: Rule) -> &'static str {
         Rule::kw_covers => "`covers`",
         Rule::kw_outside => "`outside`",
         Rule::kw_outcomes => "`outcomes`",
+        Rule::kw_language => "`language`",
         Rule::schema | Rule::calendar | Rule::ruleset => "a declaration",
     }
 }
@@ -164,5 +169,6 @@ pub(crate) fn is_keyword_token(r: Rule) -> bool {
             | Rule::kw_covers
             | Rule::kw_outside
             | Rule::kw_outcomes
+            | Rule::kw_language
     )
 }

@@ -5,6 +5,8 @@ mod grammar;
 mod invisible;
 pub mod lexical;
 mod lower;
+mod recover;
+mod scan;
 pub(crate) mod tokens;
 
 use std::num::NonZeroUsize;
@@ -26,23 +28,29 @@ const MAX_NESTING: usize = 64;
 /// Bounds pest's work on pathological input so a parse always ends.
 const CALL_LIMIT: usize = 50_000_000;
 
-/// Parses one rule file. Returns the tree when the text is syntactically
-/// valid, and every diagnostic found (syntax, literal and depth problems).
+/// Parses one rule file. Returns the tree and every diagnostic found
+/// (syntax, literal and depth problems). A syntax error ends only its own
+/// item (a schema, calendar or ruleset, or one item of a ruleset): every
+/// other item is parsed and kept, and the broken ones are listed in
+/// [`File::broken`]. The tree is `None` only for an internal error.
 pub fn parse(source: &Source, file: FileId) -> (Option<File>, Vec<Diagnostic>) {
     let text: &str = &source.text;
     // Reported with whatever else is wrong: they make the text misleading,
     // not unreadable.
     let mut diagnostics = invisible::check_invisible(text, file);
-    if let Some(d) = check_nesting(text, file) {
-        diagnostics.push(d);
-        return (None, diagnostics);
+    if check_nesting(text, file, 0).is_some() {
+        let (tree, more) = recover::recover(source, file, None);
+        diagnostics.extend(more);
+        return (Some(tree), diagnostics);
     }
     pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
     let mut pairs = match VerdiktParser::parse(Rule::file, text) {
         Ok(pairs) => pairs,
         Err(e) => {
-            diagnostics.push(syntax_error(&e, text, file));
-            return (None, diagnostics);
+            let first = syntax_error(&e, text, 0, file, &[]);
+            let (tree, more) = recover::recover(source, file, Some(first));
+            diagnostics.extend(more);
+            return (Some(tree), diagnostics);
         }
     };
     let Some(root) = pairs.next() else {
@@ -72,12 +80,12 @@ pub fn parse(source: &Source, file: FileId) -> (Option<File>, Vec<Diagnostic>) {
 /// Parses a single expression (used by tests and the formatter).
 #[cfg(test)]
 pub(crate) fn parse_expr(text: &str, file: FileId) -> Result<crate::ast::Expr, Vec<Diagnostic>> {
-    if let Some(d) = check_nesting(text, file) {
+    if let Some(d) = check_nesting(text, file, 0) {
         return Err(vec![d]);
     }
     pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
-    let mut pairs =
-        VerdiktParser::parse(Rule::expr, text).map_err(|e| vec![syntax_error(&e, text, file)])?;
+    let mut pairs = VerdiktParser::parse(Rule::expr, text)
+        .map_err(|e| vec![syntax_error(&e, text, 0, file, &[])])?;
     let root = pairs.next().ok_or_else(|| {
         vec![Diagnostic::error(
             Code::Syntax,
@@ -96,12 +104,14 @@ pub(crate) fn parse_expr(text: &str, file: FileId) -> Result<crate::ast::Expr, V
 }
 
 /// Finds the first place where nesting exceeds [`MAX_NESTING`], skipping
-/// comments and string text (but not placeholders inside strings).
-fn check_nesting(text: &str, file: FileId) -> Option<Diagnostic> {
+/// comments and string text (but not placeholders inside strings). `text`
+/// starts `offset` bytes into the file.
+fn check_nesting(text: &str, file: FileId, offset: usize) -> Option<Diagnostic> {
     let mut too_deep = None;
     lexical::walk(text, |lexeme| match lexeme {
         lexical::Lexeme::Open { at, len, depth } if depth > MAX_NESTING => {
-            let what = if text.get(at..at + len) == Some("if") {
+            let at = at + offset;
+            let what = if text.get(at - offset..at - offset + len) == Some("if") {
                 "`if` expressions are nested too deeply"
             } else {
                 "brackets are nested too deeply"
@@ -120,22 +130,39 @@ fn check_nesting(text: &str, file: FileId) -> Option<Diagnostic> {
     too_deep
 }
 
-fn syntax_error(error: &pest::error::Error<Rule>, text: &str, file: FileId) -> Diagnostic {
-    let pos = match error.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
+/// A pest error as a diagnostic. The parsed text starts `offset` bytes into
+/// `text` (the whole file); `after` says what may follow the parsed item,
+/// when that is not the end of the file.
+fn syntax_error(
+    error: &pest::error::Error<Rule>,
+    text: &str,
+    offset: usize,
+    file: FileId,
+    after: &[&str],
+) -> Diagnostic {
+    let pos = offset
+        + match error.location {
+            InputLocation::Pos(p) => p,
+            InputLocation::Span((s, _)) => s,
+        };
     let found = found_token(text, pos);
     let end = pos + found.len().max(1).min(text.len().saturating_sub(pos));
     let span = Span::new(file, pos, end.max(pos));
     let found_words = match found.chars().next().and_then(crate::unicode::shown) {
         Some(shown) => format!("the invisible character {shown}"),
         None if found.is_empty() => "end of file".to_string(),
+        None if found.starts_with(['\n', '\r']) => "the end of the line".to_string(),
         None => format!("`{found}`"),
     };
     let (message, expected) = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
-            let mut words: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();
+            let mut words: Vec<&str> = Vec::new();
+            for r in positives {
+                match r {
+                    Rule::EOI if !after.is_empty() => words.extend(after),
+                    r => words.push(describe(*r)),
+                }
+            }
             words.sort_unstable();
             words.dedup();
             let expected = join_alternatives(&words);
@@ -192,6 +219,20 @@ fn found_token(text: &str, pos: usize) -> String {
     }
 }
 
+/// Keywords that start an item: text before them is over.
+const ITEM_KEYWORDS: &[&str] = &[
+    "schema",
+    "calendar",
+    "ruleset",
+    "outcomes",
+    "output",
+    "applies",
+    "require",
+    "let",
+    "rule",
+    "otherwise",
+];
+
 /// Advice for the usual mistakes.
 fn hint(found: &str, expected: &[&str]) -> Option<String> {
     const RESERVED: &[&str] = &[
@@ -242,6 +283,19 @@ fn hint(found: &str, expected: &[&str]) -> Option<String> {
     }
     if found == "}" && expects("`then`") {
         return Some("a rule needs `then <outcome>` after its condition".into());
+    }
+    if expects("a duration (`180 days`)")
+        && ["week", "weeks", "month", "months", "year", "years"].contains(&found)
+    {
+        return Some("durations are written in days: write `90 days`, not `3 months`".into());
+    }
+    if expects("an expression") && ITEM_KEYWORDS.contains(&found) {
+        return Some(format!(
+            "the expression before `{found}` is unfinished (`{found}` starts the next item)"
+        ));
+    }
+    if expects("an expression") && RESERVED.contains(&found) {
+        return Some(format!("the expression before `{found}` is unfinished"));
     }
     if (expects("a name") || expects("a field name")) && RESERVED.contains(&found) {
         return Some(format!(

@@ -62,7 +62,11 @@ fn keywords_need_a_boundary() {
     };
     assert!(matches!(args[0].kind, ExprKind::Path(_)));
     let (tree, diags) = file("rulex");
-    assert!(tree.is_none());
+    // Nothing parsed: the text is one broken item of unknown kind.
+    let tree = tree.unwrap();
+    assert!(tree.decls.is_empty());
+    assert_eq!(tree.broken.len(), 1);
+    assert_eq!(tree.broken[0].kind, BrokenKind::Unknown);
     assert_eq!(diags[0].code, Code::Syntax);
 }
 
@@ -106,4 +110,47 @@ fn bad_literals_are_all_reported() {
             Code::InvalidLiteral
         ]
     );
+}
+
+#[test]
+fn a_syntax_error_ends_only_its_own_item() {
+    let text = "calendar c { working monday.. }\n\
+                ruleset r {\n  outcomes a, b\n  rule x when (1 > 2 then a\n  rule y when 1 > 2 then b\n  let z = \n  otherwise a\n}\n\
+                ruleset s { outcomes a otherwise a }\n";
+    let (tree, diags) = file(text);
+    let tree = tree.unwrap();
+    let lines: Vec<usize> = diags
+        .iter()
+        .map(|d| {
+            assert_eq!(d.code, Code::Syntax, "{d:?}");
+            Source::new("t.vk", text).line_col(d.span.unwrap().start).0
+        })
+        .collect();
+    // One error per broken item: the calendar, rule `x` (its `(`), and
+    // `let z`, found unfinished at the `otherwise` after it.
+    assert_eq!(lines, vec![1, 4, 7]);
+    assert_eq!(diags[1].message, "this `(` is never closed");
+    let kinds: Vec<(BrokenKind, Option<&str>)> = tree
+        .broken
+        .iter()
+        .map(|b| (b.kind, b.name.as_deref()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (BrokenKind::Calendar, Some("c")),
+            (BrokenKind::Rule, Some("x")),
+            (BrokenKind::Let, Some("z")),
+        ]
+    );
+    // Both rulesets are kept, `r` with the items that parsed.
+    let names: Vec<(&str, usize)> = tree
+        .decls
+        .iter()
+        .filter_map(|d| match d {
+            Decl::Ruleset(r) => Some((r.name.text.as_str(), r.items.len())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names, vec![("r", 3), ("s", 2)]);
 }

@@ -58,7 +58,7 @@ pub(crate) fn tokens(text: &str) -> Vec<Token> {
         }
         ControlFlow::Continue(())
     });
-    if super::check_nesting(text, crate::span::FileId(0)).is_none() {
+    if super::check_nesting(text, crate::span::FileId(0), 0).is_none() {
         pest::set_call_limit(std::num::NonZeroUsize::new(super::CALL_LIMIT));
         if let Ok(pairs) = VerdiktParser::parse(Rule::file, text) {
             for pair in pairs {

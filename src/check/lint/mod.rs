@@ -8,6 +8,7 @@
 mod interval;
 mod logic;
 mod reach;
+mod texts;
 mod unused;
 mod walk;
 
@@ -58,6 +59,7 @@ pub(crate) fn lint(files: &[ast::File], sources: &SourceMap) -> Vec<Diagnostic> 
         unused::lets(rs, &mut out);
         unused::outcomes(rs, &mut out);
         unused::outputs(rs, &mut out);
+        texts::unshown_because(rs, &mut out);
     }
     out
 }
@@ -75,7 +77,10 @@ fn schema_fields(schema: &ast::Schema) -> BTreeMap<String, FieldInfo> {
                 false,
                 Some(BTreeSet::from(["true".to_string(), "false".to_string()])),
             ),
-            TypeKind::Enum(names) => (false, Some(names.iter().map(|n| n.text.clone()).collect())),
+            TypeKind::Enum(names) => (
+                false,
+                Some(names.iter().map(|n| n.name.text.clone()).collect()),
+            ),
             TypeKind::Base(_) | TypeKind::List(_) => (false, None),
         };
         let mut domain = Interval::ALL;

@@ -35,6 +35,12 @@ pub(crate) fn ruleset_exprs(rs: &Ruleset) -> Vec<(Option<&str>, &Expr)> {
                     plain.push(scope);
                 }
                 condition(&rule.when, &mut plain);
+                for t in [&rule.when_texts.because, &rule.when_texts.unmet]
+                    .into_iter()
+                    .flatten()
+                {
+                    template(t, &mut plain);
+                }
                 clause(&rule.then, &mut plain);
                 if let Some(c) = &rule.otherwise {
                     clause(c, &mut plain);
@@ -67,7 +73,7 @@ fn condition<'a>(c: &'a Condition, out: &mut Vec<&'a Expr>) {
         Condition::Group(g) => {
             for item in &g.items {
                 condition(&item.condition, out);
-                if let Some(t) = &item.because {
+                for t in [&item.because, &item.unmet].into_iter().flatten() {
                     template(t, out);
                 }
             }

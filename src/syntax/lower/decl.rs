@@ -73,7 +73,7 @@ impl Lowerer {
             match p.as_rule() {
                 Rule::base_type => kind = TypeKind::Base(base_type(p.as_str())),
                 Rule::enum_type => {
-                    kind = TypeKind::Enum(children(p).map(|v| self.name(&v)).collect());
+                    kind = TypeKind::Enum(children(p).map(|v| self.lower_enum_value(v)).collect());
                 }
                 Rule::list_type => {
                     let inner = children(p)
@@ -88,6 +88,24 @@ impl Lowerer {
             optional,
             kind,
             span,
+        }
+    }
+
+    /// `frozen "冻结"`: a value and its label.
+    fn lower_enum_value(&self, pair: Pair<'_, Rule>) -> EnumValue {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut label = None;
+        for p in children(pair) {
+            match p.as_rule() {
+                Rule::ident => name = Some(self.name(&p)),
+                Rule::string => label = Some(self.lower_template(p)),
+                _ => self.internal(&p, "enum value"),
+            }
+        }
+        EnumValue {
+            name: name.unwrap_or_else(|| missing_name(span)),
+            label,
         }
     }
 
@@ -138,7 +156,7 @@ impl Lowerer {
         for p in children(pair) {
             match p.as_rule() {
                 Rule::expr => expr = Some(self.lower_expr(p)),
-                Rule::because => because = self.lower_because(p),
+                Rule::because | Rule::unmet_text => because = self.lower_because(p),
                 _ => self.internal(&p, "requirement part"),
             }
         }
@@ -226,24 +244,7 @@ impl Lowerer {
             match p.as_rule() {
                 Rule::ident => name = Some(self.name(&p)),
                 Rule::string => title = Some(self.lower_template(p)),
-                Rule::outcomes_decl => {
-                    items.push(RulesetItem::Outcomes(
-                        children(p).map(|n| self.name(&n)).collect(),
-                    ));
-                }
-                Rule::output_decl => items.push(RulesetItem::Output(self.lower_field_decl(p))),
-                Rule::applies => items.push(RulesetItem::Applies(self.lower_applies(p))),
-                Rule::requirement => items.push(RulesetItem::Require(self.lower_requirement(p))),
-                Rule::let_decl => items.push(RulesetItem::Let(self.lower_let(p))),
-                Rule::rule => items.push(RulesetItem::Rule(Box::new(self.lower_rule(p)))),
-                Rule::otherwise => {
-                    let clause = children(p)
-                        .next()
-                        .map(|c| self.lower_outcome_clause(c))
-                        .unwrap_or_else(|| missing_clause(span));
-                    items.push(RulesetItem::Otherwise(clause));
-                }
-                _ => self.internal(&p, "ruleset item"),
+                _ => items.extend(self.lower_ruleset_item(p, span)),
             }
         }
         Ruleset {
@@ -252,6 +253,62 @@ impl Lowerer {
             items,
             span,
         }
+    }
+
+    /// One item of a ruleset (`outcomes`, `output`, `rule`, ...).
+    pub(super) fn lower_ruleset_item(&self, p: Pair<'_, Rule>, span: Span) -> Option<RulesetItem> {
+        Some(match p.as_rule() {
+            Rule::outcomes_decl => {
+                RulesetItem::Outcomes(children(p).map(|n| self.name(&n)).collect())
+            }
+            Rule::output_decl => RulesetItem::Output(self.lower_field_decl(p)),
+            Rule::applies => RulesetItem::Applies(self.lower_applies(p)),
+            Rule::requirement => RulesetItem::Require(self.lower_requirement(p)),
+            Rule::let_decl => RulesetItem::Let(self.lower_let(p)),
+            Rule::rule => RulesetItem::Rule(Box::new(self.lower_rule(p))),
+            Rule::otherwise => {
+                let clause = children(p)
+                    .next()
+                    .map(|c| self.lower_outcome_clause(c))
+                    .unwrap_or_else(|| missing_clause(span));
+                RulesetItem::Otherwise(clause)
+            }
+            Rule::EOI => return None,
+            _ => {
+                self.internal(&p, "ruleset item");
+                return None;
+            }
+        })
+    }
+
+    /// A `ruleset_head` parsed on its own: the name and title.
+    pub(crate) fn lower_ruleset_head(
+        &self,
+        pair: Pair<'_, Rule>,
+    ) -> (Option<Name>, Option<Template>) {
+        let mut name = None;
+        let mut title = None;
+        for p in children(pair) {
+            match p.as_rule() {
+                Rule::ident => name = Some(self.name(&p)),
+                Rule::string => title = Some(self.lower_template(p)),
+                Rule::EOI => {}
+                _ => self.internal(&p, "ruleset name"),
+            }
+        }
+        (name, title)
+    }
+
+    /// A `ruleset_entry` parsed on its own: its one item.
+    pub(crate) fn lower_ruleset_entry(&self, pair: Pair<'_, Rule>) -> Option<RulesetItem> {
+        let span = self.span(&pair);
+        let mut item = None;
+        for p in children(pair) {
+            if let Some(i) = self.lower_ruleset_item(p, span) {
+                item = Some(i);
+            }
+        }
+        item
     }
 
     fn lower_applies(&self, pair: Pair<'_, Rule>) -> Applies {
@@ -296,6 +353,7 @@ impl Lowerer {
         let mut title = None;
         let mut scope = None;
         let mut when = None;
+        let mut when_texts = CondTexts::default();
         let mut then = None;
         let mut otherwise = None;
         for p in children(pair) {
@@ -303,7 +361,7 @@ impl Lowerer {
                 Rule::ident => name = Some(self.name(&p)),
                 Rule::string => title = Some(self.lower_template(p)),
                 Rule::scope => scope = children(p).next().map(|e| self.lower_expr(e)),
-                Rule::condition => when = Some(self.lower_condition(p)),
+                Rule::condition => when = Some(self.lower_condition(p, &mut when_texts)),
                 Rule::then_clause => {
                     then = children(p).next().map(|c| self.lower_outcome_clause(c))
                 }
@@ -318,6 +376,7 @@ impl Lowerer {
             title,
             scope,
             when: when.unwrap_or_else(|| Condition::Expr(error_expr(span))),
+            when_texts,
             then: then.unwrap_or_else(|| missing_clause(span)),
             otherwise,
             span,
@@ -372,17 +431,20 @@ impl Lowerer {
         children(pair).next().map(|s| self.lower_template(s))
     }
 
-    fn lower_condition(&self, pair: Pair<'_, Rule>) -> Condition {
+    /// A rule's condition; a single expression's texts go to `texts`.
+    fn lower_condition(&self, pair: Pair<'_, Rule>, texts: &mut CondTexts) -> Condition {
         let span = self.span(&pair);
-        match children(pair).next() {
-            Some(p) if p.as_rule() == Rule::group => Condition::Group(self.lower_group(p)),
-            Some(p) if p.as_rule() == Rule::expr => Condition::Expr(self.lower_expr(p)),
-            Some(p) => {
-                self.internal(&p, "condition");
-                Condition::Expr(error_expr(span))
+        let mut condition = None;
+        for p in children(pair) {
+            match p.as_rule() {
+                Rule::group => condition = Some(Condition::Group(self.lower_group(p))),
+                Rule::expr => condition = Some(Condition::Expr(self.lower_expr(p))),
+                Rule::because => texts.because = self.lower_because(p),
+                Rule::unmet_text => texts.unmet = self.lower_because(p),
+                _ => self.internal(&p, "condition"),
             }
-            None => Condition::Expr(error_expr(span)),
         }
+        condition.unwrap_or_else(|| Condition::Expr(error_expr(span)))
     }
 
     /// `all of ...` and `any of [...]`.
@@ -410,17 +472,20 @@ impl Lowerer {
         let span = self.span(&pair);
         let mut condition = None;
         let mut because = None;
+        let mut unmet = None;
         for p in children(pair) {
             match p.as_rule() {
                 Rule::nested_group => condition = Some(Condition::Group(self.lower_group(p))),
                 Rule::expr => condition = Some(Condition::Expr(self.lower_expr(p))),
                 Rule::because => because = self.lower_because(p),
+                Rule::unmet_text => unmet = self.lower_because(p),
                 _ => self.internal(&p, "condition part"),
             }
         }
         GroupItem {
             condition: condition.unwrap_or_else(|| Condition::Expr(error_expr(span))),
             because,
+            unmet,
             span,
         }
     }

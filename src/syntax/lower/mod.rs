@@ -23,6 +23,9 @@ pub(crate) const MAX_EXPR_DEPTH: u32 = 200;
 
 pub(crate) struct Lowerer {
     file: FileId,
+    /// Where the text pest saw starts in the file (an item parsed on its
+    /// own during error recovery starts past 0).
+    offset: usize,
     diagnostics: RefCell<Vec<Diagnostic>>,
 }
 
@@ -30,8 +33,14 @@ pub(super) type Depth = u32;
 
 impl Lowerer {
     pub(crate) fn new(file: FileId) -> Self {
+        Lowerer::at(file, 0)
+    }
+
+    /// A lowerer for text that starts `offset` bytes into the file.
+    pub(crate) fn at(file: FileId, offset: usize) -> Self {
         Lowerer {
             file,
+            offset,
             diagnostics: RefCell::new(Vec::new()),
         }
     }
@@ -42,7 +51,7 @@ impl Lowerer {
 
     pub(super) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
     }
 
     pub(super) fn report(&self, diagnostic: Diagnostic) {
@@ -75,11 +84,19 @@ impl Lowerer {
                 Rule::schema => decls.push(Decl::Schema(self.lower_schema(p))),
                 Rule::calendar => decls.push(Decl::Calendar(self.lower_calendar(p))),
                 Rule::ruleset => decls.push(Decl::Ruleset(self.lower_ruleset(p))),
+                Rule::language_decl => {
+                    if let Some(name) = children(p).next() {
+                        decls.push(Decl::Language(self.name(&name)));
+                    }
+                }
                 Rule::EOI => {}
                 _ => self.internal(&p, "declaration"),
             }
         }
-        File { decls }
+        File {
+            decls,
+            broken: Vec::new(),
+        }
     }
 }
 
