@@ -120,7 +120,7 @@ pub fn rule_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 }
 
 /// Reads one rule file: a regular file (links followed) of at most
-/// [`MAX_RULE_FILE_BYTES`]. Never blocks: a FIFO is refused before it is
+/// 16 MiB. Never blocks: a FIFO is refused before it is
 /// opened, and opened without waiting if it appears in between.
 pub fn read_rule_file(path: &Path) -> Result<Vec<u8>, LoadError> {
     use std::io::Read;

@@ -294,7 +294,9 @@ fn hover_shows_a_fields_declaration_and_a_functions_signature() {
     let hover = client.request("textDocument/hover", at(&file, &text, "quota.status", 0));
     let shown = hover["contents"]["value"].as_str().expect("markdown");
     assert!(
-        shown.contains("quota.status                      one of active, frozen, exited"),
+        shown.contains(
+            "quota.status                      one of active \"正常\", frozen \"冻结\", exited \"已退出\""
+        ),
         "{shown}"
     );
     assert!(

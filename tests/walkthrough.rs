@@ -51,7 +51,8 @@ fn scratch_repo() -> PathBuf {
 fn readme_block(command: &str) -> Vec<String> {
     let readme = std::fs::read_to_string("README.md").unwrap();
     let start = readme
-        .find(&format!("$ {command}"))
+        // The whole line: other sections show `$ verdikt check <dir>` too.
+        .find(&format!("$ {command}\n"))
         .unwrap_or_else(|| panic!("README shows no `$ {command}`"));
     let block = &readme[start..];
     let end = block.find("```").unwrap();

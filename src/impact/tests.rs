@@ -52,8 +52,8 @@ fn a_changed_schema_does_not() {
     assert!(!reads_alike(&narrower, &base));
     let more_statuses = rules_with(
         "01-schema.vk",
-        "one of active, frozen, exited",
-        "one of active, frozen, exited, closed",
+        "exited \"已退出\"",
+        "exited \"已退出\", closed \"已关闭\"",
     );
     assert!(!reads_alike(&base, &more_statuses));
 }
