@@ -76,6 +76,7 @@ pub use ir::Policy;
 pub use language::Language;
 pub use policy::{
     check_dir, check_files, read_rule_file, rule_files, Checked, FilePlace, LoadError,
+    MAX_RULE_FILE_BYTES,
 };
 pub use record::{Problem, Record, RecordError};
 pub use span::SourceMap;

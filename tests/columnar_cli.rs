@@ -245,3 +245,48 @@ fn a_float_column_stops_the_run_naming_the_cast() {
     assert!(stderr.contains("DECIMAL(18, 6)"), "{stderr}");
     assert!(!out.exists(), "no output file on failure");
 }
+
+/// `examples/merchants.parquet` holds exactly `examples/merchants.jsonl`
+/// (rewrite it with `VERDIKT_BLESS=1 cargo test --test columnar_cli`), and
+/// decides as it does.
+#[test]
+fn the_shipped_parquet_example_is_the_jsonl_example() {
+    let text = std::fs::read_to_string("examples/merchants.jsonl").unwrap();
+    let rows: Vec<_> = objects(&text).into_iter().map(|(_, o)| o).collect();
+    let want = to_batch(&rows);
+    let path = Path::new("examples/merchants.parquet");
+    if std::env::var_os("VERDIKT_BLESS").is_some() {
+        write_parquet(&want, path);
+    }
+    let got = read_parquet(path);
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        got[0].columns(),
+        want.columns(),
+        "rewrite it with VERDIKT_BLESS=1"
+    );
+    let (from_parquet, _) = batch_ok(path, "example-pq");
+    let (from_jsonl, _) = batch_ok(Path::new("examples/merchants.jsonl"), "example-jsonl");
+    assert!(from_parquet == from_jsonl);
+}
+
+fn batch_ok(input: &Path, tag: &str) -> (Vec<u8>, String) {
+    let out = tmp(&format!("{tag}.out"));
+    let run = verdikt(&[
+        "batch",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    (
+        std::fs::read(&out).unwrap(),
+        String::from_utf8_lossy(&run.stderr).into_owned(),
+    )
+}

@@ -18,7 +18,6 @@ use serde_json::{Map, Value};
 #[derive(Default)]
 struct Node {
     children: Vec<(String, Node)>,
-    leaf: bool,
 }
 
 impl Node {
@@ -33,10 +32,11 @@ impl Node {
     fn learn(&mut self, obj: &Map<String, Value>) {
         for (k, v) in obj {
             let child = self.child(k);
-            match v {
-                Value::Object(inner) if !child.leaf => child.learn(inner),
-                Value::Null => {}
-                _ => child.leaf = true,
+            // (A key that is an object in one record and a scalar in
+            // another is a struct: a column has one type; the scalar reads
+            // as a null struct.)
+            if let Value::Object(inner) = v {
+                child.learn(inner);
             }
         }
     }
@@ -73,7 +73,7 @@ fn group(node: &Node, rows: &[Option<&Map<String, Value>>]) -> (Vec<Field>, Vec<
             .iter()
             .map(|r| r.and_then(|o| o.get(key)).filter(|v| !v.is_null()))
             .collect();
-        let column = if child.leaf || child.children.is_empty() {
+        let column = if child.children.is_empty() {
             leaf(&cells)
         } else {
             let inner: Vec<Option<&Map<String, Value>>> =

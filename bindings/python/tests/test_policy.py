@@ -198,3 +198,19 @@ def test_polars_and_duckdb_data_decide_the_same(rules_dir, root, tmp_path):
     assert policy.decide_arrow(frame, True).column("record").to_pylist() == want
     relation = duckdb.from_arrow(table)
     assert policy.decide_arrow(relation, True).column("record").to_pylist() == want
+
+
+def test_spark_workers_compile_a_policy_once_per_version(rules_dir, root):
+    import verdikt.spark as vs
+
+    policy = verdikt.Policy(rules_dir)
+    vs._POLICIES.clear()
+    decide = vs._decider(policy.files, policy.version, False)
+    batches = merchants_table(root).to_batches(max_chunksize=4)
+    first = list(decide(iter(batches)))
+    cached = vs._POLICIES[policy.version]
+    again = list(decide(iter(batches)))
+    assert vs._POLICIES == {policy.version: cached}
+    assert sum(b.num_rows for b in first) == sum(b.num_rows for b in again) == sum(b.num_rows for b in batches)
+    with pytest.raises(RuntimeError, match="expected 0000"):
+        list(vs._decider(policy.files, "0000", False)(iter(batches)))

@@ -16,6 +16,9 @@ const IPC_FILE_MAGIC: &[u8] = b"ARROW1";
 
 /// Opens a columnar input: batches of at most `rows` rows.
 pub(crate) fn open(name: &str, format: Format, rows: usize) -> Result<Batches, OpenError> {
+    // (Only Parquet reads in batches of `rows`; Arrow IPC keeps the file's.)
+    #[cfg(not(feature = "parquet"))]
+    let _ = rows;
     let io_error = |source| OpenError::Io {
         name: name.to_string(),
         source,
