@@ -155,8 +155,18 @@ pub(crate) fn fits(v: &Value, ty: &Ty) -> Result<(), String> {
 }
 
 /// `d` as a mantissa of `scale` decimal places, when exact.
+#[inline]
 fn scaled(d: rust_decimal::Decimal, scale: i8) -> Option<i128> {
     let scale = u32::try_from(scale).ok()?;
+    // The common case: no more places than the column's, no rescaling.
+    if let Some(up) = scale.checked_sub(d.scale()) {
+        if let Some(m) = 10i128
+            .checked_pow(up)
+            .and_then(|p| d.mantissa().checked_mul(p))
+        {
+            return Some(m);
+        }
+    }
     let mut r = d;
     r.rescale(scale);
     (r.scale() == scale && r == d).then(|| r.mantissa())

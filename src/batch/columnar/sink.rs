@@ -34,6 +34,9 @@ impl ColumnarSink {
                 let props = WriterProperties::builder()
                     .set_compression(Compression::SNAPPY)
                     .set_max_row_group_row_count(Some(ROW_GROUP))
+                    // Column chunk statistics only: page statistics cost
+                    // as much as encoding the reasons.
+                    .set_statistics_enabled(parquet::file::properties::EnabledStatistics::Chunk)
                     .build();
                 let w =
                     parquet::arrow::ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props))
