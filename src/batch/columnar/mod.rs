@@ -267,24 +267,26 @@ pub fn run_columnar(
                 .map(|&first| {
                     let mut lane = Lane::new(policy, columnar);
                     let slice = batch.slice(first, step.min(batch.num_rows() - first));
-                    if let Ok(mut rows) = Rows::new(policy, &slice) {
-                        for i in 0..slice.num_rows() {
-                            lane.read += 1;
-                            rows.read(i, |record| {
-                                let result = record
-                                    .map_err(|e| (e, false))
-                                    .and_then(|r| lane.decide(policy, &writer, config, r));
-                                if let Err((e, internal)) = result {
-                                    let row = row_base + (first + i) as u64 + 1;
-                                    lane.reject(internal, |b| write_row_reject(b, &name, row, &e));
-                                }
-                            });
-                        }
+                    // The whole batch was accepted above, so a slice of it is
+                    // too; were it not, the run stops rather than lose rows.
+                    let mut rows = Rows::new(policy, &slice)
+                        .map_err(|e| BatchError::Input(name.to_string(), e.to_string()))?;
+                    for i in 0..slice.num_rows() {
+                        lane.read += 1;
+                        rows.read(i, |record| {
+                            let result = record
+                                .map_err(|e| (e, false))
+                                .and_then(|r| lane.decide(policy, &writer, config, r));
+                            if let Err((e, internal)) = result {
+                                let row = row_base + (first + i) as u64 + 1;
+                                lane.reject(internal, |b| write_row_reject(b, &name, row, &e));
+                            }
+                        });
                     }
                     lane.finish();
-                    lane
+                    Ok(lane)
                 })
-                .collect();
+                .collect::<Result<_, BatchError>>()?;
             row_base += batch.num_rows() as u64;
             outputs.write(&mut lanes, config, policy.rulesets.len())?;
             progress(&outputs.summary);
