@@ -123,12 +123,27 @@ impl Client {
         );
     }
 
+    /// The completion items at `shift` bytes into the first `needle` of `text`.
+    fn complete(&mut self, file: &Path, text: &str, needle: &str, shift: usize) -> Vec<Value> {
+        let params = json!({
+            "textDocument": { "uri": uri(file) },
+            "position": position(text, needle, 0, shift),
+        });
+        let items = self.request("textDocument/completion", params);
+        items.as_array().expect("items").clone()
+    }
+
     fn shutdown(mut self) {
         self.request("shutdown", Value::Null);
         self.notify("exit", Value::Null);
         let status = self.child.wait().expect("wait");
         assert!(status.success(), "verdikt lsp exited with {status}");
     }
+}
+
+/// The labels of completion items, in order.
+fn labels(items: &[Value]) -> Vec<&str> {
+    items.iter().filter_map(|i| i["label"].as_str()).collect()
 }
 
 fn uri(path: &Path) -> String {
@@ -387,34 +402,14 @@ fn completion_after_a_dot_and_after_an_enum_comparison() {
     let typing = text.replacen("store.rating >= 4.8", "store. >= 4.8", 1);
     client.open(&file, &typing);
     let _ = client.diagnostics_of(&file);
-    let params = json!({
-        "textDocument": { "uri": uri(&file) },
-        "position": position(&typing, "store. >= 4.8", 0, "store.".len()),
-    });
-    let items = client.request("textDocument/completion", params);
-    let labels: Vec<&str> = items
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["label"].as_str())
-        .collect();
-    assert_eq!(labels, vec!["rating", "months_active"]);
+    let items = client.complete(&file, &typing, "store. >= 4.8", "store.".len());
+    assert_eq!(labels(&items), vec!["rating", "months_active"]);
 
     let typing = text.replacen("store.rating >= 4.8", "quota.status = ", 1);
     client.open(&file, &typing);
     let _ = client.diagnostics_of(&file);
-    let params = json!({
-        "textDocument": { "uri": uri(&file) },
-        "position": position(&typing, "quota.status = ", 0, "quota.status = ".len()),
-    });
-    let items = client.request("textDocument/completion", params);
-    let labels: Vec<&str> = items
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["label"].as_str())
-        .collect();
-    assert_eq!(labels, vec!["active", "frozen", "exited"]);
+    let items = client.complete(&file, &typing, "quota.status = ", "quota.status = ".len());
+    assert_eq!(labels(&items), vec!["active", "frozen", "exited"]);
     client.shutdown();
 }
 
@@ -541,13 +536,9 @@ fn lets_calendars_and_outcomes_are_names_too() {
     assert_eq!(location["range"]["start"], position(&text, "denied", 0, 0));
 
     // Completion after `calendar ` offers the declared calendars.
-    let params = json!({
-        "textDocument": { "uri": uri(&file) },
-        "position": position(&text, "calendar cn-2026", 0, "calendar ".len()),
-    });
-    let items = client.request("textDocument/completion", params);
+    let items = client.complete(&file, &text, "calendar cn-2026", "calendar ".len());
     assert_eq!(items[0]["label"], "cn-2026");
-    assert_eq!(items.as_array().map(Vec::len), Some(1));
+    assert_eq!(items.len(), 1);
     client.shutdown();
 }
 
@@ -570,14 +561,8 @@ fn completion_keeps_the_names_of_a_file_while_it_does_not_parse() {
     );
     let diagnostics = client.diagnostics_of(&file);
     assert_eq!(diagnostics[0]["code"], "V001");
-    let params = json!({
-        "textDocument": { "uri": uri(&file) },
-        "position": position(&typing, "(cand >= 4.8", 0, "(cand".len()),
-    });
-    let items = client.request("textDocument/completion", params);
+    let items = client.complete(&file, &typing, "(cand >= 4.8", "(cand".len());
     let candidate = items
-        .as_array()
-        .expect("items")
         .iter()
         .find(|i| i["label"] == "candidate")
         .expect("the `let` of the broken file is offered");
