@@ -33,7 +33,7 @@ fn main() {
     let mut lines = Vec::new();
     verdikt::gen::corpus(N, 7, 0, |l| lines.push(l.to_string()));
     let bytes = lines.join("\n").into_bytes();
-    let policy = verdikt::check_dir(std::path::Path::new("rules"))
+    let policy = verdikt::check_dir(std::path::Path::new("tests/fixtures/reference/rules"))
         .unwrap()
         .policy
         .expect("the shipped rules check");

@@ -35,7 +35,7 @@ use verdikt::{ArrowOptions, Mode, Policy};
 const N: u64 = 20_000;
 
 fn policy() -> Policy {
-    verdikt::check_dir(std::path::Path::new("rules"))
+    verdikt::check_dir(std::path::Path::new("tests/fixtures/reference/rules"))
         .unwrap()
         .policy
         .expect("rules check")

@@ -23,7 +23,12 @@ use verdikt::{Mode, Policy};
 fn load(files: &[&str]) -> Policy {
     let files = files
         .iter()
-        .map(|f| (f.to_string(), std::fs::read(format!("rules/{f}")).unwrap()))
+        .map(|f| {
+            (
+                f.to_string(),
+                std::fs::read(format!("tests/fixtures/reference/rules/{f}")).unwrap(),
+            )
+        })
         .collect();
     verdikt::check_files(files).policy.expect("rules check")
 }

@@ -50,7 +50,12 @@ fn corpus() -> Vec<String> {
 fn load(files: &[&str]) -> Policy {
     let files = files
         .iter()
-        .map(|f| (f.to_string(), std::fs::read(format!("rules/{f}")).unwrap()))
+        .map(|f| {
+            (
+                f.to_string(),
+                std::fs::read(format!("tests/fixtures/reference/rules/{f}")).unwrap(),
+            )
+        })
         .collect();
     verdikt::check_files(files).policy.expect("rules check")
 }

@@ -13,15 +13,24 @@
 //! line.
 //!
 //! ```
-//! let checked = verdikt::check_dir(std::path::Path::new("rules"))?;
+//! // A policy is a directory of rule files (`check_dir`), or their texts.
+//! let rules = r#"
+//! schema snapshot {
+//!   merchant_id   text, not empty
+//!   store.rating  decimal in 0..5
+//! }
+//! ruleset limit "额度" {
+//!   outcomes raise, hold
+//!   rule good when store.rating >= 4.8 then raise
+//!   otherwise hold
+//! }"#;
+//! let checked = verdikt::check_files(vec![("policy.vk".into(), rules.as_bytes().to_vec())]);
 //! let Some(policy) = checked.policy else {
 //!     return Err(checked.render(verdikt::ErrorFormat::Plain).into());
 //! };
 //! let mode = verdikt::Mode { reasons: true, explain: false, trace: false };
-//! let snapshot = std::fs::read_to_string("examples/single/increase.json")?;
-//! let decision = policy.decide_json(&snapshot, mode)?;
-//! let new_limit = decision.ruleset("limit_adjustment").and_then(|d| d.output("new_limit"));
-//! assert_eq!(new_limit.map(|v| v.human()), Some("¥65,000.00".to_string()));
+//! let decision = policy.decide_json(r#"{"merchant_id": "M1", "store": {"rating": "4.8"}}"#, mode)?;
+//! assert_eq!(decision.ruleset("limit").map(|d| d.outcome.to_string()).as_deref(), Some("raise"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

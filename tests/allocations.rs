@@ -23,7 +23,8 @@ use verdikt::{Mode, Policy};
 static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
 
 fn shipped_policy() -> Policy {
-    let checked = verdikt::check_dir(std::path::Path::new("rules")).unwrap();
+    let checked =
+        verdikt::check_dir(std::path::Path::new("tests/fixtures/reference/rules")).unwrap();
     checked.policy.expect("the shipped rules check")
 }
 

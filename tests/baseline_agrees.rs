@@ -17,7 +17,7 @@ use verdikt::{Mode, OutputValue};
 
 #[test]
 fn engine_and_baseline_agree() {
-    let policy = verdikt::check_dir(std::path::Path::new("rules"))
+    let policy = verdikt::check_dir(std::path::Path::new("tests/fixtures/reference/rules"))
         .unwrap()
         .policy
         .unwrap();

@@ -9,13 +9,15 @@
     reason = "test code"
 )]
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn verdikt(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_verdikt"))
-        .args(args)
+        .args(common::with_rules(args))
         .output()
         .unwrap()
 }
@@ -336,7 +338,13 @@ fn an_oversized_record_is_one_reject_with_its_line() {
 #[test]
 fn stdin_and_csv_output() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_verdikt"))
-        .args(["batch", "-", "--output-format", "csv", "-q"])
+        .args(common::with_rules(&[
+            "batch",
+            "-",
+            "--output-format",
+            "csv",
+            "-q",
+        ]))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -360,7 +368,8 @@ fn stdin_and_csv_output() {
 /// denied request, no request, or a November date never counts a day there.
 fn year_end_records() -> String {
     let base: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string("examples/single/unbind_granted.json").unwrap(),
+        &std::fs::read_to_string("tests/fixtures/reference/examples/single/unbind_granted.json")
+            .unwrap(),
     )
     .unwrap();
     let record = |id: &str, as_of: &str, edit: &dyn Fn(&mut serde_json::Value)| {
@@ -471,14 +480,17 @@ fn direct_json_lines_are_the_serialized_decisions_byte_for_byte() {
     // Batch writes JSONL straight from the evaluator; the `Decision` path
     // (eval, the library) serializes with serde. They must never drift.
     let mut text = corpus(3000, 5);
-    text.push_str(&std::fs::read_to_string("examples/merchants.jsonl").unwrap());
+    text.push_str(
+        &std::fs::read_to_string("tests/fixtures/reference/examples/merchants.jsonl").unwrap(),
+    );
     text.push_str(&std::fs::read_to_string("tests/corpus/thresholds.jsonl").unwrap());
-    let (decided, failed) = direct_against_serde("rules", &text);
+    let (decided, failed) = direct_against_serde("tests/fixtures/reference/rules", &text);
     assert!(decided > 2900, "{decided}");
     assert_eq!(failed, 0);
     // Records that count review days in 2027 or 2025 hand back the same
     // calendar fallbacks both ways.
-    let (decided, failed) = direct_against_serde("rules", &year_end_records());
+    let (decided, failed) =
+        direct_against_serde("tests/fixtures/reference/rules", &year_end_records());
     assert_eq!((decided, failed), (7, 0));
     // Rules that divide by a count of zero: evaluation errors on both paths.
     let (decided, failed) =

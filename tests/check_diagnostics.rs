@@ -19,7 +19,7 @@ use verdikt::{check_files, Code, ErrorFormat};
 fn shipped(name: &str) -> (String, Vec<u8>) {
     (
         name.to_string(),
-        std::fs::read(Path::new("rules").join(name)).unwrap(),
+        std::fs::read(Path::new("tests/fixtures/reference/rules").join(name)).unwrap(),
     )
 }
 
@@ -187,7 +187,7 @@ ruleset near_misses {
 
 #[test]
 fn no_warnings_on_the_shipped_rules() {
-    let checked = verdikt::check_dir(Path::new("rules")).unwrap();
+    let checked = verdikt::check_dir(Path::new("tests/fixtures/reference/rules")).unwrap();
     let plain = checked.render(ErrorFormat::Plain);
     assert!(checked.diagnostics.is_empty(), "{plain}");
 }

@@ -14,8 +14,11 @@ use common::verdikt;
 
 #[test]
 fn check_is_clean_on_the_shipped_rules() {
-    let (code, out, _) = verdikt(&["check", "rules"]);
-    assert_eq!((code, out.as_str()), (0, "rules: ok\n"));
+    let (code, out, _) = verdikt(&["check", "tests/fixtures/reference/rules"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "tests/fixtures/reference/rules: ok\n")
+    );
 }
 
 #[test]
@@ -61,13 +64,16 @@ fn deny_warnings_fails_on_warnings_only() {
     assert_eq!(code, 1, "{out}");
     assert!(out.ends_with("0 errors, 2 warnings\n"), "{out}");
     // The shipped rules have none.
-    let (code, out, _) = verdikt(&["check", "rules", "--deny-warnings"]);
-    assert_eq!((code, out.as_str()), (0, "rules: ok\n"));
+    let (code, out, _) = verdikt(&["check", "tests/fixtures/reference/rules", "--deny-warnings"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "tests/fixtures/reference/rules: ok\n")
+    );
 }
 
 #[test]
 fn test_passes_on_the_shipped_rules_with_full_rule_coverage() {
-    let (code, out, _) = verdikt(&["test", "rules", "--coverage"]);
+    let (code, out, _) = verdikt(&["test", "tests/fixtures/reference/rules", "--coverage"]);
     assert_eq!(code, 0);
     let summary = out.lines().last().unwrap();
     assert!(summary.ends_with("passed, 0 failed"), "{summary}");
@@ -84,7 +90,11 @@ fn test_reports_a_failing_case_with_expected_and_actual() {
 
 #[test]
 fn eval_prints_the_decision_record_and_explanations() {
-    let (code, out, _) = verdikt(&["eval", "--explain", "examples/single/exit_denied.json"]);
+    let (code, out, _) = verdikt(&[
+        "eval",
+        "--explain",
+        "tests/fixtures/reference/examples/single/exit_denied.json",
+    ]);
     assert_eq!(code, 0);
     insta::assert_snapshot!(out.replace(
         out.split("规则版本 ")
@@ -95,11 +105,11 @@ fn eval_prints_the_decision_record_and_explanations() {
             .unwrap(),
         "[version]"
     ));
-    let (code, _, err) = verdikt(&["eval", "examples/bad.jsonl"]);
+    let (code, _, err) = verdikt(&["eval", "tests/fixtures/reference/examples/bad.jsonl"]);
     assert_eq!(code, 1);
     assert!(
         err.contains(
-            "rejected examples/bad.jsonl:3 (M10303): store.rating: 7 is out of range 0..5"
+            "rejected tests/fixtures/reference/examples/bad.jsonl:3 (M10303): store.rating: 7 is out of range 0..5"
         ),
         "{err}"
     );

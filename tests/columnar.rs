@@ -116,7 +116,7 @@ fn corpora() -> Vec<(String, String)> {
     let mut all = Vec::new();
     let mut dirs = vec![
         "tests/corpus".to_string(),
-        "examples".into(),
+        "tests/fixtures/reference/examples".into(),
         "tests/fixtures/batch".into(),
     ];
     for entry in std::fs::read_dir("tests/hostile/records").unwrap() {
@@ -389,7 +389,7 @@ fn a_null_struct_is_missing_fields_and_an_empty_string_stays_empty() {
 #[test]
 fn decided_rows_hold_typed_outputs() {
     let policy = common::policy();
-    let text = corpus("examples/merchants.jsonl");
+    let text = corpus("tests/fixtures/reference/examples/merchants.jsonl");
     let rows: Vec<_> = objects(&text).into_iter().map(|(_, o)| o).collect();
     let out = policy.decide_arrow(&to_batch(&rows)).unwrap();
     let schema = out.schema();

@@ -14,6 +14,8 @@
 
 mod arrow_support;
 
+mod common;
+
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -27,7 +29,7 @@ use arrow_support::{objects, row_json, to_batch};
 
 fn verdikt(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_verdikt"))
-        .args(args)
+        .args(common::with_rules(args))
         .output()
         .unwrap()
 }
@@ -251,10 +253,11 @@ fn a_float_column_stops_the_run_naming_the_cast() {
 /// decides as it does.
 #[test]
 fn the_shipped_parquet_example_is_the_jsonl_example() {
-    let text = std::fs::read_to_string("examples/merchants.jsonl").unwrap();
+    let text =
+        std::fs::read_to_string("tests/fixtures/reference/examples/merchants.jsonl").unwrap();
     let rows: Vec<_> = objects(&text).into_iter().map(|(_, o)| o).collect();
     let want = to_batch(&rows);
-    let path = Path::new("examples/merchants.parquet");
+    let path = Path::new("tests/fixtures/reference/examples/merchants.parquet");
     if std::env::var_os("VERDIKT_BLESS").is_some() {
         write_parquet(&want, path);
     }
@@ -266,7 +269,10 @@ fn the_shipped_parquet_example_is_the_jsonl_example() {
         "rewrite it with VERDIKT_BLESS=1"
     );
     let (from_parquet, _) = batch_ok(path, "example-pq");
-    let (from_jsonl, _) = batch_ok(Path::new("examples/merchants.jsonl"), "example-jsonl");
+    let (from_jsonl, _) = batch_ok(
+        Path::new("tests/fixtures/reference/examples/merchants.jsonl"),
+        "example-jsonl",
+    );
     assert!(from_parquet == from_jsonl);
 }
 

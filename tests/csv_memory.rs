@@ -161,7 +161,7 @@ impl Write for Rejects {
 /// Decides `parts` (the reject at line 2, then rows `M<first>`... one per
 /// line from `first_row_line`) and measures the peak of allocated bytes.
 fn frame(parts: Vec<Part>, first: u64, first_row_line: u64) -> Framed {
-    let policy = verdikt::check_dir(std::path::Path::new("rules"))
+    let policy = verdikt::check_dir(std::path::Path::new("tests/fixtures/reference/rules"))
         .unwrap()
         .policy
         .unwrap();

@@ -26,7 +26,7 @@ fn scratch(name: &str) -> PathBuf {
 /// Copies the shipped rule files into `dir`, replacing `from` by `to` in `file`.
 fn changed_rules(dir: &Path, file: &str, from: &str, to: &str) {
     std::fs::create_dir_all(dir).unwrap();
-    for entry in std::fs::read_dir("rules").unwrap() {
+    for entry in std::fs::read_dir("tests/fixtures/reference/rules").unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|x| x == "vk") {
             let mut text = std::fs::read_to_string(&path).unwrap();
@@ -67,22 +67,22 @@ fn lowering_the_rating_threshold_moves_holds_to_increases() {
     let (code, out, err) = verdikt(&[
         "diff",
         "--base",
-        "rules",
+        "tests/fixtures/reference/rules",
         "--head",
         head.to_str().unwrap(),
-        "examples/merchants.jsonl",
-        "examples/merchants.yaml",
+        "tests/fixtures/reference/examples/merchants.jsonl",
+        "tests/fixtures/reference/examples/merchants.yaml",
     ]);
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!(stable(&out, &head));
     let (code, _, _) = verdikt(&[
         "diff",
         "--base",
-        "rules",
+        "tests/fixtures/reference/rules",
         "--head",
         head.to_str().unwrap(),
         "--exit-code",
-        "examples/merchants.jsonl",
+        "tests/fixtures/reference/examples/merchants.jsonl",
     ]);
     assert_eq!(code, 1, "--exit-code and decisions changed");
 }
@@ -94,13 +94,13 @@ fn json_report_counts_transitions_and_money_to_the_cent() {
     let (code, out, err) = verdikt(&[
         "diff",
         "--base",
-        "rules",
+        "tests/fixtures/reference/rules",
         "--head",
         head.to_str().unwrap(),
         "--output-format",
         "json",
-        "examples/merchants.jsonl",
-        "examples/merchants.yaml",
+        "tests/fixtures/reference/examples/merchants.jsonl",
+        "tests/fixtures/reference/examples/merchants.yaml",
     ]);
     assert_eq!(code, 0, "{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -137,15 +137,20 @@ fn json_report_counts_transitions_and_money_to_the_cent() {
 
 #[test]
 fn the_same_rules_change_nothing() {
-    let (code, out, err) = verdikt(&["diff", "--base", "rules", "examples/merchants.jsonl"]);
+    let (code, out, err) = verdikt(&[
+        "diff",
+        "--base",
+        "tests/fixtures/reference/rules",
+        "tests/fixtures/reference/examples/merchants.jsonl",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.matches("no change in 30 decisions").count(), 3, "{out}");
     let (code, _, _) = verdikt(&[
         "diff",
         "--base",
-        "rules",
+        "tests/fixtures/reference/rules",
         "--exit-code",
-        "examples/merchants.jsonl",
+        "tests/fixtures/reference/examples/merchants.jsonl",
     ]);
     assert_eq!(code, 0, "--exit-code and nothing changed");
 }
@@ -176,7 +181,7 @@ fn base_may_be_a_git_revision_of_the_rules() {
         "git:HEAD",
         "--head",
         rules.to_str().unwrap(),
-        "examples/merchants.jsonl",
+        "tests/fixtures/reference/examples/merchants.jsonl",
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("rules at HEAD (version"), "{out}");
@@ -188,7 +193,7 @@ fn base_may_be_a_git_revision_of_the_rules() {
         "git:no-such-revision",
         "--head",
         rules.to_str().unwrap(),
-        "examples/merchants.jsonl",
+        "tests/fixtures/reference/examples/merchants.jsonl",
     ]);
     assert_eq!(code, 2);
     // git's own words vary by version; ours name the revision and the directory.
@@ -212,12 +217,12 @@ fn records_one_version_rejects_show_as_rejected() {
     let (code, out, err) = verdikt(&[
         "diff",
         "--base",
-        "rules",
+        "tests/fixtures/reference/rules",
         "--head",
         head.to_str().unwrap(),
         "--examples",
         "1",
-        "examples/merchants.jsonl",
+        "tests/fixtures/reference/examples/merchants.jsonl",
     ]);
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!(stable(&out, &head));
@@ -230,12 +235,12 @@ fn broken_head_rules_are_reported_and_nothing_is_compared() {
     let (code, out, err) = verdikt(&[
         "diff",
         "--base",
-        "rules",
+        "tests/fixtures/reference/rules",
         "--head",
         head.to_str().unwrap(),
         "--error-format",
         "plain",
-        "examples/merchants.jsonl",
+        "tests/fixtures/reference/examples/merchants.jsonl",
     ]);
     assert_eq!(code, 2);
     assert_eq!(out, "");
@@ -253,12 +258,12 @@ fn added_and_removed_rulesets_show_their_outcome_counts() {
         "ruleset bonus \"奖励\" {\n  outcomes bonus, none\n  rule top_rated\n    when store.rating >= 4.8\n    then bonus\n  otherwise none\n}\n",
     )
     .unwrap();
-    let corpus = "examples/merchants.jsonl";
+    let corpus = "tests/fixtures/reference/examples/merchants.jsonl";
     let args = |format: &str| {
         verdikt(&[
             "diff",
             "--base",
-            "rules",
+            "tests/fixtures/reference/rules",
             "--head",
             head.to_str().unwrap(),
             "--output-format",

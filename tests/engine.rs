@@ -201,11 +201,12 @@ fn bad_records_list_every_problem() {
 
 #[test]
 fn a_bad_field_does_not_hide_a_broken_requirement() {
-    let p = verdikt::check_dir(std::path::Path::new("rules"))
+    let p = verdikt::check_dir(std::path::Path::new("tests/fixtures/reference/rules"))
         .unwrap()
         .policy
         .unwrap();
-    let base = std::fs::read_to_string("examples/merchants.jsonl").unwrap();
+    let base =
+        std::fs::read_to_string("tests/fixtures/reference/examples/merchants.jsonl").unwrap();
     let line = base.lines().next().unwrap();
     // Rating 7 is out of range and used > limit breaks the schema's
     // requirement: both are named. A requirement over a bad field is not

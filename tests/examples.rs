@@ -43,16 +43,23 @@ fn render(results: &[(String, Result<Decision, RecordError>)]) -> String {
 #[test]
 fn example_decisions_and_explanations() {
     let policy = policy();
-    insta::glob!("../examples", "**/*.{json,jsonl,yaml}", |path| {
-        insta::assert_snapshot!(render(&decide_file(&policy, path)));
-    });
+    insta::glob!(
+        "fixtures/reference/examples",
+        "**/*.{json,jsonl,yaml}",
+        |path| {
+            insta::assert_snapshot!(render(&decide_file(&policy, path)));
+        }
+    );
 }
 
 #[test]
 fn examples_cover_every_outcome() {
     let policy = policy();
     let mut seen = std::collections::BTreeSet::new();
-    for entry in ["examples/merchants.jsonl", "examples/merchants.yaml"] {
+    for entry in [
+        "tests/fixtures/reference/examples/merchants.jsonl",
+        "tests/fixtures/reference/examples/merchants.yaml",
+    ] {
         for (_, r) in decide_file(&policy, Path::new(entry)) {
             for rs in r.unwrap().rulesets {
                 seen.insert(format!("{}:{}", rs.ruleset, rs.outcome));
@@ -88,7 +95,8 @@ fn examples_cover_every_outcome() {
 fn explain_and_fast_mode_decide_alike() {
     // Reasons are rendered only on request; the decision must not depend on it.
     let policy = policy();
-    let text = std::fs::read_to_string("examples/merchants.jsonl").unwrap();
+    let text =
+        std::fs::read_to_string("tests/fixtures/reference/examples/merchants.jsonl").unwrap();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let fast = policy
             .decide_json(

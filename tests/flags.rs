@@ -15,7 +15,7 @@ mod common;
 
 use common::verdikt;
 
-const SNAPSHOT: &str = "examples/single/increase.json";
+const SNAPSHOT: &str = "tests/fixtures/reference/examples/single/increase.json";
 
 #[test]
 fn eval_and_batch_read_input_format() {
@@ -51,10 +51,10 @@ fn the_old_format_flag_still_works_and_names_the_new_one() {
         verdikt(&[
             "diff",
             "--base",
-            "rules",
+            "tests/fixtures/reference/rules",
             flag,
             "json",
-            "examples/merchants.jsonl",
+            "tests/fixtures/reference/examples/merchants.jsonl",
         ])
     };
     let (code, new_out, err) = diff("--output-format");

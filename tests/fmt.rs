@@ -63,7 +63,10 @@ fn a_messy_file_is_printed_in_canonical_layout() {
 
 #[test]
 fn fmt_rewrites_changed_files_in_place_and_names_them() {
-    let dir = scratch("rewrite", &[MESSY, "rules/02-calendar.vk"]);
+    let dir = scratch(
+        "rewrite",
+        &[MESSY, "tests/fixtures/reference/rules/02-calendar.vk"],
+    );
     let dir_arg = dir.to_str().unwrap();
     let (code, out, _) = verdikt(&["fmt", dir_arg], "");
     assert_eq!(code, 0);
@@ -72,7 +75,7 @@ fn fmt_rewrites_changed_files_in_place_and_names_them() {
     assert_eq!(read(dir.join("messy.vk")), expected);
     assert_eq!(
         read(dir.join("02-calendar.vk")),
-        read("rules/02-calendar.vk")
+        read("tests/fixtures/reference/rules/02-calendar.vk")
     );
     // Formatted files are left alone: nothing to report the second time.
     let (code, out, _) = verdikt(&["fmt", dir_arg], "");
@@ -86,14 +89,17 @@ fn fmt_rewrites_changed_files_in_place_and_names_them() {
 }
 
 #[test]
-fn check_passes_on_the_shipped_rules() {
-    let (code, out, err) = verdikt(&["fmt", "--check"], "");
+fn check_passes_on_the_reference_rules() {
+    let (code, out, err) = verdikt(&["fmt", "--check", "tests/fixtures/reference/rules"], "");
     assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""));
 }
 
 #[test]
 fn check_lists_files_that_would_change_and_changes_nothing() {
-    let dir = scratch("check", &[MESSY, "rules/02-calendar.vk"]);
+    let dir = scratch(
+        "check",
+        &[MESSY, "tests/fixtures/reference/rules/02-calendar.vk"],
+    );
     let (code, out, err) = verdikt(&["fmt", "--check", dir.to_str().unwrap()], "");
     assert_eq!((code, err.as_str()), (1, ""));
     insta::assert_snapshot!(out.replace(dir.to_str().unwrap(), "[dir]"));

@@ -71,7 +71,7 @@ fn run_case(repo: &Path, fixture: &Path, case: &Case) -> String {
     let _ = std::fs::remove_dir_all(&scratch);
     copy_dir(fixture, &scratch);
     std::fs::remove_file(scratch.join("case.yaml")).unwrap();
-    let rules = repo.join("rules");
+    let rules = repo.join("tests/fixtures/reference/rules");
     let fill = |a: &str| {
         a.replace("{rules}", rules.to_str().unwrap())
             .replace("{repo}", repo.to_str().unwrap())
@@ -136,7 +136,12 @@ fn run_case(repo: &Path, fixture: &Path, case: &Case) -> String {
 fn redact(text: &str, scratch: &Path, repo: &Path) -> String {
     let text = text
         .replace(scratch.to_str().unwrap(), "[tmp]")
-        .replace(repo.join("rules").to_str().unwrap(), "[rules]")
+        .replace(
+            repo.join("tests/fixtures/reference/rules")
+                .to_str()
+                .unwrap(),
+            "[rules]",
+        )
         .replace(repo.to_str().unwrap(), "[repo]");
     text.lines()
         .map(|l| {

@@ -12,6 +12,9 @@
     reason = "test code"
 )]
 
+mod common;
+
+use common::with_rules;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -51,7 +54,11 @@ fn interrupted_by(signal: i32, code: i32) {
     let dir = scratch(&format!("signal-{signal}"));
     let mut child = verdikt()
         .args(["batch", "--rules"])
-        .arg(Path::new("rules").canonicalize().unwrap())
+        .arg(
+            Path::new("tests/fixtures/reference/rules")
+                .canonicalize()
+                .unwrap(),
+        )
         .args([
             "-",
             "--input-format",
@@ -68,7 +75,8 @@ fn interrupted_by(signal: i32, code: i32) {
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    let record = std::fs::read_to_string("examples/merchants.jsonl").unwrap();
+    let record =
+        std::fs::read_to_string("tests/fixtures/reference/examples/merchants.jsonl").unwrap();
     stdin.write_all(record.as_bytes()).unwrap();
     // Both outputs exist under temporary names once the run has started.
     let started = Instant::now();
@@ -114,7 +122,7 @@ fn into_closed_pipe(args: &[&str], on_stderr: bool) -> (Option<i32>, String) {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
     let mut cmd = verdikt();
-    cmd.args(args).stdin(Stdio::null());
+    cmd.args(with_rules(args)).stdin(Stdio::null());
     let captured = if on_stderr {
         cmd.stderr(writer).stdout(Stdio::null());
         None
@@ -136,10 +144,14 @@ fn a_closed_pipe_ends_every_verb_quietly() {
     let corpus = "tests/corpus/generated.jsonl";
     for args in [
         vec!["eval", corpus],
-        vec!["eval", "--explain", "examples/merchants.yaml"],
-        vec!["check", "rules"],
-        vec!["test", "rules"],
-        vec!["diff", "--base", "rules", corpus],
+        vec![
+            "eval",
+            "--explain",
+            "tests/fixtures/reference/examples/merchants.yaml",
+        ],
+        vec!["check", "tests/fixtures/reference/rules"],
+        vec!["test", "tests/fixtures/reference/rules"],
+        vec!["diff", "--base", "tests/fixtures/reference/rules", corpus],
         vec!["batch", corpus],
         vec!["fmt", "-"],
         vec!["gen", "--n", "100000000"],
@@ -158,7 +170,9 @@ fn closed_stderr_stops_a_batch_and_keeps_no_half_output() {
     let corpus = Path::new("tests/fixtures/batch/mixed.jsonl")
         .canonicalize()
         .unwrap();
-    let rules = Path::new("rules").canonicalize().unwrap();
+    let rules = Path::new("tests/fixtures/reference/rules")
+        .canonicalize()
+        .unwrap();
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
     let out = verdikt()
@@ -184,7 +198,10 @@ fn a_full_device_is_a_clear_error() {
         .open("/dev/full")
         .unwrap();
     let out = verdikt()
-        .args(["eval", "examples/merchants.jsonl"])
+        .args(with_rules(&[
+            "eval",
+            "tests/fixtures/reference/examples/merchants.jsonl",
+        ]))
         .stdout(full)
         .output()
         .unwrap();
@@ -200,7 +217,7 @@ fn a_full_device_is_a_clear_error() {
 fn standard_output_redirected_into_the_input_is_refused() {
     let dir = scratch("append");
     let input = dir.join("in.jsonl");
-    std::fs::copy("examples/merchants.jsonl", &input).unwrap();
+    std::fs::copy("tests/fixtures/reference/examples/merchants.jsonl", &input).unwrap();
     let before = std::fs::read(&input).unwrap();
     let append = std::fs::OpenOptions::new()
         .append(true)
@@ -208,7 +225,11 @@ fn standard_output_redirected_into_the_input_is_refused() {
         .unwrap();
     let out = verdikt()
         .args(["batch", "in.jsonl", "--rules"])
-        .arg(Path::new("rules").canonicalize().unwrap())
+        .arg(
+            Path::new("tests/fixtures/reference/rules")
+                .canonicalize()
+                .unwrap(),
+        )
         .current_dir(&dir)
         .stdout(append)
         .output()
@@ -229,7 +250,12 @@ fn a_replaced_output_keeps_its_permissions() {
     std::fs::write(&out_file, "old\n").unwrap();
     std::fs::set_permissions(&out_file, std::fs::Permissions::from_mode(0o640)).unwrap();
     let status = verdikt()
-        .args(["batch", "examples/merchants.jsonl", "-q", "-o"])
+        .args(with_rules(&[
+            "batch",
+            "tests/fixtures/reference/examples/merchants.jsonl",
+            "-q",
+            "-o",
+        ]))
         .arg(&out_file)
         .status()
         .unwrap();

@@ -21,7 +21,7 @@ use verdikt::{Code, Mode};
 fn shipped(name: &str) -> (String, Vec<u8>) {
     (
         name.to_string(),
-        std::fs::read(std::path::Path::new("rules").join(name)).unwrap(),
+        std::fs::read(std::path::Path::new("tests/fixtures/reference/rules").join(name)).unwrap(),
     )
 }
 
@@ -102,7 +102,8 @@ fn every_construct_10000_deep_is_refused_where_it_gets_too_deep() {
 
 #[test]
 fn nesting_just_inside_the_limit_checks_and_decides() {
-    let policy_record = std::fs::read_to_string("examples/merchants.jsonl").unwrap();
+    let policy_record =
+        std::fs::read_to_string("tests/fixtures/reference/examples/merchants.jsonl").unwrap();
     let record = policy_record.lines().next().unwrap();
     // Brackets and `if`s share one budget; these stay inside it.
     for (construct, depth) in [(0, 60), (1, 60), (2, 60), (3, 60), (6, 60), (7, 60)] {

@@ -155,7 +155,7 @@ fn rules_copy(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("lsp-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("mkdir");
-    for entry in std::fs::read_dir("rules").expect("rules") {
+    for entry in std::fs::read_dir("tests/fixtures/reference/rules").expect("rules") {
         let path = entry.expect("entry").path();
         if path.extension().is_some_and(|x| x == "vk") {
             std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copy");

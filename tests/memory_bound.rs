@@ -91,7 +91,7 @@ fn run(policy: &Policy, format: Format, input: Box<dyn Read + Send>) -> (u64, u6
 }
 
 fn good_line() -> String {
-    std::fs::read_to_string("examples/merchants.jsonl")
+    std::fs::read_to_string("tests/fixtures/reference/examples/merchants.jsonl")
         .unwrap()
         .lines()
         .next()
@@ -101,7 +101,7 @@ fn good_line() -> String {
 
 #[test]
 fn memory_is_bounded_by_record_size_and_chunk() {
-    let policy = verdikt::check_dir(std::path::Path::new("rules"))
+    let policy = verdikt::check_dir(std::path::Path::new("tests/fixtures/reference/rules"))
         .unwrap()
         .policy
         .unwrap();

@@ -75,7 +75,7 @@ fn a_failing_case_stops_before_any_mutant() {
 
 #[test]
 fn the_shipped_cases_kill_every_mutant_that_is_not_equivalent() {
-    let (code, out, err) = common::verdikt(&["test", "rules", "--mutate"]);
+    let (code, out, err) = common::verdikt(&["test", "tests/fixtures/reference/rules", "--mutate"]);
     let summary = out
         .lines()
         .find(|l| l.starts_with("mutation testing:"))

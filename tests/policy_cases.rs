@@ -13,7 +13,7 @@ mod common;
 
 #[test]
 fn every_policy_case_passes() {
-    let (code, out, err) = common::verdikt(&["test", "rules"]);
+    let (code, out, err) = common::verdikt(&["test", "tests/fixtures/reference/rules"]);
     let summary = out.lines().last().unwrap_or_default();
     let failed: Vec<&str> = out.lines().filter(|l| l.starts_with("FAIL")).collect();
     assert!(failed.is_empty(), "{}\n{out}", failed.join("\n"));

@@ -28,7 +28,7 @@ const MODE: Mode = Mode {
 
 /// The enum codes the schema declares (`active` in `active "正常"`).
 fn enum_codes() -> BTreeSet<String> {
-    let schema = std::fs::read_to_string("rules/01-schema.vk").unwrap();
+    let schema = std::fs::read_to_string("tests/fixtures/reference/rules/01-schema.vk").unwrap();
     let mut codes = BTreeSet::new();
     let mut in_enum = false;
     for line in schema.lines() {
@@ -117,7 +117,7 @@ fn texts(d: &Decision) -> Vec<String> {
 fn case_snapshots() -> Vec<(String, String)> {
     let mut bases: BTreeMap<String, Yaml> = BTreeMap::new();
     let mut cases: Vec<(String, Yaml)> = Vec::new();
-    for entry in std::fs::read_dir("rules/tests").unwrap() {
+    for entry in std::fs::read_dir("tests/fixtures/reference/rules/tests").unwrap() {
         let path = entry.unwrap().path();
         let doc: Yaml = serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         if let Some(Yaml::Mapping(b)) = doc.get("bases") {
@@ -262,7 +262,7 @@ fn policy_in(language: &str) -> Policy {
         std::process::id()
     ));
     std::fs::create_dir_all(&dir).unwrap();
-    for entry in std::fs::read_dir("rules").unwrap() {
+    for entry in std::fs::read_dir("tests/fixtures/reference/rules").unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "vk") {
             let text = std::fs::read_to_string(&path).unwrap();
@@ -285,7 +285,7 @@ fn explanations_are_framed_in_the_declared_language() {
             "reapply_not_yet.yaml",
             "early_terminate_fee.yaml",
         ] {
-            let path = Path::new("examples/single").join(example);
+            let path = Path::new("tests/fixtures/reference/examples/single").join(example);
             let text = std::fs::read_to_string(&path).unwrap();
             let mode = Mode {
                 reasons: true,

@@ -133,13 +133,14 @@ fn an_output_default_is_its_value_when_no_clause_sets_it() {
 /// diagnostic located inside its file.
 #[test]
 fn recovery_never_panics_on_truncated_rules() {
-    let names: Vec<String> = std::fs::read_dir("rules")
+    let names: Vec<String> = std::fs::read_dir("tests/fixtures/reference/rules")
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "vk"))
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    let read = |n: &str| std::fs::read(Path::new("rules").join(n)).unwrap();
+    let read =
+        |n: &str| std::fs::read(Path::new("tests/fixtures/reference/rules").join(n)).unwrap();
     let mut cuts = 0;
     for cut_name in &names {
         let full = read(cut_name);

@@ -12,7 +12,7 @@
 use proptest::prelude::*;
 
 fn shipped_rules() -> Vec<(String, String)> {
-    let mut files: Vec<_> = std::fs::read_dir("rules")
+    let mut files: Vec<_> = std::fs::read_dir("tests/fixtures/reference/rules")
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "vk"))

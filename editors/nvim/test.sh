@@ -22,7 +22,7 @@ verdikt="$root/target/debug/verdikt"
 
 rules="$(mktemp -d)"
 trap 'rm -rf "$rules"' EXIT
-cp "$root"/rules/*.vk "$rules"/
+cp "$root"/tests/fixtures/reference/rules/*.vk "$rules"/
 # The broken file: a misspelt field.
 sed -i '0,/store\.rating >= 4\.8/s//store.ratng >= 4.8/' "$rules/10-limit_adjustment.vk"
 grep -q 'store.ratng' "$rules/10-limit_adjustment.vk"

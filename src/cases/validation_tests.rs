@@ -23,7 +23,7 @@ use super::{load_suite, parse_suite, CaseFileErrors};
 use crate::{Code, ErrorFormat, Policy};
 
 fn policy() -> Policy {
-    let checked = crate::check_dir(Path::new("rules")).unwrap();
+    let checked = crate::check_dir(Path::new("tests/fixtures/reference/rules")).unwrap();
     checked.policy.expect("the shipped rules have no errors")
 }
 
@@ -32,7 +32,7 @@ fn fixture_files(path: &Path) -> Vec<(String, String)> {
     let mut files: Vec<(String, String)> = ["bases.yaml", "edges_bases.yaml"]
         .iter()
         .map(|name| {
-            let path = format!("rules/tests/{name}");
+            let path = format!("tests/fixtures/reference/rules/tests/{name}");
             let text = std::fs::read_to_string(&path).unwrap();
             (path, text)
         })
@@ -40,18 +40,21 @@ fn fixture_files(path: &Path) -> Vec<(String, String)> {
     let text = std::fs::read_to_string(path).unwrap();
     if !text.lines().any(|l| l.starts_with("$$ ")) {
         let name = path.file_name().unwrap().to_string_lossy();
-        files.push((format!("rules/tests/{name}"), text));
+        files.push((format!("tests/fixtures/reference/rules/tests/{name}"), text));
         return files;
     }
     for part in text.split("$$ ").skip(1) {
         let (name, body) = part.split_once('\n').unwrap();
-        files.push((format!("rules/tests/{}", name.trim()), body.to_string()));
+        files.push((
+            format!("tests/fixtures/reference/rules/tests/{}", name.trim()),
+            body.to_string(),
+        ));
     }
     files
 }
 
 fn refused(policy: &Policy, files: &[(String, String)]) -> CaseFileErrors {
-    match parse_suite(policy, "rules/tests", files) {
+    match parse_suite(policy, "tests/fixtures/reference/rules/tests", files) {
         Ok(suite) => panic!("accepted, with {} cases", suite.len()),
         Err(e) => e,
     }
@@ -117,14 +120,14 @@ fn every_problem_of_a_file_is_reported_in_one_run_in_every_format() {
 #[test]
 fn the_shipped_suite_is_clean_and_a_fixed_case_runs() {
     let policy = policy();
-    let suite = load_suite(&policy, Path::new("rules/tests")).unwrap();
+    let suite = load_suite(&policy, Path::new("tests/fixtures/reference/rules/tests")).unwrap();
     assert!(suite.len() >= 444, "{}", suite.len());
     // The fixture's first case, with its typo fixed, is accepted and fails
     // or passes on what the rules decide: here, it passes.
     let mut files = fixture_files(Path::new("tests/fixtures/cases/patch_unknown_field.yaml"));
     let fixed = "cases:\n  - name: rating 4.79 holds\n    base: healthy\n    patch: { store.rating: \"4.79\" }\n    expect: { limit_adjustment: { outcome: hold } }\n";
     files.last_mut().unwrap().1 = fixed.to_string();
-    let suite = parse_suite(&policy, "rules/tests", &files).unwrap();
+    let suite = parse_suite(&policy, "tests/fixtures/reference/rules/tests", &files).unwrap();
     let results = suite.run(&policy, &mut crate::coverage::Coverage::default());
     assert_eq!(results.len(), 1);
     assert!(results[0].passed(), "{:?}", results[0].failures);
@@ -302,8 +305,8 @@ mod properties {
             pieces in prop::collection::vec(piece(), 0..12),
         ) {
             let text: String = pieces.concat();
-            let files = vec![("rules/tests/p.yaml".to_string(), text)];
-            if let Err(errors) = parse_suite(shared_policy(), "rules/tests", &files) {
+            let files = vec![("tests/fixtures/reference/rules/tests/p.yaml".to_string(), text)];
+            if let Err(errors) = parse_suite(shared_policy(), "tests/fixtures/reference/rules/tests", &files) {
                 prop_assert!(!errors.diagnostics.is_empty());
                 spans_are_sound(&errors).map_err(TestCaseError::fail)?;
                 let _ = errors.render(ErrorFormat::Human);
@@ -312,8 +315,8 @@ mod properties {
 
         #[test]
         fn arbitrary_text_never_panics(text in "[-:{}\\[\\]\"'\n #&*!|>a店\t.]{0,200}") {
-            let files = vec![("rules/tests/p.yaml".to_string(), text)];
-            if let Err(errors) = parse_suite(shared_policy(), "rules/tests", &files) {
+            let files = vec![("tests/fixtures/reference/rules/tests/p.yaml".to_string(), text)];
+            if let Err(errors) = parse_suite(shared_policy(), "tests/fixtures/reference/rules/tests", &files) {
                 spans_are_sound(&errors).map_err(TestCaseError::fail)?;
                 let _ = errors.render(ErrorFormat::Human);
             }

@@ -70,7 +70,7 @@ fn vk_files(dir: &str) -> Vec<(String, String)> {
 
 #[test]
 fn shipped_rules_are_formatted_and_obey_the_laws() {
-    for (name, text) in vk_files("rules") {
+    for (name, text) in vk_files("tests/fixtures/reference/rules") {
         let formatted = assert_laws(&name, &text).unwrap();
         assert_eq!(
             formatted, text,
@@ -494,7 +494,7 @@ proptest! {
         len in 0usize..30,
         paste in prop::sample::select(PASTES),
     ) {
-        let files = vk_files("rules");
+        let files = vk_files("tests/fixtures/reference/rules");
         let (name, text) = &files[file % files.len()];
         let cut = at.index(text.len() + 1);
         let cut = (0..=cut).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);

@@ -11,7 +11,7 @@ use crate::Policy;
 /// The shipped rules, with `from` replaced by `to` in `file`.
 fn rules_with(file: &str, from: &str, to: &str) -> Policy {
     let mut files = Vec::new();
-    for entry in std::fs::read_dir("rules").unwrap() {
+    for entry in std::fs::read_dir("tests/fixtures/reference/rules").unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "vk") {
             let name = path.file_name().unwrap().to_string_lossy().to_string();

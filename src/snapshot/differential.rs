@@ -28,7 +28,8 @@ use crate::ir::{PathEntry, PathTree, Policy};
 use crate::record::{Record, RecordError};
 
 fn policy() -> Policy {
-    let checked = crate::policy::check_dir(std::path::Path::new("rules")).unwrap();
+    let checked =
+        crate::policy::check_dir(std::path::Path::new("tests/fixtures/reference/rules")).unwrap();
     checked.policy.expect("the shipped rules check")
 }
 

@@ -13,8 +13,32 @@ use std::path::Path;
 
 use verdikt::{Decision, FilePlace, Mode, Policy, RecordError};
 
+/// The frozen copy of the reference policy the engine's tests decide with
+/// (never the repository's `rules/`, which its authors change freely).
+pub const RULES: &str = "tests/fixtures/reference/rules";
+
+/// `args` with the frozen rules added to a verb that would otherwise read
+/// its default rule directory (`batch`/`eval --rules`, `diff --head`).
+pub fn with_rules<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut args = args.to_vec();
+    let flag = match args.first() {
+        Some(&("batch" | "eval")) => "--rules",
+        Some(&"diff") => "--head",
+        _ => return args,
+    };
+    if !args.contains(&flag) {
+        // Right after the verb: at the end, a flag could become a value.
+        let rules = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/reference/rules"
+        );
+        args.splice(1..1, [flag, rules]);
+    }
+    args
+}
+
 pub fn policy() -> Policy {
-    verdikt::check_dir(Path::new("rules"))
+    verdikt::check_dir(Path::new(RULES))
         .unwrap()
         .policy
         .expect("shipped rules check clean")
@@ -44,7 +68,7 @@ pub fn decide_file(policy: &Policy, path: &Path) -> Vec<(String, Result<Decision
 
 /// Runs the `verdikt` binary; returns exit code, stdout and stderr.
 pub fn verdikt(args: &[&str]) -> (i32, String, String) {
-    verdikt_in(Path::new("."), args)
+    verdikt_in(Path::new("."), &with_rules(args))
 }
 
 /// Runs the `verdikt` binary in `dir`.

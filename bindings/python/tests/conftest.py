@@ -1,5 +1,10 @@
-"""Shared fixtures: the repository, its rules and the verdikt CLI the
-Python results are compared with."""
+"""Shared fixtures: a frozen copy of the reference policy and its examples,
+and the verdikt CLI the Python results are compared with.
+
+The engine's tests never read the repository's `rules/` (the example policy
+project, which its authors change freely): `REFERENCE` holds `rules/` and
+`examples/` as they were frozen for the engine's tests, so the CLI, the
+README's examples and the tests all run from there."""
 
 import os
 import pathlib
@@ -11,16 +16,17 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"
 
 
 @pytest.fixture(scope="session")
 def root():
-    return ROOT
+    return REFERENCE
 
 
 @pytest.fixture(scope="session")
 def rules_dir():
-    return ROOT / "rules"
+    return REFERENCE / "rules"
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +38,7 @@ def cli():
 
     def run(*args, check=True):
         return subprocess.run(
-            [binary, *map(str, args)], cwd=ROOT, check=check, capture_output=True, text=True
+            [binary, *map(str, args)], cwd=REFERENCE, check=check, capture_output=True, text=True
         )
 
     return run
@@ -46,9 +52,10 @@ def readme_python_blocks():
 
 
 def run_readme_block(block):
-    """Runs a README block from the repository root, as a reader would."""
+    """Runs a README block as a reader would from the repository root, but in
+    the frozen copy (which has the same `rules/` and `examples/`)."""
     here = os.getcwd()
-    os.chdir(ROOT)
+    os.chdir(REFERENCE)
     try:
         exec(compile(block, "README.md", "exec"), {"__name__": "__readme__"})
     finally:
