@@ -52,7 +52,7 @@ id!(
 );
 
 /// A checked, compiled policy: schema, calendars and rulesets.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Policy {
     pub(crate) symbols: Symbols,
     /// The values of each `one of` type, by `EnumId`.
@@ -282,14 +282,14 @@ pub struct Assign {
 }
 
 /// The fixed text of a policy's decision records, escaped once.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct JsonText {
     /// `,"ruleset_version":"…","decisions":{`
     pub(crate) head: Vec<u8>,
     pub(crate) rulesets: Vec<RulesetText>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct RulesetText {
     /// `"name":{"outcome":` (with a leading comma after the first ruleset).
     pub(crate) key: Vec<u8>,

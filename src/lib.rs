@@ -74,6 +74,7 @@ mod syntax;
 mod types;
 mod unicode;
 mod value;
+mod yaml_aliases;
 
 #[cfg(feature = "arrow")]
 pub use columnar::{ArrowOptions, ColumnarError};

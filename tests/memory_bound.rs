@@ -191,4 +191,45 @@ fn memory_is_bounded_by_record_size_and_chunk() {
             },
         )
         .unwrap();
+
+    case_file_alias_bombs_are_refused_small();
+}
+
+/// Two case files whose aliases stand for gigabytes: 117 KB of aliases to
+/// one 90 KB list, and a billion laughs (nine levels of ten). Each is
+/// refused (exit 2) before it is expanded, and the heap stays small.
+fn case_file_alias_bombs_are_refused_small() {
+    use clap::Parser as _;
+    let wide = format!(
+        "bases:\n  shop: {{ merchant_id: M1, pad: &b [{}], extra: [{}] }}\ncases: []\n",
+        vec![format!("'{}'", "y".repeat(88)); 1000].join(", "),
+        vec!["*b"; 25_000].join(", "),
+    );
+    let mut laughs = String::from(
+        "bases:\n  shop:\n    a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
+    );
+    for i in 1..9 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        laughs.push_str(&format!("    a{i}: &a{i} [{refs}]\n"));
+    }
+    laughs.push_str("cases: []\n");
+    for (name, text) in [("wide", wide), ("laughs", laughs)] {
+        let dir = std::env::temp_dir().join(format!("verdikt-alias-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("tests")).unwrap();
+        std::fs::copy(
+            "tests/hostile/test-cases/alias-bomb/rules/policy.vk",
+            dir.join("policy.vk"),
+        )
+        .unwrap();
+        std::fs::write(dir.join("tests/cases.yaml"), &text).unwrap();
+        let cli = verdikt::cli::Cli::parse_from(["verdikt", "test", dir.to_str().unwrap()]);
+        let (code, peak) = measured(|| verdikt::cli::run(cli));
+        assert_eq!(code, std::process::ExitCode::from(2), "{name}");
+        assert!(
+            peak < BOUND,
+            "{name} case file ({} bytes): {peak} bytes",
+            text.len()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -91,3 +91,83 @@ fn the_shipped_cases_kill_every_mutant_that_is_not_equivalent() {
     assert!(mutants >= 80, "expected every threshold mutated: {summary}");
     assert_eq!(code, 0, "{out}\n{err}");
 }
+
+#[test]
+fn a_budget_that_cuts_the_run_says_what_it_left_out_and_fails() {
+    let (code, out, err) = common::verdikt(&[
+        "test",
+        "tests/fixtures/mutate/strong",
+        "--mutate",
+        "--max-mutants",
+        "5",
+    ]);
+    // Every mutant run is killed, but the cut run must not pass.
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        out.contains("22 mutants: 5 killed, 0 survived, 4 equivalent, 0 rejected by check"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "incomplete: 13 of 22 mutants were not run: the budget (--max-mutants) was spent"
+        ),
+        "{out}"
+    );
+    let places: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("not run (--max-mutants), by rule"))
+        .skip(1)
+        .collect();
+    assert!(!places.is_empty(), "{out}");
+    assert!(places.iter().all(|l| l.contains("policy.vk  ")), "{out}");
+    let listed: usize = places
+        .iter()
+        .map(|l| {
+            let n = l.rsplit('(').next().unwrap();
+            n.split(' ').next().unwrap().parse::<usize>().unwrap()
+        })
+        .sum();
+    assert_eq!(listed, 13, "{out}");
+    // No progress bar when stderr is not a terminal.
+    assert!(err.is_empty(), "{err}");
+}
+
+#[test]
+fn a_budget_that_is_not_spent_changes_nothing() {
+    let (code, out, _) = common::verdikt(&[
+        "test",
+        "tests/fixtures/mutate/strong",
+        "--mutate",
+        "--max-mutants",
+        "1000",
+        "--mutate-time",
+        "600",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("not run"), "{out}");
+    assert!(out.contains("22 mutants: 18 killed"), "{out}");
+}
+
+#[test]
+fn budget_flags_need_mutate_and_a_positive_value() {
+    for args in [
+        &["test", "tests/fixtures/mutate/strong", "--max-mutants", "5"][..],
+        &[
+            "test",
+            "tests/fixtures/mutate/strong",
+            "--mutate",
+            "--max-mutants",
+            "0",
+        ],
+        &[
+            "test",
+            "tests/fixtures/mutate/strong",
+            "--mutate",
+            "--mutate-time",
+            "0",
+        ],
+    ] {
+        let (code, out, err) = common::verdikt(args);
+        assert_eq!(code, 2, "{args:?}\n{out}\n{err}");
+    }
+}

@@ -36,9 +36,11 @@ use std::path::Path;
 use serde_yaml::{Mapping, Value};
 
 use crate::coverage::Coverage;
+use crate::decision::Decision;
 use crate::diagnostic::{Diagnostic, ErrorFormat};
 use crate::eval::Mode;
 use crate::ir::Policy;
+use crate::record::{Record, RecordError};
 use crate::span::SourceMap;
 
 /// The result of one case.
@@ -185,6 +187,7 @@ impl Suite {
     /// case passes. Cases asserting on ruleset `first` run first, in file
     /// order, then the others: a change to one ruleset is most likely seen
     /// by the cases about it.
+    #[cfg(test)]
     pub(crate) fn first_failure(&self, policy: &Policy, first: &str) -> Option<(&str, &str)> {
         let about = |case: &Case| case.expect.iter().any(|e| e.ruleset == first);
         let (mine, others): (Vec<&Case>, Vec<&Case>) = self.cases.iter().partition(|c| about(c));
@@ -193,6 +196,86 @@ impl Suite {
             .find(|case| !run_case(policy, &self.bases, case, None).is_empty())
             .map(|case| (case.file.as_str(), case.name.as_str()))
     }
+
+    /// Every case's record, read once against `policy`: mutants of it
+    /// change rulesets only, never the schema, so a case's record is the
+    /// same for all of them.
+    pub(crate) fn read_records(&self, policy: &Policy) -> Records {
+        Records(
+            self.cases
+                .iter()
+                .map(|case| case_record(policy, &self.bases, case))
+                .collect(),
+        )
+    }
+
+    /// [`Suite::first_failure`] with the cases' records read beforehand
+    /// ([`Suite::read_records`], against the policy `policy` is a mutant
+    /// of).
+    pub(crate) fn first_failure_read(
+        &self,
+        policy: &Policy,
+        records: &Records,
+        first: &str,
+    ) -> Option<(&str, &str)> {
+        let about = |case: &Case| case.expect.iter().any(|e| e.ruleset == first);
+        let all = self.cases.iter().zip(&records.0);
+        let mine = all.clone().filter(|(c, _)| about(c));
+        let others = all.filter(|(c, _)| !about(c));
+        mine.chain(others)
+            .find(|(case, record)| {
+                let result = match record {
+                    Ok(record) => decide_case(policy, record, None, &[]),
+                    Err(e) => Err(e.clone()),
+                };
+                !judge_case(result, case).is_empty()
+            })
+            .map(|(case, _)| (case.file.as_str(), case.name.as_str()))
+    }
+}
+
+/// Each case's record (or why it is rejected), in the suite's order.
+#[derive(Debug)]
+pub(crate) struct Records(Vec<Result<Record, RecordError>>);
+
+const CASE_MODE: Mode = Mode {
+    reasons: true,
+    explain: false,
+    trace: false,
+};
+
+/// A case's snapshot (its base patched, or its own), read as a record.
+fn case_record(
+    policy: &Policy,
+    bases: &BTreeMap<String, Value>,
+    case: &Case,
+) -> Result<Record, RecordError> {
+    let mut snapshot = match &case.start {
+        Start::Snapshot(s) => s.clone(),
+        // INVARIANT: checked cases only name bases that exist; the message
+        // stays for a suite built by hand.
+        Start::Base(b) => match bases.get(b) {
+            Some(v) => v.clone(),
+            None => return Err(RecordError::single(format!("unknown base `{b}`"))),
+        },
+    };
+    for (path, value) in &case.patch {
+        apply_patch(&mut snapshot, path, value.clone());
+    }
+    crate::snapshot::read_yaml_value(policy, &snapshot)
+}
+
+fn decide_case(
+    policy: &Policy,
+    record: &Record,
+    coverage: Option<&mut Coverage>,
+    asserted: &[usize],
+) -> Result<Decision, RecordError> {
+    match coverage {
+        Some(coverage) => policy.decide_covered(record, CASE_MODE, coverage, asserted),
+        None => policy.decide(record, CASE_MODE),
+    }
+    .map_err(|e| RecordError::single(format!("evaluation error: {e}")))
 }
 
 fn run_case(
@@ -201,23 +284,6 @@ fn run_case(
     case: &Case,
     coverage: Option<&mut Coverage>,
 ) -> Vec<String> {
-    let mut snapshot = match &case.start {
-        Start::Snapshot(s) => s.clone(),
-        // INVARIANT: checked cases only name bases that exist; the message
-        // stays for a suite built by hand.
-        Start::Base(b) => match bases.get(b) {
-            Some(v) => v.clone(),
-            None => return vec![format!("unknown base `{b}`")],
-        },
-    };
-    for (path, value) in &case.patch {
-        apply_patch(&mut snapshot, path, value.clone());
-    }
-    let mode = Mode {
-        reasons: true,
-        explain: false,
-        trace: false,
-    };
     // Coverage counts only the rulesets the case asserts on: a case that
     // says nothing about a ruleset pins none of its rules.
     let asserted: Vec<usize> = case
@@ -225,13 +291,13 @@ fn run_case(
         .iter()
         .filter_map(|e| policy.ruleset_names().position(|n| n == e.ruleset))
         .collect();
-    let result = crate::snapshot::read_yaml_value(policy, &snapshot).and_then(|r| {
-        match coverage {
-            Some(coverage) => policy.decide_covered(&r, mode, coverage, &asserted),
-            None => policy.decide(&r, mode),
-        }
-        .map_err(|e| crate::record::RecordError::single(format!("evaluation error: {e}")))
-    });
+    let result =
+        case_record(policy, bases, case).and_then(|r| decide_case(policy, &r, coverage, &asserted));
+    judge_case(result, case)
+}
+
+/// What is wrong with `result` for `case` (empty when it passes).
+fn judge_case(result: Result<Decision, RecordError>, case: &Case) -> Vec<String> {
     let decision = match (result, case.expect_reject) {
         (Err(_), true) => return Vec::new(),
         (Ok(_), true) => {

@@ -285,16 +285,24 @@ impl<'t> LineOffsets<'t> {
     }
 
     fn byte(&self, mark: &Marker) -> usize {
-        let Some(&start) = self.starts.get(mark.line().saturating_sub(1)) else {
+        self.byte_at(mark.line(), mark.col())
+    }
+
+    /// The byte offset of 1-based `line`, 0-based character `col`.
+    fn byte_at(&self, line: usize, col: usize) -> usize {
+        let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
             return self.text.len();
         };
         let rest = self.text.get(start..).unwrap_or("");
-        let column = rest
-            .char_indices()
-            .nth(mark.col())
-            .map_or(rest.len(), |(i, _)| i);
+        let column = rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i);
         start + column
     }
+}
+
+/// The byte offset of a place the YAML parser names (1-based `line`,
+/// 0-based character `col`) in `text`.
+pub(crate) fn byte_at(text: &str, line: usize, col: usize) -> usize {
+    LineOffsets::new(text).byte_at(line, col)
 }
 
 /// Where a scalar starting at `start` ends in the text.

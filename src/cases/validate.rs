@@ -151,6 +151,11 @@ impl<'p> Names<'p> {
     }
 }
 
+/// How much the aliases of one case file may add once expanded (see
+/// `crate::yaml_aliases`): room for a thousand aliases of a 50-field
+/// snapshot, while a billion-laughs file is refused before it grows.
+pub(crate) const CASE_ALIAS_BUDGET: usize = 4 << 20;
+
 struct Checker<'p> {
     names: Names<'p>,
     sources: SourceMap,
@@ -184,6 +189,21 @@ impl Checker<'_> {
         let file = self.sources.add(Source::new(name.clone(), &text));
         let text = self.text(file);
         let syntax_help = "check the indentation (spaces only) and the quotes around here";
+        // Before any value is built: serde_yaml would expand every alias.
+        if let Err(e) = crate::yaml_aliases::check_aliases(&text, CASE_ALIAS_BUDGET) {
+            let at = super::positions::byte_at(&text, e.line, e.col);
+            self.error(
+                file,
+                (at, at + 1),
+                e.message,
+                format!(
+                    "share a snapshot with `bases:` and `base:`, or write the values out; \
+                     an alias counts as the bytes it stands for plus {} per node",
+                    crate::yaml_aliases::NODE_BYTES
+                ),
+            );
+            return None;
+        }
         let (value, positions) = match (
             serde_yaml::from_str::<Value>(&text),
             Positions::parse(&text),

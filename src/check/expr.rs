@@ -265,14 +265,8 @@ impl Checker<'_> {
     }
 
     fn check_literal(&mut self, lit: &ast::Literal) -> (ExprId, Ty) {
-        let (value, ty) = match &lit.value {
-            LitValue::Number(d) => (Value::Num(Num::from(*d)), Ty::Number),
-            LitValue::Percent(d) => (Value::Num(Num::from(*d)), Ty::Rate),
-            LitValue::Money(d) => (Value::Num(Num::from(*d)), Ty::Money),
-            LitValue::Date(d) => (Value::Date(*d), Ty::Date),
-            LitValue::Days(n) => (Value::Days(*n), Ty::Days),
-            LitValue::Bool(b) => (Value::Bool(*b), Ty::Bool),
-            LitValue::Error => return self.poison(lit.span),
+        let Some((value, ty)) = literal_value(&lit.value) else {
+            return self.poison(lit.span);
         };
         (self.push_expr(Node::Const(value), lit.span, ty.clone()), ty)
     }
@@ -750,4 +744,18 @@ impl Checker<'_> {
         let sym = self.symbols.lookup(text)?;
         self.enums.get(id.0 as usize)?.contains(&sym).then_some(sym)
     }
+}
+
+/// A literal's compiled value and type (`None` for one that did not
+/// parse). Mutation testing compiles a nudged literal with it too.
+pub(crate) fn literal_value(lit: &LitValue) -> Option<(Value, Ty)> {
+    Some(match lit {
+        LitValue::Number(d) => (Value::Num(Num::from(*d)), Ty::Number),
+        LitValue::Percent(d) => (Value::Num(Num::from(*d)), Ty::Rate),
+        LitValue::Money(d) => (Value::Num(Num::from(*d)), Ty::Money),
+        LitValue::Date(d) => (Value::Date(*d), Ty::Date),
+        LitValue::Days(n) => (Value::Days(*n), Ty::Days),
+        LitValue::Bool(b) => (Value::Bool(*b), Ty::Bool),
+        LitValue::Error => return None,
+    })
 }

@@ -85,6 +85,16 @@ enum Command {
         /// notices (exit 1 when there is one).
         #[arg(long)]
         mutate: bool,
+        /// With --mutate: run at most N mutants (the first, in reading
+        /// order); the report lists the rest by rule and the run exits 1.
+        #[arg(long, value_name = "N", requires = "mutate",
+              value_parser = clap::value_parser!(u64).range(1..))]
+        max_mutants: Option<u64>,
+        /// With --mutate: start no mutant after SECS seconds; the report
+        /// lists the rest by rule and the run exits 1.
+        #[arg(long, value_name = "SECS", requires = "mutate",
+              value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        mutate_time: Option<u64>,
     },
     /// Show what a rule change does: both versions decide the same records.
     Diff(diff::DiffArgs),
@@ -127,7 +137,18 @@ pub fn run(cli: Cli) -> ExitCode {
             rules,
             coverage,
             mutate,
-        } => test::run(&rules, test::Options { coverage, mutate }, format),
+            max_mutants,
+            mutate_time,
+        } => test::run(
+            &rules,
+            test::Options {
+                coverage,
+                mutate,
+                max_mutants,
+                mutate_time,
+            },
+            format,
+        ),
         Command::Diff(args) => diff::run(&args, format),
         Command::Fmt(args) => fmt::run(&args, format),
         Command::Gen {

@@ -1,12 +1,20 @@
 //! `verdikt test`: run the policy's own test cases (`<rules>/tests/*.yaml`).
 //!
 //! Exit 0 when every case passes, 1 when a case fails (or, with
-//! `--mutate`, when a mutant survives), 2 when the rules or the case files
-//! are unusable: then every problem is printed and no case runs, since a
-//! suite with broken cases cannot be trusted.
+//! `--mutate`, when a mutant survives or the budget left mutants out: a
+//! cut run does not show that the cases pin every threshold, so it must not
+//! pass a CI gate), 2 when the rules or the case files are unusable: then
+//! every problem is printed and no case runs, since a suite with broken
+//! cases cannot be trusted.
 
+use std::io::IsTerminal as _;
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::mutate::Budget;
 
 use crate::coverage::Coverage;
 use crate::ErrorFormat;
@@ -20,6 +28,45 @@ pub struct Options {
     pub coverage: bool,
     /// Run the cases against every mutant of the rules.
     pub mutate: bool,
+    /// With `mutate`: run at most this many mutants.
+    pub max_mutants: Option<u64>,
+    /// With `mutate`: start no mutant after this many seconds.
+    pub mutate_time: Option<u64>,
+}
+
+impl Options {
+    /// The mutation budget the flags set, counted from `now`.
+    fn budget(&self, now: Instant) -> Budget {
+        Budget {
+            max_mutants: self
+                .max_mutants
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            deadline: self
+                .mutate_time
+                .and_then(|s| now.checked_add(Duration::from_secs(s))),
+            flags: match (self.max_mutants, self.mutate_time) {
+                (Some(_), Some(_)) => "--max-mutants, --mutate-time",
+                (Some(_), None) => "--max-mutants",
+                (None, Some(_)) => "--mutate-time",
+                (None, None) => "none",
+            },
+        }
+    }
+}
+
+/// A bar on stderr while mutants are judged, only when stderr is a
+/// terminal: piped or captured output never holds one.
+fn progress_bar() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    if let Ok(style) =
+        ProgressStyle::with_template("mutants {pos}/{len} [{bar:30}] {elapsed} (eta {eta})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
 }
 
 pub fn run(dir: &Path, options: Options, format: ErrorFormat) -> Result<ExitCode, Stop> {
@@ -75,9 +122,11 @@ pub fn run(dir: &Path, options: Options, format: ErrorFormat) -> Result<ExitCode
         return Ok(ExitCode::from(1));
     }
     if options.mutate {
-        let report = crate::mutate::mutate(dir, &suite).map_err(Stop::Failed)?;
+        let budget = options.budget(Instant::now());
+        let report =
+            crate::mutate::mutate(dir, &suite, &budget, &progress_bar()).map_err(Stop::Failed)?;
         say!("\n{}", report.render())?;
-        if report.survivors() > 0 {
+        if report.survivors() > 0 || report.not_run() > 0 {
             return Ok(ExitCode::from(1));
         }
     }

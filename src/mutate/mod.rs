@@ -6,17 +6,22 @@
 //! of` swapped with `any of`. A mutant the cases cannot tell from the
 //! policy *survives*: its threshold is one no case pins down.
 //!
-//! The rules are parsed once; each mutant is a copy of the syntax trees
-//! with one node changed, checked in-process by the same checker `verdikt
-//! check` runs (mutants it refuses are not run), and the cases, read and
-//! checked once, run against it until one fails. No process is started per
-//! mutant. Finding the mutants ([`enumerate`]), telling the provably
-//! equivalent ones ([`equivalent`]), applying one ([`apply`]), judging them
-//! ([`run`]) and reporting ([`report`]) each have a file.
+//! The rules are parsed and checked once. A mutant that swaps a literal or
+//! flips a bound is that checked policy with one compiled node patched
+//! ([`patch`]); a group swap is a copy of the syntax trees with one node
+//! changed, checked again in-process by the same checker `verdikt check`
+//! runs, without its lints (mutants it refuses are not run). The cases are
+//! read, checked and turned into records once, and run against each mutant
+//! until one fails. No process is started per mutant. Finding the mutants
+//! ([`enumerate`]), telling the provably equivalent ones ([`equivalent`]),
+//! applying one ([`apply`], [`patch`]), judging them ([`run`]) and
+//! reporting ([`report`]) each have a file. A [`Budget`] may cut the run;
+//! the report then says what it left out.
 
 mod apply;
 mod enumerate;
 mod equivalent;
+mod patch;
 mod report;
 mod run;
 mod walk;
@@ -73,9 +78,27 @@ pub(crate) enum Change {
     Group(Key, GroupKind),
 }
 
+/// How much of a mutation run to do; what it leaves out is reported.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// Run at most this many mutants (the first, in reading order;
+    /// equivalent ones are not run and not counted).
+    pub max_mutants: Option<usize>,
+    /// Start no mutant after this time.
+    pub deadline: Option<Instant>,
+    /// The flags that set it, for the report (`--max-mutants 100`).
+    pub flags: &'static str,
+}
+
 /// Mutates the rules of `dir` and runs `suite` (checked against them)
-/// against every mutant.
-pub(crate) fn mutate(dir: &Path, suite: &Suite) -> Result<Report, String> {
+/// against every mutant `budget` allows, ticking `progress` once per
+/// mutant (its length is set to their number).
+pub(crate) fn mutate(
+    dir: &Path,
+    suite: &Suite,
+    budget: &Budget,
+    progress: &indicatif::ProgressBar,
+) -> Result<Report, String> {
     let started = Instant::now();
     let parsed = crate::policy::parse_dir(dir).map_err(|e| e.to_string())?;
     let (policy, diagnostics) =
@@ -90,10 +113,20 @@ pub(crate) fn mutate(dir: &Path, suite: &Suite) -> Result<Report, String> {
         _ => return Err(format!("the rules in `{}` have errors", dir.display())),
     };
     let mutants = enumerate::mutants(&parsed.trees, &policy);
-    let results = run::judge_all(&parsed, suite, mutants);
+    progress.set_length(mutants.len() as u64);
+    let records = suite.read_records(&policy);
+    let judge = run::Judge {
+        parsed: &parsed,
+        policy: &policy,
+        suite,
+        records: &records,
+    };
+    let results = run::judge_all(&judge, mutants, budget, progress);
+    progress.finish_and_clear();
     Ok(Report {
         results,
         elapsed: started.elapsed(),
         sources: parsed.sources,
+        budget_flags: budget.flags,
     })
 }

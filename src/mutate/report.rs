@@ -1,12 +1,13 @@
 //! The report of a mutation run: counts, then every survivor with its
-//! place and change, then the equivalent and rejected mutants.
+//! place and change, then the equivalent and rejected mutants, then, when
+//! a budget cut the run, how many mutants were not run and where they are.
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::run::Verdict;
 use super::Mutant;
-use crate::span::SourceMap;
+use crate::span::{FileId, SourceMap};
 
 /// Picks a section's verdicts, with what to say after each.
 type Pick = fn(&Verdict) -> Option<&str>;
@@ -17,12 +18,20 @@ pub struct Report {
     pub(crate) results: Vec<(Mutant, Verdict)>,
     pub(crate) elapsed: Duration,
     pub(crate) sources: SourceMap,
+    /// The flags of the budget, named when it left mutants out.
+    pub(crate) budget_flags: &'static str,
 }
 
 impl Report {
     /// Mutants no case killed (equivalent ones excepted).
     pub fn survivors(&self) -> usize {
         self.count(|v| *v == Verdict::Survived)
+    }
+
+    /// Mutants the budget left out: the run does not show the cases pin
+    /// what they change.
+    pub fn not_run(&self) -> usize {
+        self.count(|v| *v == Verdict::NotRun)
     }
 
     fn count(&self, f: impl Fn(&Verdict) -> bool) -> usize {
@@ -56,6 +65,16 @@ impl Report {
                 _ => None,
             }),
         ];
+        let not_run = self.not_run();
+        if not_run > 0 {
+            let _ = writeln!(
+                out,
+                "incomplete: {not_run} of {} mutants were not run: the budget ({}) was spent; \
+                 they are listed by place at the end",
+                self.results.len(),
+                self.budget_flags,
+            );
+        }
         for (title, pick) in sections {
             let lines: Vec<String> = self
                 .results
@@ -70,7 +89,37 @@ impl Report {
                 let _ = writeln!(out, "  {line}");
             }
         }
+        if not_run > 0 {
+            let _ = writeln!(
+                out,
+                "\nnot run ({}), by rule: raise the budget or drop it to judge them:",
+                self.budget_flags
+            );
+            for line in self.not_run_places() {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
         out
+    }
+
+    /// `rules/x.vk  grade.good  (3 mutants)`, per file and item with
+    /// mutants not run, in reading order.
+    fn not_run_places(&self) -> Vec<String> {
+        let mut places: Vec<(FileId, &str, usize)> = Vec::new();
+        for (m, _) in self.results.iter().filter(|(_, v)| *v == Verdict::NotRun) {
+            match places.last_mut() {
+                Some((file, place, n)) if *file == m.at.file && *place == m.place => *n += 1,
+                _ => places.push((m.at.file, &m.place, 1)),
+            }
+        }
+        places
+            .into_iter()
+            .map(|(file, place, n)| {
+                let name = self.sources.get(file).map_or("?", |s| s.name.as_str());
+                let s = if n == 1 { "" } else { "s" };
+                format!("{name}  {place}  ({n} mutant{s})")
+            })
+            .collect()
     }
 
     /// `rules/x.vk:12:40  ruleset.rule  `>=` → `>`  in `rating >= 4.8``.

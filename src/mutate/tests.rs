@@ -148,3 +148,53 @@ proptest! {
         prop_assert_eq!(claim.is_some(), same);
     }
 }
+
+/// The fast path (compiled nodes patched, records read once, no lints) and
+/// the full re-check of every mutant agree, verdict for verdict, on the
+/// fixture policies and the shipped rules; and the fast path is taken.
+#[test]
+fn the_fast_path_and_the_full_recheck_agree_on_every_mutant() {
+    use super::run::{judge_fast, judge_full, Judge};
+    let mut total = 0;
+    let mut patched = 0;
+    for dir in [
+        "tests/fixtures/mutate/weak",
+        "tests/fixtures/mutate/strong",
+        "rules",
+    ] {
+        let dir = std::path::Path::new(dir);
+        let parsed = crate::policy::parse_dir(dir).unwrap();
+        let (policy, _) =
+            crate::policy::check_trees(&parsed.trees, &parsed.sources, &parsed.version);
+        let policy = policy.unwrap();
+        let suite = crate::cases::load_suite(&policy, &dir.join("tests")).unwrap();
+        let records = suite.read_records(&policy);
+        let judge = Judge {
+            parsed: &parsed,
+            policy: &policy,
+            suite: &suite,
+            records: &records,
+        };
+        let mutants = super::enumerate::mutants(&parsed.trees, &policy);
+        let mut killed = 0;
+        for m in &mutants {
+            let fast = judge_fast(&judge, m);
+            let full = judge_full(&parsed, &suite, m);
+            assert_eq!(
+                fast,
+                full,
+                "{}: {} `{}` → `{}`",
+                dir.display(),
+                m.place,
+                m.before,
+                m.after
+            );
+            patched += usize::from(super::patch::patch(&policy, &m.change).is_some());
+            killed += usize::from(matches!(fast, super::run::Verdict::Killed { .. }));
+        }
+        assert!(killed > 0, "{}: no mutant killed", dir.display());
+        total += mutants.len();
+    }
+    assert!(total >= 130, "{total} mutants");
+    assert!(patched * 10 >= total * 8, "{patched} of {total} patched");
+}
