@@ -160,7 +160,7 @@ fn the_fast_path_and_the_full_recheck_agree_on_every_mutant() {
     for dir in [
         "tests/fixtures/mutate/weak",
         "tests/fixtures/mutate/strong",
-        "rules",
+        "tests/fixtures/reference/rules",
     ] {
         let dir = std::path::Path::new(dir);
         let parsed = crate::policy::parse_dir(dir).unwrap();
