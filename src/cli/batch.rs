@@ -52,6 +52,9 @@ pub struct BatchArgs {
     /// Records decided per chunk (at most 1,048,576); memory grows with it.
     #[arg(long, default_value_t = 8192, value_parser = super::chunk)]
     chunk: usize,
+    /// Bytes of records decided per chunk (64 KiB to 1 GiB, default 16 MiB): a chunk closes at this or at `--chunk` records, whichever comes first.
+    #[arg(long, default_value_t = batch::DEFAULT_CHUNK_BYTES, value_parser = super::chunk_bytes)]
+    chunk_bytes: usize,
     /// Abort (exit 2, no output kept) once this many records are rejected.
     #[arg(long)]
     max_rejects: Option<u64>,
@@ -84,6 +87,7 @@ pub fn run(args: &BatchArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
         },
         output: args.output_format,
         chunk: args.chunk,
+        chunk_bytes: args.chunk_bytes,
         max_rejects: args.max_rejects,
         max_record_bytes: args.max_record_bytes,
         read_ahead: true,

@@ -223,12 +223,27 @@ const MAX_THREADS: usize = 256;
 const MAX_CHUNK: usize = 1 << 20;
 const MAX_RECORD_BYTES: usize = 1 << 30;
 
+const MIN_CHUNK_BYTES: usize = 64 << 10;
+const MAX_CHUNK_BYTES: usize = 1 << 30;
+
 fn bounded(text: &str, what: &str, max: usize) -> Result<usize, String> {
-    let n: usize = text
-        .parse()
-        .map_err(|_| format!("`{text}` is not a whole number"))?;
-    if n == 0 || n > max {
-        return Err(format!("{what} must be between 1 and {max}"));
+    bounded_from(text, what, 1, max)
+}
+
+fn bounded_from(text: &str, what: &str, min: usize, max: usize) -> Result<usize, String> {
+    let too_large = || format!("`{text}` is too large: {what} must be between {min} and {max}");
+    let n: usize = match text.parse() {
+        Ok(n) => n,
+        Err(_) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
+            return Err(too_large())
+        }
+        Err(_) => return Err(format!("`{text}` is not a whole number")),
+    };
+    if n > max {
+        return Err(too_large());
+    }
+    if n < min {
+        return Err(format!("{what} must be between {min} and {max}"));
     }
     Ok(n)
 }
@@ -241,6 +256,16 @@ fn threads(text: &str) -> Result<usize, String> {
 /// `--chunk`: 1 to [`MAX_CHUNK`] records.
 fn chunk(text: &str) -> Result<usize, String> {
     bounded(text, "the chunk size", MAX_CHUNK)
+}
+
+/// `--chunk-bytes`: 64 KiB to 1 GiB.
+fn chunk_bytes(text: &str) -> Result<usize, String> {
+    bounded_from(
+        text,
+        "the chunk byte budget",
+        MIN_CHUNK_BYTES,
+        MAX_CHUNK_BYTES,
+    )
 }
 
 /// `--max-record-bytes`: 1 byte to 1 GiB.
