@@ -101,7 +101,7 @@ pub struct Config {
     /// ([`DEFAULT_CHUNK_BYTES`] unless told). Columnar readers should close
     /// their slices at it too.
     pub chunk_bytes: usize,
-    /// Stop after this many rejects.
+    /// Stop after this many rejects (`Some(0)` stops at the first, as `Some(1)`).
     pub max_rejects: Option<u64>,
     /// A record longer than this is rejected without being read whole.
     pub max_record_bytes: usize,
@@ -310,7 +310,8 @@ pub fn run(
         summary.elapsed = started.elapsed();
         progress(&summary);
         match config.max_rejects {
-            Some(max) if max > 0 && summary.rejected >= max => {
+            // Zero rejects allowed: the first one aborts (the CLI refuses 0).
+            Some(max) if summary.rejected > 0 && summary.rejected >= max => {
                 Err(BatchError::TooManyRejects(summary.rejected))
             }
             _ => Ok(()),

@@ -100,8 +100,8 @@ enum Command {
         /// Random seed: the same seed gives the same corpus.
         #[arg(long, default_value_t = 7)]
         seed: u64,
-        /// Percentage of bad records.
-        #[arg(long, default_value_t = 0)]
+        /// Percentage of bad records, 0 to 100.
+        #[arg(long, default_value_t = 0, value_parser = percent)]
         bad_percent: u64,
     },
 }
@@ -266,6 +266,27 @@ fn chunk_bytes(text: &str) -> Result<usize, String> {
         MIN_CHUNK_BYTES,
         MAX_CHUNK_BYTES,
     )
+}
+
+/// `--max-rejects`: at least 1. Zero would abort before any record is
+/// rejected, or (as it once did) mean no limit: refused, not guessed.
+fn max_rejects(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err(
+            "the number of rejects to abort at must be at least 1 (1 aborts at the first rejected record); leave `--max-rejects` out for no limit".into(),
+        ),
+        Ok(n) => Ok(n),
+        Err(_) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => Err(format!(
+            "`{text}` is too large: leave `--max-rejects` out for no limit"
+        )),
+        Err(_) => Err(format!("`{text}` is not a whole number")),
+    }
+}
+
+/// `gen --bad-percent`: 0 to 100.
+fn percent(text: &str) -> Result<u64, String> {
+    let n = bounded_from(text, "the percentage of bad records", 0, 100)?;
+    Ok(n as u64)
 }
 
 /// `--max-record-bytes`: 1 byte to 1 GiB.
