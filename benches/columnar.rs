@@ -50,6 +50,7 @@ fn config(output: OutputFormat) -> Config {
         },
         output,
         chunk: 4096,
+        chunk_bytes: verdikt::batch::DEFAULT_CHUNK_BYTES,
         max_rejects: None,
         max_record_bytes: 1 << 20,
         read_ahead: true,

@@ -77,6 +77,7 @@ fn main() {
         },
         output: OutputFormat::Jsonl,
         chunk: 4096,
+        chunk_bytes: verdikt::batch::DEFAULT_CHUNK_BYTES,
         max_rejects: None,
         max_record_bytes: 1 << 20,
         read_ahead: true,

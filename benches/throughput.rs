@@ -89,6 +89,7 @@ fn engine_end_to_end(policy: &Policy, bytes: &[u8], pool: &rayon::ThreadPool) ->
         mode: MODE,
         output: OutputFormat::Jsonl,
         chunk: 4096,
+        chunk_bytes: verdikt::batch::DEFAULT_CHUNK_BYTES,
         max_rejects: None,
         max_record_bytes: 1 << 20,
         read_ahead: true,

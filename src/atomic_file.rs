@@ -47,6 +47,20 @@ pub fn remove_temporaries() -> MutexGuard<'static, Vec<PathBuf>> {
 
 impl AtomicFile {
     pub fn create(target: &Path) -> io::Result<AtomicFile> {
+        // A pipe or device reached through a link that names no path
+        // (`/dev/stdout` or `/dev/fd/63` on a pipe: `pipe:[1234]`) is
+        // written directly, like any pipe or device: never renamed over.
+        match std::fs::metadata(target) {
+            Ok(m) if !m.is_file() && !m.is_dir() => {
+                let file = std::fs::OpenOptions::new().write(true).open(target)?;
+                return Ok(AtomicFile {
+                    temp: None,
+                    target: target.to_path_buf(),
+                    file: Some(BufWriter::with_capacity(1 << 20, file)),
+                });
+            }
+            _ => {}
+        }
         let target = resolve_links(target)?;
         let existing = match std::fs::metadata(&target) {
             Ok(m) if m.is_dir() => {

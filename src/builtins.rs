@@ -148,11 +148,43 @@ pub(crate) enum BuiltinError {
     Date,
     /// A day count with a fraction.
     NotWholeDays,
+    /// A whole day count that cannot be counted: too large, or negative
+    /// where days are counted forward.
+    DayCount(DayCountError),
     /// A date the calendar does not cover.
     NotCovered(NaiveDate),
     /// Argument values the checker should have refused.
     Internal(&'static str),
 }
+
+/// Why a whole day count cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DayCountError {
+    /// Beyond any date.
+    TooLarge,
+    /// More working days than [`MAX_WORKING_DAYS`].
+    TooManyWorkingDays,
+    /// Working days counted backwards.
+    Negative,
+}
+
+impl DayCountError {
+    /// The problem, as a message says it.
+    pub(crate) fn message(self) -> &'static str {
+        match self {
+            DayCountError::TooLarge => "day count too large",
+            DayCountError::TooManyWorkingDays => {
+                "day count too large (at most 100000 working days)"
+            }
+            DayCountError::Negative => "negative day count (working days are counted forward)",
+        }
+    }
+}
+
+/// The most working days `business_days_after` counts (about 380 years):
+/// counting is a walk day by day, so a record's huge count is refused
+/// instead of walked for seconds.
+pub(crate) const MAX_WORKING_DAYS: i64 = 100_000;
 
 /// What a call gave, and whether a calendar counted a day outside its
 /// covered dates (with its `outside` weekdays).
@@ -201,7 +233,14 @@ pub(crate) fn apply(
         }
         Builtin::BusinessDaysAfter => {
             let (d, n) = (date(args, 0)?, whole(args, 1)?);
-            let n = u32::try_from(n).map_err(|_| BuiltinError::NotWholeDays)?;
+            if n < 0 {
+                return Err(BuiltinError::DayCount(DayCountError::Negative));
+            }
+            let too_many = BuiltinError::DayCount(DayCountError::TooManyWorkingDays);
+            if n > MAX_WORKING_DAYS {
+                return Err(too_many);
+            }
+            let n = u32::try_from(n).map_err(|_| too_many)?;
             let calendar = calendar.ok_or(BuiltinError::Internal("no calendar"))?;
             match calendar.business_days_after(d, n) {
                 Ok(counted) => Ok(Applied {
@@ -258,7 +297,7 @@ pub(crate) fn whole(args: &[Value], i: usize) -> Result<i64, BuiltinError> {
                 return Err(BuiltinError::NotWholeDays);
             }
             d.to_i64_trunc()
-                .ok_or(BuiltinError::Arith(ArithError::Overflow))
+                .ok_or(BuiltinError::DayCount(DayCountError::TooLarge))
         }
         _ => Err(BuiltinError::Internal("expected a day count")),
     }

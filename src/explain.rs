@@ -5,12 +5,15 @@
 use std::fmt::Write as _;
 
 use crate::decision::Decision;
+use crate::unicode::escaped;
 
 /// An indented, readable explanation of a decision.
 pub fn explain(decision: &Decision) -> String {
     let w = decision.language.words();
     let mut out = String::new();
-    let id = decision.merchant_id.as_deref().unwrap_or(w.no_merchant_id);
+    // Record text is shown with its control characters spelled out; the
+    // reasons' values already are (the author's line breaks stay).
+    let id = escaped(decision.merchant_id.as_deref().unwrap_or(w.no_merchant_id));
     let _ = writeln!(
         out,
         "{} {id} · {} {}",
@@ -30,7 +33,7 @@ pub fn explain(decision: &Decision) -> String {
         };
         let _ = writeln!(out, "{title}{}{} — {by}", w.label, r.outcome);
         for (name, value) in &r.outputs {
-            let _ = writeln!(out, "  {name}: {}", value.human());
+            let _ = writeln!(out, "  {name}: {}", escaped(&value.human()));
         }
         if !r.reasons.is_empty() && r.unmet.is_empty() {
             let _ = writeln!(out, "  {}{}", w.because, w.colon);

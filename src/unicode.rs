@@ -32,3 +32,57 @@ pub(crate) fn invisible_name(c: char) -> Option<&'static str> {
 pub(crate) fn shown(c: char) -> Option<String> {
     invisible_name(c).map(|_| format!("<U+{:04X}>", u32::from(c)))
 }
+
+/// Whether a character is spelled out where record text is shown to
+/// people: a control character (C0, DEL, C1: a terminal acts on them) or an
+/// invisible or bidirectional one.
+fn needs_spelling(c: char) -> bool {
+    c.is_control() || invisible_name(c).is_some()
+}
+
+/// Appends text from a record (a merchant id, a text value, a message
+/// quoting one) as people read it in explanations, traces, reasons and
+/// messages: control, invisible and bidirectional characters spelled out as
+/// `<U+001B>`, as diagnostics show them in rule text, so a value cannot move
+/// the cursor, clear the screen or reorder the line around it. The one
+/// escaping function for human output.
+pub(crate) fn push_escaped(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(at) = rest.find(needs_spelling) {
+        let (clean, tail) = rest.split_at(at);
+        out.push_str(clean);
+        let mut chars = tail.chars();
+        if let Some(c) = chars.next() {
+            use std::fmt::Write as _;
+            let _ = write!(out, "<U+{:04X}>", u32::from(c));
+        }
+        rest = chars.as_str();
+    }
+    out.push_str(rest);
+}
+
+/// [`push_escaped`] into a new text; borrowed when nothing needs escaping.
+pub(crate) fn escaped(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(needs_spelling) {
+        let mut out = String::with_capacity(text.len() + 8);
+        push_escaped(&mut out, text);
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_and_invisible_characters_are_spelled_out() {
+        assert_eq!(escaped("M1"), "M1");
+        assert_eq!(
+            escaped("M\u{1b}[31mRED\u{7}\r\n\u{202E}x\u{85}"),
+            "M<U+001B>[31mRED<U+0007><U+000D><U+000A><U+202E>x<U+0085>"
+        );
+        assert_eq!(escaped("店铺\t评分"), "店铺<U+0009>评分");
+    }
+}

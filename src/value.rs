@@ -172,7 +172,8 @@ pub fn write_human(out: &mut String, value: &Value, ty: &Ty, symbols: &Symbols) 
         (Value::Num(d), Ty::Rate) => num::write_rate_human(out, *d),
         (Value::Num(d), _) => num::write_plain(out, *d),
         (Value::Enum(s), _) => out.push_str(symbols.display(ty, *s)),
-        (Value::Text(t), _) => out.push_str(t),
+        // Record text: control characters spelled out (`<U+001B>`).
+        (Value::Text(t), _) => crate::unicode::push_escaped(out, t),
         (Value::Date(d), _) => {
             use chrono::Datelike;
             let _ = write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
@@ -181,7 +182,8 @@ pub fn write_human(out: &mut String, value: &Value, ty: &Ty, symbols: &Symbols) 
     }
 }
 
-/// A value as a person reads it in a reason.
+/// A value as a person reads it in a reason (record text with its control
+/// characters spelled out).
 pub fn human(value: &Value, ty: &Ty, symbols: &Symbols) -> String {
     match (value, ty) {
         (Value::Num(_), _) => {
@@ -193,7 +195,7 @@ pub fn human(value: &Value, ty: &Ty, symbols: &Symbols) -> String {
         (Value::Days(n), _) => n.to_string(),
         (Value::Bool(b), _) => b.to_string(),
         (Value::Enum(s), _) => symbols.display(ty, *s).to_string(),
-        (Value::Text(t), _) => t.to_string(),
+        (Value::Text(t), _) => crate::unicode::escaped(t).into_owned(),
         (Value::List(items), t) => {
             let inner = match t {
                 Ty::List(inner) => inner.as_ref(),

@@ -49,6 +49,7 @@ fn allocations_of_run(policy: &Policy, input: Vec<u8>, pool: &rayon::ThreadPool)
         },
         output: OutputFormat::Jsonl,
         chunk: 4096,
+        chunk_bytes: verdikt::batch::DEFAULT_CHUNK_BYTES,
         max_rejects: None,
         max_record_bytes: 1 << 20,
         read_ahead: true,

@@ -177,6 +177,7 @@ fn frame(parts: Vec<Part>, first: u64, first_row_line: u64) -> Framed {
         },
         output: OutputFormat::Jsonl,
         chunk: 64,
+        chunk_bytes: verdikt::batch::DEFAULT_CHUNK_BYTES,
         max_rejects: None,
         max_record_bytes: MAX,
         read_ahead: true,

@@ -1,6 +1,8 @@
-//! Memory stays bounded by `--max-record-bytes` and `--chunk`, whatever the
-//! input: arbitrary bytes as JSONL, a JSON array, YAML or CSV, a single line
-//! or document of 32 MB, and arbitrary bytes as rule files.
+//! Memory stays bounded by `--max-record-bytes`, `--chunk` and
+//! `--chunk-bytes`, whatever the input: arbitrary bytes as JSONL, a JSON
+//! array, YAML or CSV, a single line or document of 32 MB, a gzip bomb of
+//! valid records each under the record limit (and the same records in every
+//! text format), and arbitrary bytes as rule files.
 //!
 //! One test in its own binary, so the counting allocator measures only it.
 #![allow(
@@ -62,6 +64,7 @@ fn config() -> Config {
         },
         output: OutputFormat::Jsonl,
         chunk: 64,
+        chunk_bytes: verdikt::batch::DEFAULT_CHUNK_BYTES,
         max_rejects: None,
         max_record_bytes: MIB,
         read_ahead: true,
@@ -72,13 +75,24 @@ fn config() -> Config {
 /// growth in bytes); a whole input refused (a CSV header that is not UTF-8)
 /// reads as (0, 0).
 fn run(policy: &Policy, format: Format, input: Box<dyn Read + Send>) -> (u64, u64, usize) {
-    let input = Input::from_reader("input", format, BufReader::with_capacity(MIB, input), MIB);
+    run_with(policy, format, input, &config())
+}
+
+/// [`run`] with its own configuration.
+fn run_with(
+    policy: &Policy,
+    format: Format,
+    input: Box<dyn Read + Send>,
+    config: &Config,
+) -> (u64, u64, usize) {
+    let reader = BufReader::with_capacity(MIB, input);
+    let input = Input::from_reader("input", format, reader, config.max_record_bytes);
     let mut rejects = Vec::new();
     let (summary, peak) = measured(|| {
         batch::run(
             policy,
             vec![input],
-            &config(),
+            config,
             &mut io::sink(),
             &mut rejects,
             |_| {},
@@ -88,6 +102,125 @@ fn run(policy: &Policy, format: Format, input: Box<dyn Read + Send>) -> (u64, u6
         Ok(s) => (s.read, s.decided(), peak),
         Err(_) => (0, 0, peak),
     }
+}
+
+/// `head`, then `body` `n` times, then `tail`: never held whole.
+struct Repeated {
+    head: Option<Vec<u8>>,
+    body: Vec<u8>,
+    left: usize,
+    tail: Option<Vec<u8>>,
+    current: Cursor<Vec<u8>>,
+}
+
+fn repeated(head: &str, body: Vec<u8>, n: usize, tail: &str) -> Repeated {
+    Repeated {
+        head: Some(head.as_bytes().to_vec()),
+        body,
+        left: n,
+        tail: Some(tail.as_bytes().to_vec()),
+        current: Cursor::new(Vec::new()),
+    }
+}
+
+impl Read for Repeated {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.current.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            let next = if let Some(head) = self.head.take() {
+                head
+            } else if self.left > 0 {
+                self.left -= 1;
+                self.body.clone()
+            } else if let Some(tail) = self.tail.take() {
+                tail
+            } else {
+                return Ok(0);
+            };
+            self.current = Cursor::new(next);
+        }
+    }
+}
+
+/// Records of 256 KiB (a valid record with an ignored `pad` field), each
+/// under a 512 KiB record limit, in chunks of at most 8192 records and
+/// 1 MiB: every text format stays within a few chunk budgets.
+fn many_large_records_stay_within_the_chunk_budget(policy: &Policy, good: &str) {
+    use std::io::Write as _;
+    let config = Config {
+        chunk: 8192,
+        chunk_bytes: MIB,
+        max_record_bytes: MIB / 2,
+        ..config()
+    };
+    let pad = "a".repeat(256 << 10);
+    let record = format!("{}, \"pad\": \"{pad}\"}}", good.strip_suffix('}').unwrap());
+
+    // A gzip bomb: one compressed line repeated (a multi-member gzip
+    // stream), 64 MiB of JSON Lines from 144 KB.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(format!("{record}\n").as_bytes()).unwrap();
+    let member = gz.finish().unwrap();
+    let n = 256;
+    let bomb = member.repeat(n);
+    assert!(bomb.len() < 200_000, "{} compressed bytes", bomb.len());
+    let input = flate2::read::MultiGzDecoder::new(Cursor::new(bomb));
+    let (read, decided, peak) = run_with(policy, Format::Jsonl, Box::new(input), &config);
+    assert_eq!((read, decided), (n as u64, n as u64));
+    eprintln!("gzip bomb of JSON Lines: {peak} bytes");
+    assert!(peak < BOUND, "gzip bomb of JSON Lines: {peak} bytes");
+
+    // The same records as a JSON array, YAML documents and CSV rows.
+    let n = 64;
+    let body = format!("{record},").into_bytes();
+    let input = repeated("[", body, n - 1, &format!("{record}]"));
+    let (read, decided, peak) = run_with(policy, Format::Json, Box::new(input), &config);
+    assert_eq!((read, decided), (n as u64, n as u64));
+    assert!(peak < BOUND, "JSON array: {peak} bytes");
+
+    let body = format!("---\n{record}\n").into_bytes();
+    let input = repeated("", body, n, "");
+    let (read, decided, peak) = run_with(policy, Format::Yaml, Box::new(input), &config);
+    assert_eq!((read, decided), (n as u64, n as u64));
+    assert!(peak < BOUND, "YAML documents: {peak} bytes");
+
+    let (header, row) = csv_row(&record);
+    let input = repeated(&header, row.into_bytes(), n, "");
+    let (read, decided, peak) = run_with(policy, Format::Csv, Box::new(input), &config);
+    assert_eq!((read, decided), (n as u64, n as u64));
+    assert!(peak < BOUND, "CSV rows: {peak} bytes");
+}
+
+/// A JSON record as a CSV header of dotted names and one row.
+fn csv_row(record: &str) -> (String, String) {
+    fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
+        match value {
+            serde_json::Value::Object(fields) => {
+                for (k, v) in fields {
+                    let name = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    flatten(&name, v, out);
+                }
+            }
+            serde_json::Value::String(s) => out.push((prefix.to_string(), s.clone())),
+            other => out.push((prefix.to_string(), other.to_string())),
+        }
+    }
+    let value: serde_json::Value = serde_json::from_str(record).unwrap();
+    let mut cells = Vec::new();
+    flatten("", &value, &mut cells);
+    let header: Vec<&str> = cells.iter().map(|(k, _)| k.as_str()).collect();
+    let row: Vec<&str> = cells.iter().map(|(_, v)| v.as_str()).collect();
+    (
+        format!("{}\n", header.join(",")),
+        format!("{}\n", row.join(",")),
+    )
 }
 
 fn good_line() -> String {
@@ -159,6 +292,12 @@ fn memory_is_bounded_by_record_size_and_chunk() {
         let (_, _, peak) = run(&policy, Format::Csv, Box::new(input));
         assert!(peak < BOUND, "CSV cell {quote:?}: {peak} bytes");
     }
+
+    // Many large records, each under the record limit: a chunk closes at its
+    // byte budget, not only at its record count (8192 here). With the
+    // default budget such input would hold `--chunk` records of up to
+    // `--max-record-bytes` each: gigabytes.
+    many_large_records_stay_within_the_chunk_budget(&policy, &good);
 
     // Arbitrary bytes in every format, and as rule files.
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {

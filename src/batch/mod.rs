@@ -2,8 +2,10 @@
 //! and one reject per bad one, in input order, in bounded memory.
 //!
 //! Records are read in chunks; each chunk is decided in parallel (rayon keeps
-//! the order) and written before the next is read, so memory is a constant
-//! times the chunk size whatever the input size.
+//! the order) and written before the next is read. A chunk closes at a
+//! record count and at a byte budget ([`ChunkLimit`]), whichever comes
+//! first, so memory is bounded in bytes whatever the input size and the
+//! size of its records.
 
 #[cfg(feature = "arrow")]
 mod columnar;
@@ -34,6 +36,8 @@ pub use summary::{CalendarFallbacks, Summary};
 pub struct Input {
     name: Arc<str>,
     framer: Box<dyn Framer>,
+    /// The largest record the framer keeps (`--max-record-bytes`).
+    max_record_bytes: usize,
 }
 
 impl std::fmt::Debug for Input {
@@ -56,6 +60,7 @@ impl Input {
         Ok(Input {
             name: Arc::from(name),
             framer,
+            max_record_bytes: max_record_bytes.max(1),
         })
     }
 
@@ -73,7 +78,11 @@ impl Input {
             Box::new(reader),
             max_record_bytes.max(1),
         );
-        Input { name, framer }
+        Input {
+            name,
+            framer,
+            max_record_bytes: max_record_bytes.max(1),
+        }
     }
 }
 
@@ -85,9 +94,14 @@ pub struct Config {
     pub mode: Mode,
     /// JSONL decision records or a CSV table.
     pub output: OutputFormat,
-    /// Records decided together; memory is proportional to it.
+    /// Records decided together, at most.
     pub chunk: usize,
-    /// Stop after this many rejects.
+    /// Bytes of records decided together: a chunk closes once the records
+    /// it holds reach this many bytes, even before `chunk` records
+    /// ([`DEFAULT_CHUNK_BYTES`] unless told). Columnar readers should close
+    /// their slices at it too.
+    pub chunk_bytes: usize,
+    /// Stop after this many rejects (`Some(0)` stops at the first, as `Some(1)`).
     pub max_rejects: Option<u64>,
     /// A record longer than this is rejected without being read whole.
     pub max_record_bytes: usize,
@@ -141,6 +155,49 @@ fn rejected(error: io::Error) -> BatchError {
 
 /// Records decided by one worker in one go.
 const GROUP: usize = 256;
+
+/// The byte budget of a chunk unless told otherwise (`--chunk-bytes`).
+pub const DEFAULT_CHUNK_BYTES: usize = 16 << 20;
+
+/// Chunks alive at once while a batch runs with read-ahead: one being
+/// decided, two framed and waiting, one being framed. The memory bound the
+/// README states is this many chunks.
+pub const CHUNKS_ALIVE: usize = 4;
+
+/// When a chunk closes: at `records` units or once the records it holds
+/// reach `bytes`, whichever comes first (a chunk always takes one record).
+///
+/// A chunk holds at most `bytes + 2 * max_record_bytes` bytes of records: its
+/// JSON Lines text is never let grow past `bytes + max_record_bytes` (no
+/// doubling past it), and the record that crosses the budget keeps at most
+/// twice its limit in its own buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkLimit {
+    /// Records, at most.
+    pub records: usize,
+    /// Bytes, at most (plus the one record that crosses it).
+    pub bytes: usize,
+}
+
+impl ChunkLimit {
+    /// The limits a batch configuration names.
+    pub fn of(config: &Config) -> ChunkLimit {
+        ChunkLimit {
+            records: config.chunk,
+            bytes: config.chunk_bytes,
+        }
+    }
+}
+
+impl From<usize> for ChunkLimit {
+    /// `records` records, within the default byte budget.
+    fn from(records: usize) -> ChunkLimit {
+        ChunkLimit {
+            records,
+            bytes: DEFAULT_CHUNK_BYTES,
+        }
+    }
+}
 
 /// What a group of records became: output and reject lines in input order,
 /// each decided record's outcome per ruleset, and per calendar (by index)
@@ -253,7 +310,8 @@ pub fn run(
         summary.elapsed = started.elapsed();
         progress(&summary);
         match config.max_rejects {
-            Some(max) if max > 0 && summary.rejected >= max => {
+            // Zero rejects allowed: the first one aborts (the CLI refuses 0).
+            Some(max) if summary.rejected > 0 && summary.rejected >= max => {
                 Err(BatchError::TooManyRejects(summary.rejected))
             }
             _ => Ok(()),
@@ -262,7 +320,7 @@ pub fn run(
     for_each_chunk(
         &[policy],
         inputs,
-        config.chunk,
+        ChunkLimit::of(config),
         config.read_ahead,
         decide_chunk,
     )?;
@@ -270,6 +328,22 @@ pub fn run(
     rejects.flush().map_err(rejected)?;
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// Makes room in a chunk's text for one more record of up to `record`
+/// bytes, growing it (by doubling, as `Vec` would) but never past `cap`:
+/// a framer that appends a record then never reallocates it.
+fn make_room(text: &mut Vec<u8>, record: usize, cap: usize) {
+    let free = text.capacity().saturating_sub(text.len());
+    if free >= record {
+        return;
+    }
+    let want = text
+        .capacity()
+        .saturating_mul(2)
+        .max(text.len().saturating_add(record))
+        .min(cap.max(text.len().saturating_add(record)));
+    text.reserve_exact(want.saturating_sub(text.len()));
 }
 
 /// Records framed together, with the CSV layout each policy reads them
@@ -281,17 +355,18 @@ pub(crate) struct Chunk {
     pub(crate) layouts: Vec<Option<Arc<CsvLayout>>>,
 }
 
-/// Frames every input into chunks of `size` units and hands them to `decide`
+/// Frames every input into chunks within `limit` and hands them to `decide`
 /// in order, stopping at the first error. With `read_ahead` the next chunk is
 /// framed on another thread while this one is decided; the channel holds two
-/// chunks, so memory stays a constant times the chunk size.
+/// chunks, so at most [`CHUNKS_ALIVE`] chunks are alive at once.
 pub(crate) fn for_each_chunk(
     policies: &[&Policy],
     inputs: Vec<Input>,
-    size: usize,
+    limit: impl Into<ChunkLimit>,
     read_ahead: bool,
     mut decide: impl FnMut(Chunk) -> Result<(), BatchError>,
 ) -> Result<(), BatchError> {
+    let size = limit.into();
     if read_ahead {
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Chunk, BatchError>>(2);
@@ -321,20 +396,38 @@ pub(crate) fn for_each_chunk(
 fn read_chunks(
     policies: &[&Policy],
     inputs: Vec<Input>,
-    size: usize,
+    limit: ChunkLimit,
     mut sink: impl FnMut(Result<Chunk, BatchError>) -> bool,
 ) {
+    let (size, budget) = (limit.records.max(1), limit.bytes.max(1));
     // The text of a chunk is about as long as the last one's: reserved up
     // front, it is not grown by doubling (which leaves up to half unused).
     let mut last_text = 0usize;
-    for Input { name, mut framer } in inputs {
+    for Input {
+        name,
+        mut framer,
+        max_record_bytes,
+    } in inputs
+    {
         let mut layouts: Option<Vec<Option<Arc<CsvLayout>>>> = None;
+        // JSON Lines text never grows past this (see `ChunkLimit`).
+        let text_cap = budget.saturating_add(max_record_bytes);
         loop {
             let mut units = Vec::with_capacity(size);
-            let mut text = Vec::with_capacity(last_text.saturating_add(last_text / 16));
-            while units.len() < size {
+            let reserve = last_text
+                .saturating_add(last_text / 16)
+                .saturating_add(max_record_bytes)
+                .min(text_cap);
+            let mut text = Vec::with_capacity(reserve);
+            // Bytes the records of this chunk hold outside `text`.
+            let mut held = 0usize;
+            while units.len() < size && text.len().saturating_add(held) < budget {
+                make_room(&mut text, max_record_bytes, text_cap);
                 match framer.next_unit(&mut text) {
-                    Ok(Some(u)) => units.push(u),
+                    Ok(Some(u)) => {
+                        held = held.saturating_add(u.payload.held_bytes());
+                        units.push(u);
+                    }
                     Ok(None) => break,
                     Err(error) => {
                         sink(Err(BatchError::Read {

@@ -20,10 +20,10 @@ pub struct BatchArgs {
     /// Inputs: .jsonl, .json (an array or one object), .yaml (documents), .csv, .parquet, .arrow (IPC file) or .arrows (IPC stream); gzip is read by its magic bytes; `-` is stdin.
     #[arg(required = true)]
     inputs: Vec<String>,
-    /// Decision records go here (written atomically); default stdout.
+    /// Decision records go here (written atomically); default stdout, as is `-`.
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// Rejected records go here as JSONL (written atomically); default stderr.
+    /// Rejected records go here as JSONL (written atomically); default stderr; `-` is stdout.
     #[arg(long)]
     rejects: Option<PathBuf>,
     /// Input format, when the extension does not tell (stdin).
@@ -52,8 +52,11 @@ pub struct BatchArgs {
     /// Records decided per chunk (at most 1,048,576); memory grows with it.
     #[arg(long, default_value_t = 8192, value_parser = super::chunk)]
     chunk: usize,
-    /// Abort (exit 2, no output kept) once this many records are rejected.
-    #[arg(long)]
+    /// Bytes of records decided per chunk (64 KiB to 1 GiB, default 16 MiB): a chunk closes at this or at `--chunk` records, whichever comes first.
+    #[arg(long, default_value_t = batch::DEFAULT_CHUNK_BYTES, value_parser = super::chunk_bytes)]
+    chunk_bytes: usize,
+    /// Abort (exit 2, no output kept) once this many records are rejected (at least 1).
+    #[arg(long, value_parser = super::max_rejects)]
     max_rejects: Option<u64>,
     /// A record longer than this (at most 1 GiB) is rejected without being read whole.
     #[arg(long, default_value_t = 1 << 20, value_parser = super::record_bytes)]
@@ -84,19 +87,15 @@ pub fn run(args: &BatchArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
         },
         output: args.output_format,
         chunk: args.chunk,
+        chunk_bytes: args.chunk_bytes,
         max_rejects: args.max_rejects,
         max_record_bytes: args.max_record_bytes,
         read_ahead: true,
     };
     let pool = super::thread_pool(args.threads)?;
-    let mut out = match &args.output {
-        Some(path) => Sink::File(create(path)?),
-        None => Sink::Stdout(io::BufWriter::with_capacity(1 << 20, io::stdout())),
-    };
-    let mut rejects = match &args.rejects {
-        Some(path) => Sink::File(create(path)?),
-        None => Sink::Stderr(io::stderr()),
-    };
+    let mut out = sink(args.output.as_deref(), 1)?;
+    let mut rejects = sink(args.rejects.as_deref(), 2)?;
+    let files_given = [&out, &rejects].iter().any(|s| matches!(s, Sink::File(_)));
 
     let bar = (!args.quiet && io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -127,7 +126,6 @@ pub fn run(args: &BatchArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
         bar.finish_and_clear();
     }
     // On any failure the output files are dropped uncommitted: removed.
-    let files_given = args.output.is_some() || args.rejects.is_some();
     let summary = result.map_err(|e| match e {
         BatchError::Write { error, .. } if error.kind() == io::ErrorKind::BrokenPipe => {
             Stop::Closed
@@ -143,10 +141,10 @@ pub fn run(args: &BatchArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     if let Some(path) = &args.summary_json {
         let json = serde_json::to_vec_pretty(&summary)
             .map_err(|e| Stop::Failed(format!("cannot render the summary: {e}")))?;
-        let written = AtomicFile::create(path).and_then(|mut f| {
-            f.write_all(&json)?;
-            f.commit()
-        });
+        let mut summary_sink = sink(Some(path), 1)?;
+        let written = summary_sink
+            .write_all(&json)
+            .and_then(|()| summary_sink.finish());
         written.map_err(|e| Stop::writing(&format!("`{}`", path.display()), &e))?;
     }
     if !args.quiet {
@@ -211,9 +209,27 @@ fn open_columnar(_args: &BatchArgs, _format: Option<Format>) -> Result<Inputs, S
     ))
 }
 
-fn create(path: &Path) -> Result<AtomicFile, Stop> {
-    AtomicFile::create(path)
-        .map_err(|e| Stop::Failed(format!("cannot create `{}`: {e}", path.display())))
+/// Where an output goes: `path` (written atomically), or the standard
+/// stream it names (`-` and `/dev/stdout` are standard output,
+/// `/dev/stderr` standard error), or the standard stream `default` when no
+/// path is given.
+fn sink(path: Option<&Path>, default: i32) -> Result<Sink, Stop> {
+    let stream = match path {
+        None => default,
+        Some(path) => match paths::standard_stream(path, true) {
+            Some(fd) => fd,
+            None => {
+                return AtomicFile::create(path)
+                    .map(Sink::File)
+                    .map_err(|e| Stop::Failed(format!("cannot create `{}`: {e}", path.display())))
+            }
+        },
+    };
+    Ok(if stream == 2 {
+        Sink::Stderr(io::stderr())
+    } else {
+        Sink::Stdout(io::BufWriter::with_capacity(1 << 20, io::stdout()))
+    })
 }
 
 /// Refuses, before anything is read, outputs that are inputs or rule files
@@ -236,7 +252,13 @@ fn refuse_clobbering(args: &BatchArgs) -> Result<(), Stop> {
         }
     }
     let mut outputs = Vec::new();
-    let flag = |flag: &str, path: &Path| Named::file(format!("{flag} `{}`", path.display()), path);
+    let flag = |flag: &str, path: &Path| {
+        let label = format!("{flag} `{}`", path.display());
+        match paths::standard_stream(path, true) {
+            Some(fd) => Named::stream(&label, fd),
+            None => Named::file(label, path),
+        }
+    };
     match &args.output {
         Some(path) => outputs.push(flag("-o", path)),
         None => outputs.push(Named::stream("standard output (the decisions)", 1)),

@@ -45,6 +45,9 @@ pub struct DiffArgs {
     /// Records decided per chunk; memory grows with it.
     #[arg(long, default_value_t = 8192, value_parser = super::chunk)]
     chunk: usize,
+    /// Bytes of records decided per chunk (64 KiB to 1 GiB, default 16 MiB).
+    #[arg(long, default_value_t = crate::batch::DEFAULT_CHUNK_BYTES, value_parser = super::chunk_bytes)]
+    chunk_bytes: usize,
     /// A record longer than this is rejected without being read whole.
     #[arg(long, default_value_t = 1 << 20, value_parser = super::record_bytes)]
     max_record_bytes: usize,
@@ -85,6 +88,7 @@ pub fn run(args: &DiffArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     }
     let options = Options {
         chunk: args.chunk,
+        chunk_bytes: args.chunk_bytes,
         examples: usize::from(args.examples),
         read_ahead: true,
     };

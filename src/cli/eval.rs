@@ -68,7 +68,8 @@ pub fn run(args: &EvalArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
                     .as_deref()
                     .map(|m| format!(" ({m})"))
                     .unwrap_or_default();
-                tell!("rejected {}{id}: {e}", place(unit))
+                let line = format!("rejected {}{id}: {e}", place(unit));
+                tell!("{}", crate::unicode::escaped(&line))
             }
         };
         match printed {

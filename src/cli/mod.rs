@@ -110,8 +110,8 @@ enum Command {
         /// Random seed: the same seed gives the same corpus.
         #[arg(long, default_value_t = 7)]
         seed: u64,
-        /// Percentage of bad records.
-        #[arg(long, default_value_t = 0)]
+        /// Percentage of bad records, 0 to 100.
+        #[arg(long, default_value_t = 0, value_parser = percent)]
         bad_percent: u64,
     },
 }
@@ -244,12 +244,27 @@ const MAX_THREADS: usize = 256;
 const MAX_CHUNK: usize = 1 << 20;
 const MAX_RECORD_BYTES: usize = 1 << 30;
 
+const MIN_CHUNK_BYTES: usize = 64 << 10;
+const MAX_CHUNK_BYTES: usize = 1 << 30;
+
 fn bounded(text: &str, what: &str, max: usize) -> Result<usize, String> {
-    let n: usize = text
-        .parse()
-        .map_err(|_| format!("`{text}` is not a whole number"))?;
-    if n == 0 || n > max {
-        return Err(format!("{what} must be between 1 and {max}"));
+    bounded_from(text, what, 1, max)
+}
+
+fn bounded_from(text: &str, what: &str, min: usize, max: usize) -> Result<usize, String> {
+    let too_large = || format!("`{text}` is too large: {what} must be between {min} and {max}");
+    let n: usize = match text.parse() {
+        Ok(n) => n,
+        Err(_) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
+            return Err(too_large())
+        }
+        Err(_) => return Err(format!("`{text}` is not a whole number")),
+    };
+    if n > max {
+        return Err(too_large());
+    }
+    if n < min {
+        return Err(format!("{what} must be between {min} and {max}"));
     }
     Ok(n)
 }
@@ -262,6 +277,37 @@ fn threads(text: &str) -> Result<usize, String> {
 /// `--chunk`: 1 to [`MAX_CHUNK`] records.
 fn chunk(text: &str) -> Result<usize, String> {
     bounded(text, "the chunk size", MAX_CHUNK)
+}
+
+/// `--chunk-bytes`: 64 KiB to 1 GiB.
+fn chunk_bytes(text: &str) -> Result<usize, String> {
+    bounded_from(
+        text,
+        "the chunk byte budget",
+        MIN_CHUNK_BYTES,
+        MAX_CHUNK_BYTES,
+    )
+}
+
+/// `--max-rejects`: at least 1. Zero would abort before any record is
+/// rejected, or (as it once did) mean no limit: refused, not guessed.
+fn max_rejects(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err(
+            "the number of rejects to abort at must be at least 1 (1 aborts at the first rejected record); leave `--max-rejects` out for no limit".into(),
+        ),
+        Ok(n) => Ok(n),
+        Err(_) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => Err(format!(
+            "`{text}` is too large: leave `--max-rejects` out for no limit"
+        )),
+        Err(_) => Err(format!("`{text}` is not a whole number")),
+    }
+}
+
+/// `gen --bad-percent`: 0 to 100.
+fn percent(text: &str) -> Result<u64, String> {
+    let n = bounded_from(text, "the percentage of bad records", 0, 100)?;
+    Ok(n as u64)
 }
 
 /// `--max-record-bytes`: 1 byte to 1 GiB.

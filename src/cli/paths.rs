@@ -1,6 +1,7 @@
 //! Output paths that would clobber data are refused before anything is read:
 //! an output that is an input (directly, through links or a hard link), two
-//! outputs that are one file, or a standard stream redirected to either.
+//! outputs that are one file or one standard stream (`-o -` and
+//! `--rejects /dev/stdout`), or a standard stream redirected to either.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,8 @@ pub(crate) struct Named {
     /// For messages: ``-o `out.jsonl` ``, ``the input `in.jsonl` ``.
     pub label: String,
     identity: Option<Identity>,
+    /// The standard stream (1 or 2) it writes to, whatever that is.
+    stream: Option<i32>,
 }
 
 /// What makes two names one file.
@@ -28,6 +31,7 @@ impl Named {
         Named {
             label,
             identity: identity_of_path(path),
+            stream: None,
         }
     }
 
@@ -36,13 +40,41 @@ impl Named {
         Named {
             label: label.to_string(),
             identity: identity_of_fd(fd),
+            stream: Some(fd),
         }
+    }
+}
+
+/// The standard stream an output name means: `-` (where `dash` allows it)
+/// and `/dev/stdout` are standard output (1), `/dev/stderr` standard error
+/// (2), also as `/dev/fd/N` and `/proc/self/fd/N`. Such an output is
+/// written to the stream itself, never created or renamed over.
+pub(crate) fn standard_stream(path: &Path, dash: bool) -> Option<i32> {
+    let name = path.to_str()?;
+    match name {
+        "-" if dash => Some(1),
+        "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => Some(1),
+        "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => Some(2),
+        _ => None,
     }
 }
 
 /// The first clash between outputs, or between an output and an input.
 pub(crate) fn clash(inputs: &[Named], outputs: &[Named]) -> Option<String> {
     for (i, out) in outputs.iter().enumerate() {
+        // One stream for two outputs interleaves them, whatever it is.
+        if let Some(other) = outputs
+            .iter()
+            .skip(i + 1)
+            .find(|x| out.stream.is_some() && x.stream == out.stream)
+        {
+            return Some(format!(
+                "{} and {} are both standard {}: their lines would be mixed; give each output its own file",
+                out.label,
+                other.label,
+                if out.stream == Some(2) { "error" } else { "output" }
+            ));
+        }
         let Some(id) = &out.identity else { continue };
         if let Some(input) = inputs.iter().find(|x| x.identity.as_ref() == Some(id)) {
             return Some(format!(

@@ -24,6 +24,15 @@ pub enum EvalError {
     /// A date computation left the calendar (the rule text is given).
     #[error("date out of range in `{0}`")]
     Date(String),
+    /// A day count that cannot be counted: with a fraction, too large, or
+    /// negative where working days are counted.
+    #[error("{problem} in `{expr}`")]
+    DayCount {
+        /// What is wrong with it.
+        problem: &'static str,
+        /// The rule text of the expression.
+        expr: String,
+    },
     /// A ruleset's `require` does not hold, or another rendered failure.
     #[error("{0}")]
     Requirement(String),
@@ -59,6 +68,8 @@ pub(crate) enum Fault {
     Arith(ArithError, ExprId),
     Date(ExprId),
     NotWholeDays(ExprId),
+    /// A whole day count too large (or negative) to count.
+    DayCount(crate::builtins::DayCountError, ExprId),
     /// A date a calendar does not cover (see [`EvalError::NotCovered`]).
     NotCovered(CalendarId, chrono::NaiveDate),
     /// Rare failures, already rendered.
@@ -81,9 +92,14 @@ impl Evaluator<'_, '_> {
                 expr: text(e),
             },
             Fault::Date(e) => EvalError::Date(text(e)),
-            Fault::NotWholeDays(e) => {
-                EvalError::Date(format!("{}: not a whole number of days", text(e)))
-            }
+            Fault::NotWholeDays(e) => EvalError::DayCount {
+                problem: "not a whole number of days",
+                expr: text(e),
+            },
+            Fault::DayCount(problem, e) => EvalError::DayCount {
+                problem: problem.message(),
+                expr: text(e),
+            },
             Fault::NotCovered(cal, day) => match self.policy.calendars.get(cal.index()) {
                 Some(c) => EvalError::NotCovered {
                     calendar: c.name.clone(),

@@ -465,6 +465,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             (BuiltinError::Arith(a), _) => Fault::Arith(a, id),
             (BuiltinError::Date, _) => Fault::Date(id),
             (BuiltinError::NotWholeDays, _) => Fault::NotWholeDays(id),
+            (BuiltinError::DayCount(e), _) => Fault::DayCount(e, id),
             (BuiltinError::NotCovered(day), Some(c)) => Fault::NotCovered(c, day),
             (BuiltinError::NotCovered(_), None) => Fault::Internal("no calendar"),
             (BuiltinError::Internal(m), _) => Fault::Internal(m),

@@ -14,7 +14,9 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::batch::{for_each_chunk, read_unit, read_unit_reusing, BatchError, Input, Unit};
+use crate::batch::{
+    for_each_chunk, read_unit, read_unit_reusing, BatchError, ChunkLimit, Input, Unit,
+};
 use crate::decision::{Decision, OutputValue, RulesetDecision};
 use crate::eval::Mode;
 use crate::ir::Policy;
@@ -27,8 +29,10 @@ pub const REJECTED: &str = "(rejected)";
 /// How a diff runs.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Records decided together; memory is proportional to it.
+    /// Records decided together, at most.
     pub chunk: usize,
+    /// Bytes of records decided together, at most (see [`crate::batch::ChunkLimit`]).
+    pub chunk_bytes: usize,
     /// Example records kept per transition.
     pub examples: usize,
     /// Frame the next chunk on another thread while this one is decided.
@@ -171,7 +175,10 @@ fn diff_reading(
     for_each_chunk(
         &[base, head],
         inputs,
-        options.chunk.max(1),
+        ChunkLimit {
+            records: options.chunk.max(1),
+            bytes: options.chunk_bytes,
+        },
         options.read_ahead,
         |chunk| {
             let base_layout = chunk.layouts.first().and_then(Option::as_deref);

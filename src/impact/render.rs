@@ -172,7 +172,7 @@ fn transition(out: &mut String, t: &Transition) {
     };
     let _ = writeln!(out, "\n{what}");
     for e in &t.examples {
-        let who = e.merchant_id.as_deref().unwrap_or("(no merchant_id)");
+        let who = crate::unicode::escaped(e.merchant_id.as_deref().unwrap_or("(no merchant_id)"));
         let _ = writeln!(out, "    {who} ({}:{})", e.source, e.line);
         side(out, "before", &e.before);
         side(out, "after ", &e.after);
@@ -188,7 +188,7 @@ fn side(out: &mut String, label: &str, s: &Side) {
     let outputs: Vec<String> = s
         .outputs
         .iter()
-        .map(|(n, v)| format!("{n} = {}", v.human()))
+        .map(|(n, v)| format!("{n} = {}", crate::unicode::escaped(&v.human())))
         .collect();
     let outputs = if outputs.is_empty() {
         String::new()
@@ -197,6 +197,13 @@ fn side(out: &mut String, label: &str, s: &Side) {
     };
     let _ = writeln!(out, "      {label}: {}{rule}{outputs}", s.outcome);
     for reason in &s.reasons {
+        // A reject's problems may quote record text; reasons already show
+        // their values escaped (and keep the author's line breaks).
+        let reason = if s.outcome == super::REJECTED {
+            crate::unicode::escaped(reason)
+        } else {
+            std::borrow::Cow::Borrowed(reason.as_str())
+        };
         let _ = writeln!(out, "              {reason}");
     }
 }

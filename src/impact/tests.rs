@@ -66,6 +66,7 @@ fn impact(base: &Policy, head: &Policy, corpus: &[u8], read_once: bool) -> Strin
         1 << 20,
     );
     let options = Options {
+        chunk_bytes: crate::batch::DEFAULT_CHUNK_BYTES,
         chunk: 512,
         examples: 3,
         read_ahead: false,

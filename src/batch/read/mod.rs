@@ -77,6 +77,24 @@ pub enum Payload {
     Bad(String),
 }
 
+impl Payload {
+    /// Heap bytes the unit holds of its own, outside the chunk's text: what
+    /// it counts against a chunk's byte budget.
+    pub fn held_bytes(&self) -> usize {
+        let string = std::mem::size_of::<String>();
+        let own = match self {
+            Payload::Json(t) | Payload::Yaml(t) | Payload::Bad(t) => t.capacity(),
+            Payload::JsonLine(_) => 0,
+            Payload::Csv(cells) => cells
+                .iter()
+                .fold(cells.capacity().saturating_mul(string), |n, c| {
+                    n.saturating_add(c.capacity())
+                }),
+        };
+        own.saturating_add(std::mem::size_of::<Unit>())
+    }
+}
+
 /// One input record.
 #[derive(Debug)]
 pub struct Unit {
