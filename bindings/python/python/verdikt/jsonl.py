@@ -130,7 +130,14 @@ def _text(v):
         return "true" if v else "false"
     if isinstance(v, Decimal):
         return str(v)
-    return json.dumps(v)
+    return json.dumps(v, default=_exact)
+
+
+def _exact(v):
+    """A Decimal inside a list or object, as its exact text."""
+    if isinstance(v, Decimal):
+        return str(v)
+    raise TypeError(f"{type(v).__name__} is not JSON")
 
 
 def _leaf(cells):
