@@ -77,9 +77,7 @@ pub fn for_each_jsonl_line(
     let mut text = Vec::new();
     while let Some(unit) = framer.next_unit(&mut text)? {
         let line = match &unit.payload {
-            Payload::JsonLine(range) => {
-                super::line_text(text.get(range.clone()).unwrap_or(&[]))
-            }
+            Payload::JsonLine(range) => super::line_text(text.get(range.clone()).unwrap_or(&[])),
             Payload::Bad(problem) => Err(problem.clone()),
             Payload::Json(_) | Payload::Yaml(_) | Payload::Csv(_) => {
                 Err("internal error: a JSON Lines framer made another unit".to_string())
@@ -115,7 +113,8 @@ mod tests {
 
     #[test]
     fn lines_split_at_newline_only_with_the_batch_problems() {
-        let input = "\u{feff}{\"a\":\"x\u{2028}y\u{85}\"}\r\n\n  \n{\"b\":\x0c1}\n\u{2029}".as_bytes();
+        let input =
+            "\u{feff}{\"a\":\"x\u{2028}y\u{85}\"}\r\n\n  \n{\"b\":\x0c1}\n\u{2029}".as_bytes();
         assert_eq!(
             lines(input, 1 << 20),
             vec![
