@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Python and Spark tests, from a fresh machine: a virtualenv in .venv at
 # the repository root (kept between runs; VERDIKT_VENV to move it) with
-# maturin, pyarrow, pyspark, pandas<3, polars, duckdb and pytest; builds and
+# maturin, pyarrow, pyspark, pandas<3, polars, duckdb, pytest and hypothesis; builds and
 # installs the package with maturin (through pip) and runs pytest, Spark's
 # local[2] test included. scripts/test-all calls this.
 set -euo pipefail
@@ -23,7 +23,7 @@ if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "maturin>=1.7,<2" "pyarrow>=15" "pyspark>=4,<5" "pandas<3" pytest polars duckdb
+    "maturin>=1.7,<2" "pyarrow>=15" "pyspark>=4,<5" "pandas<3" pytest polars duckdb hypothesis
 
 # The CLI the tests compare with, and the package: built by maturin through
 # pip like `pip install ./bindings/python`, but unoptimized (the dev profile,
@@ -37,7 +37,8 @@ RUSTFLAGS="${RUSTFLAGS:-} -D warnings" MATURIN_PEP517_ARGS="--profile ${VERDIKT_
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     --no-build-isolation --no-deps --force-reinstall ./bindings/python
 
-export VERDIKT_BIN="$PWD/target/debug/verdikt"
+# (The CLI cargo built just now: in CARGO_TARGET_DIR when that is set.)
+export VERDIKT_BIN="${VERDIKT_BIN:-$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/verdikt}"
 # Spark: workers run the venv's python (which has verdikt), on loopback.
 export PYSPARK_PYTHON="$venv/bin/python" PYSPARK_DRIVER_PYTHON="$venv/bin/python"
 export SPARK_LOCAL_IP=127.0.0.1

@@ -28,7 +28,7 @@ use crate::snapshot::CsvLayout;
 #[cfg(feature = "arrow")]
 pub use columnar::{run_columnar, ColumnarInput};
 pub use output::OutputFormat;
-pub use read::{Format, OpenError};
+pub use read::{for_each_jsonl_line, Format, OpenError};
 pub(crate) use read::{Framer, Payload, Unit};
 pub use summary::{CalendarFallbacks, Summary};
 

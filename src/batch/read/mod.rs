@@ -8,6 +8,7 @@ mod jsonl;
 mod open;
 mod yaml;
 
+pub use jsonl::for_each_jsonl_line;
 pub use open::{open, OpenError};
 
 use std::io::{self, BufRead};

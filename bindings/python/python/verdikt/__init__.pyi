@@ -21,6 +21,9 @@ class ColumnError(ValueError):
     """An Arrow column verdikt cannot read exactly (a float for a decimal
     field, ...); the message names the column and the cast to use."""
 
+class InternalError(RuntimeError):
+    """A bug in verdikt (a Rust panic) caught before it reached Python."""
+
 class Policy:
     """A checked, compiled policy; pickles as its rule texts."""
 
@@ -47,15 +50,25 @@ class Policy:
     def decide(self, snapshot: Mapping[str, Any]) -> dict[str, Any]:
         """Decides one snapshot; returns the CLI's decision record.
 
-        Numbers must be ``int``, ``decimal.Decimal`` or ``str``: a ``float``
-        raises ``TypeError``. Dates may be ``datetime.date`` or ISO text.
-        Raises ``RecordError`` when the snapshot cannot be decided."""
+        Values are read by value (an ``int`` or ``Decimal`` subclass's
+        ``__str__`` is never called), from a copy of the mapping. Numbers
+        must be ``int``, ``decimal.Decimal`` or ``str``: a ``float`` raises
+        ``TypeError``. Dates may be ``datetime.date`` or ISO text. Raises
+        ``RecordError`` when the snapshot cannot be decided."""
+    def decide_jsonl(
+        self, source: Union[str, PathLike[str], bytes]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Decides a JSON Lines file (or ``bytes``) as ``verdikt batch``
+        does: ``(decisions, rejects)``, the batch's output and rejects
+        lines, with its framing, line numbers and problems."""
     def explain(self, snapshot: Mapping[str, Any]) -> str:
         """Decides one snapshot and explains it for people."""
     def decide_arrow(self, data: Any, record_json: bool = False) -> pyarrow.Table:
         """Decides every row of Arrow data (``__arrow_c_stream__`` or
         ``__arrow_c_array__``: pyarrow, polars, DuckDB), GIL released.
 
-        Raises ``ColumnError`` for a column verdikt cannot read exactly."""
+        Every batch is validated on import: arrays that do not fit the
+        schema raise ``ValueError`` naming the batch. Raises
+        ``ColumnError`` for a column verdikt cannot read exactly."""
     def arrow_schema(self, record_json: bool = False) -> pyarrow.Schema:
         """The schema of ``decide_arrow``'s output."""

@@ -5,10 +5,16 @@ from typing import Any, Mapping, Sequence, Union
 
 import pyarrow
 
-def objects(text: str) -> list[tuple[int, dict[str, Any]]]:
-    """(line number from 1, dict) of every line that is a JSON object."""
+class JsonLinesError(ValueError):
+    """Lines that are not JSON objects, as rejects: ``{"source", "line", "problems"}``."""
 
-def read_jsonl(path: Union[str, os.PathLike[str]]) -> pyarrow.Table:
+    source: str
+    rejects: list[dict[str, Any]]
+
+def objects(text: Union[str, bytes], skip_bad: bool = False) -> list[tuple[int, dict[str, Any]]]:
+    """(line number from 1, dict) of every line; a bad line raises ``JsonLinesError``."""
+
+def read_jsonl(path: Union[str, os.PathLike[str]], skip_bad: bool = False) -> pyarrow.Table:
     """A JSON Lines file's snapshots as one table of typed nested columns."""
 
 def to_table(rows: Sequence[Mapping[str, Any]]) -> pyarrow.Table:
