@@ -6,8 +6,8 @@
 //! inputs and a `case.yaml`:
 //!
 //! ```yaml
-//! args: [batch, input.csv]   # verdikt's arguments; `{rules}` is the shipped
-//!                            # rules directory, `{tmp}` the scratch folder
+//! args: [batch, input.csv]   # verdikt's arguments; `{rules}` is the frozen
+//!                            # reference rules (tests/fixtures/reference/rules), `{tmp}` the scratch folder
 //! stdin: input.jsonl         # optional: a file fed to standard input
 //! setup: [mkfifo fifo.vk]    # optional: shell lines run in the scratch folder
 //!                            # first (`{rules}` and `{repo}` are filled in too)
