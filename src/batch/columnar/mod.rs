@@ -7,6 +7,8 @@
 
 mod sink;
 mod source;
+mod stream;
+mod whole;
 
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -39,11 +41,22 @@ impl std::fmt::Debug for ColumnarInput {
 
 impl ColumnarInput {
     /// Opens a Parquet file or an Arrow IPC file or stream (`-`: a stream
-    /// on standard input), read `rows` rows at a time.
-    pub fn open(name: &str, format: Format, rows: usize) -> Result<ColumnarInput, OpenError> {
+    /// on standard input), read at most `rows` rows and
+    /// `rows × max_record_bytes` (at most [`BATCH_BYTES`]) decoded bytes at
+    /// a time; of a Parquet file only the columns `policy`'s schema names.
+    /// A file that is not whole, or a Parquet file that is not a regular
+    /// file, is refused here.
+    pub fn open(
+        name: &str,
+        format: Format,
+        policy: &Policy,
+        rows: usize,
+        max_record_bytes: usize,
+    ) -> Result<ColumnarInput, OpenError> {
+        let limits = source::Limits::new(rows, max_record_bytes);
         Ok(ColumnarInput {
             name: Arc::from(name),
-            batches: source::open(name, format, rows)?,
+            batches: source::open(name, format, policy, limits)?,
         })
     }
 }
@@ -270,7 +283,8 @@ pub fn run_columnar(
                     // The whole batch was accepted above, so a slice of it is
                     // too; were it not, the run stops rather than lose rows.
                     let mut rows = Rows::new(policy, &slice)
-                        .map_err(|e| BatchError::Input(name.to_string(), e.to_string()))?;
+                        .map_err(|e| BatchError::Input(name.to_string(), e.to_string()))?
+                        .with_max_bytes(config.max_record_bytes);
                     for i in 0..slice.num_rows() {
                         lane.read += 1;
                         rows.read(i, |record| {
