@@ -10,6 +10,9 @@ use arrow_array::RecordBatch;
 use arrow_buffer::Buffer;
 use arrow_ipc::reader::StreamDecoder;
 
+/// What to do about a message over the budget.
+pub(crate) const MORE: &str = "write it in smaller batches (pyarrow: `max_chunksize`) or raise `--max-record-bytes` (the budget is `--chunk` × `--max-record-bytes`, at most 64 MiB, at least one record)";
+
 /// The batches of a stream; errors name the byte offset.
 pub(crate) struct IpcStream<R> {
     input: R,
@@ -97,15 +100,17 @@ impl<R: Read> IpcStream<R> {
             }
             return Ok(None);
         }
-        let len = usize::try_from(len)
-            .ok()
-            .filter(|l| *l <= self.budget)
-            .ok_or_else(|| {
-                format!(
-                    "at byte {start}: a message declares {len} bytes of metadata, which is not a length within the batch budget of {} bytes",
-                    self.budget
-                )
-            })?;
+        let len = usize::try_from(len).map_err(|_| {
+            format!(
+                "at byte {start}: a message declares a negative length ({len}): a damaged stream?"
+            )
+        })?;
+        if len > self.budget {
+            return Err(format!(
+                "at byte {start}: a message declares {len} bytes of metadata, over the batch budget of {} bytes: {MORE}",
+                self.budget
+            ));
+        }
         let mut bytes = Vec::new();
         bytes
             .try_reserve_exact(8 + len)
@@ -123,7 +128,7 @@ impl<R: Read> IpcStream<R> {
             .filter(|t| *t <= self.budget)
             .ok_or_else(|| {
                 format!(
-                    "at byte {start}: a message declares a body of {body} bytes, over the batch budget of {} bytes: write the stream in smaller batches (pyarrow: `max_chunksize`) or raise `--max-record-bytes`",
+                    "at byte {start}: a message declares a body of {body} bytes, over the batch budget of {} bytes: {MORE}",
                     self.budget
                 )
             })?;

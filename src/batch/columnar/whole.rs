@@ -196,6 +196,28 @@ fn message_len(file: &File, offset: u64) -> Result<u64, NotWhole> {
         })
 }
 
+/// Where the schema message starts: after the magic and its zero padding
+/// to an alignment of 8 to 64 bytes.
+fn schema_start(file: &File, footer_start: u64) -> Result<u64, NotWhole> {
+    let mut head = [0u8; 72];
+    let n = usize::try_from(footer_start.min(72)).unwrap_or(72);
+    let head = head.get_mut(..n).unwrap_or_default();
+    read_at(file, 0, head)?;
+    let first = head
+        .iter()
+        .enumerate()
+        .skip(ARROW_MAGIC.len())
+        .find(|(_, b)| **b != 0)
+        .map(|(i, _)| i as u64);
+    match first {
+        Some(i) if i % 8 == 0 => Ok(i),
+        _ => Err(not_whole(
+            ARROW_MAGIC.len() as u64,
+            "no schema message after the magic: a damaged file?",
+        )),
+    }
+}
+
 /// Checks that an Arrow IPC file of `len` bytes is exactly its schema
 /// message, the blocks its footer names, the end-of-stream marker and the
 /// footer; every block's declared size within `budget`.
@@ -230,7 +252,10 @@ pub(crate) fn ipc_file(file: &File, len: u64, budget: usize) -> Result<(), NotWh
     if footer_len > budget {
         return Err(not_whole(
             footer_start,
-            format!("the footer is {footer_len} bytes, over the batch budget of {budget} bytes"),
+            format!(
+                "the footer is {footer_len} bytes, over the batch budget of {budget} bytes: {}",
+                super::stream::MORE
+            ),
         ));
     }
     let mut footer = vec![0u8; footer_len];
@@ -253,13 +278,16 @@ pub(crate) fn ipc_file(file: &File, len: u64, budget: usize) -> Result<(), NotWh
         if usize::try_from(size).map_or(true, |s| s > budget) {
             return Err(not_whole(
                 offset,
-                format!("a batch of {size} bytes is over the batch budget of {budget} bytes: write it in smaller batches (pyarrow: `max_chunksize`) or raise `--max-record-bytes`"),
+                format!(
+                    "a batch of {size} bytes is over the batch budget of {budget} bytes: {}",
+                    super::stream::MORE
+                ),
             ));
         }
         blocks.push((offset, offset.saturating_add(size)));
     }
     blocks.sort_unstable();
-    let mut cursor = message_len(file, 8)?;
+    let mut cursor = message_len(file, schema_start(file, footer_start)?)?;
     for (start, end) in blocks {
         if start != cursor {
             let what = if start < cursor {
