@@ -95,7 +95,7 @@ impl<R: Read> IpcStream<R> {
                 > 0
             {
                 return Err(format!(
-                    "at byte {after}: data follows the end-of-stream marker (two streams joined with `cat`?); send one stream per input"
+                    "at byte {after}: data follows the end-of-stream marker (two streams joined with `cat`?): pass each stream as its own input"
                 ));
             }
             return Ok(None);

@@ -16,6 +16,9 @@ pub(crate) struct NotWhole {
     pub(crate) what: String,
 }
 
+/// What to do about a file that is not whole.
+const FIX: &str = "pass each file as its own input, or write the file again";
+
 fn not_whole(offset: u64, what: impl Into<String>) -> NotWhole {
     NotWhole {
         offset,
@@ -156,13 +159,15 @@ fn zero_gap(file: &File, from: u64, to: u64) -> Result<(), NotWhole> {
         if let Some(i) = part.iter().position(|b| *b != 0) {
             let first = at + i as u64;
             let what = if part.get(i..i + 4) == Some(b"PAR1") {
-                "a second Parquet magic `PAR1`: two files joined with `cat`?"
+                "a second Parquet magic `PAR1` (two files joined with `cat`?)"
             } else {
-                "data that no column chunk of the footer names: two files joined with `cat`, or a damaged file?"
+                "data that no column chunk of the footer names (two files joined with `cat`, or a damaged file?)"
             };
             return Err(not_whole(
                 first,
-                format!("bytes {from}..{to} belong to nothing in the footer; here is {what}"),
+                format!(
+                    "bytes {from}..{to} belong to nothing in the footer; here is {what}: {FIX}"
+                ),
             ));
         }
         at += n as u64;
@@ -297,7 +302,7 @@ pub(crate) fn ipc_file(file: &File, len: u64, budget: usize) -> Result<(), NotWh
             };
             return Err(not_whole(
                 cursor.min(start),
-                format!("a block at byte {start} {what} (the previous part ends at byte {cursor}): two files joined with `cat`, or a damaged file?"),
+                format!("a block at byte {start} {what} (the previous part ends at byte {cursor}; two files joined with `cat`, or a damaged file?): {FIX}"),
             ));
         }
         cursor = end;
@@ -319,13 +324,13 @@ pub(crate) fn ipc_file(file: &File, len: u64, budget: usize) -> Result<(), NotWh
     if eos_len == 0 {
         return Err(not_whole(
             cursor,
-            "no end-of-stream marker after the last block: two files joined with `cat`, or a damaged file?",
+            format!("no end-of-stream marker after the last block (two files joined with `cat`, or a damaged file?): {FIX}"),
         ));
     }
     if cursor + eos_len != footer_start {
         return Err(not_whole(
             cursor + eos_len,
-            format!("bytes {}..{footer_start} between the end-of-stream marker and the footer belong to nothing: two files joined with `cat`?", cursor + eos_len),
+            format!("bytes {}..{footer_start} between the end-of-stream marker and the footer belong to nothing (two files joined with `cat`?): {FIX}", cursor + eos_len),
         ));
     }
     Ok(())
