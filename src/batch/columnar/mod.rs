@@ -42,7 +42,7 @@ impl std::fmt::Debug for ColumnarInput {
 impl ColumnarInput {
     /// Opens a Parquet file or an Arrow IPC file or stream (`-`: a stream
     /// on standard input), read at most `rows` rows and
-    /// `rows × max_record_bytes` (at most [`BATCH_BYTES`]) decoded bytes at
+    /// `rows × max_record_bytes` (at most 64 MiB) decoded bytes at
     /// a time; of a Parquet file only the columns `policy`'s schema names.
     /// A file that is not whole, or a Parquet file that is not a regular
     /// file, is refused here.
