@@ -104,8 +104,14 @@ fn columnar(c: &mut Criterion<cpu::CpuTime>) {
     g.bench_function("parquet_to_parquet", |b| {
         let config = config(OutputFormat::Parquet);
         b.iter(|| {
-            let input =
-                ColumnarInput::open(parquet.to_str().unwrap(), Format::Parquet, 4096).unwrap();
+            let input = ColumnarInput::open(
+                parquet.to_str().unwrap(),
+                Format::Parquet,
+                &policy,
+                4096,
+                1 << 20,
+            )
+            .unwrap();
             let mut out = Vec::new();
             one.install(|| {
                 batch::run_columnar(

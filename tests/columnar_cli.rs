@@ -296,3 +296,279 @@ fn batch_ok(input: &Path, tag: &str) -> (Vec<u8>, String) {
         String::from_utf8_lossy(&run.stderr).into_owned(),
     )
 }
+
+/// The Arrow IPC fixtures of `tests/hostile/columnar/` hold exactly
+/// `examples/merchants.jsonl`: `merchants.arrow` (a file, one batch) and
+/// `merchants.arrows` (a stream of batches of 10 rows). Rewrite them with
+/// `VERDIKT_BLESS=1 cargo test --test columnar_cli`.
+#[test]
+fn the_arrow_fixtures_are_the_jsonl_example() {
+    let dir = Path::new("tests/fixtures/columnar");
+    let text =
+        std::fs::read_to_string("tests/fixtures/reference/examples/merchants.jsonl").unwrap();
+    let rows: Vec<_> = objects(&text).into_iter().map(|(_, o)| o).collect();
+    let want = to_batch(&rows);
+    let mut file = Vec::new();
+    let mut w = arrow_ipc::writer::FileWriter::try_new(&mut file, &want.schema()).unwrap();
+    w.write(&want).unwrap();
+    w.finish().unwrap();
+    drop(w);
+    let mut stream = Vec::new();
+    let mut w = arrow_ipc::writer::StreamWriter::try_new(&mut stream, &want.schema()).unwrap();
+    for start in (0..want.num_rows()).step_by(10) {
+        w.write(&want.slice(start, 10.min(want.num_rows() - start)))
+            .unwrap();
+    }
+    w.finish().unwrap();
+    drop(w);
+    if std::env::var_os("VERDIKT_BLESS").is_some() {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("merchants.arrow"), &file).unwrap();
+        std::fs::write(dir.join("merchants.arrows"), &stream).unwrap();
+    }
+    for (name, bytes) in [("merchants.arrow", &file), ("merchants.arrows", &stream)] {
+        let kept = std::fs::read(dir.join(name)).unwrap();
+        assert!(&kept == bytes, "{name}: rewrite it with VERDIKT_BLESS=1");
+        let (decided, _) = batch_ok(&dir.join(name), &format!("fixture-{name}"));
+        let (from_jsonl, _) = batch_ok(
+            Path::new("tests/fixtures/reference/examples/merchants.jsonl"),
+            "fixture-jsonl",
+        );
+        assert!(decided == from_jsonl, "{name} decides as the JSON Lines");
+    }
+}
+
+/// Runs verdikt on `input` (`-`: `stdin` fed to it), expecting exit 2 and
+/// no output; returns stderr.
+fn refused(input: &str, stdin: Option<&[u8]>, extra: &[&str]) -> String {
+    use std::io::Write as _;
+    let out = tmp(&format!("refused-{}.out", input.replace('/', "_")));
+    let _ = std::fs::remove_file(&out);
+    let mut args = vec!["batch", input, "-o", out.to_str().unwrap(), "--quiet"];
+    args.extend_from_slice(extra);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_verdikt"))
+        .args(&args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    if let Some(bytes) = stdin {
+        let _ = pipe.write_all(bytes);
+    }
+    drop(pipe);
+    let run = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert_eq!(run.status.code(), Some(2), "{input}: {stderr}");
+    assert!(!out.exists(), "{input}: no output file on refusal");
+    stderr
+}
+
+#[test]
+fn a_columnar_input_that_is_not_whole_is_refused_naming_the_offset() {
+    let parquet = std::fs::read("tests/fixtures/reference/examples/merchants.parquet").unwrap();
+    let file = std::fs::read("tests/fixtures/columnar/merchants.arrow").unwrap();
+    let stream = std::fs::read("tests/fixtures/columnar/merchants.arrows").unwrap();
+    let joined = |a: &[u8], b: &[u8]| [a, b].concat();
+    let cut = |a: &[u8], n: usize| a[..a.len() - n].to_vec();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "two.parquet",
+            joined(&parquet, &parquet),
+            "two files joined with `cat`",
+        ),
+        (
+            "two.arrow",
+            joined(&file, &file),
+            "two files joined with `cat`",
+        ),
+        ("cut.arrow", cut(&file, 100), "truncated"),
+        (
+            "two.arrows",
+            joined(&stream, &stream),
+            "data follows the end-of-stream marker",
+        ),
+        (
+            "junk.arrows",
+            joined(&stream, b"junk"),
+            "data follows the end-of-stream marker",
+        ),
+        (
+            "cut.arrows",
+            cut(&stream, 8),
+            "without its end-of-stream marker",
+        ),
+        (
+            "mid.arrows",
+            cut(&stream, 20),
+            "the stream ends inside the message",
+        ),
+    ];
+    for (name, bytes, why) in &cases {
+        let path = tmp(name);
+        std::fs::write(&path, bytes).unwrap();
+        let stderr = refused(path.to_str().unwrap(), None, &[]);
+        assert!(
+            stderr.contains(&format!("`{}`", path.display())),
+            "{name}: {stderr}"
+        );
+        assert!(stderr.contains("at byte "), "{name}: {stderr}");
+        assert!(stderr.contains(why), "{name}: {stderr}");
+    }
+    // Standard input: after the marker comes the end, and a stream that
+    // ends without it is truncated.
+    for (bytes, why) in [
+        (cut(&stream, 8), "without its end-of-stream marker"),
+        (
+            joined(&stream, &stream),
+            "data follows the end-of-stream marker",
+        ),
+    ] {
+        let stderr = refused("-", Some(&bytes), &["--input-format", "arrow"]);
+        assert!(stderr.contains(why), "stdin: {stderr}");
+    }
+}
+
+/// A FIFO or `<(…)` input is opened once, never blocking: an Arrow stream
+/// through one is read whole; Parquet from one is refused at once.
+#[cfg(unix)]
+#[test]
+fn a_pipe_is_read_once_and_parquet_from_a_pipe_is_refused_at_once() {
+    let stream = std::fs::canonicalize("tests/fixtures/columnar/merchants.arrows").unwrap();
+    let (want, _) = batch_ok(&stream, "pipe-file");
+    let out = tmp("pipe.out");
+    let script = format!(
+        "exec {} batch <(cat {}) --input-format arrow -o {} --quiet",
+        env!("CARGO_BIN_EXE_verdikt"),
+        stream.display(),
+        out.display()
+    );
+    let run = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        std::fs::read(&out).unwrap() == want,
+        "the same decisions through a pipe"
+    );
+
+    let fifo = tmp("fifo.parquet");
+    let _ = std::fs::remove_file(&fifo);
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_verdikt"))
+        .args(["batch", fifo.to_str().unwrap(), "--quiet"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("a Parquet FIFO with no writer blocked verdikt");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(2));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("write it to a file first"), "{stderr}");
+}
+
+/// The example rows with merchant `M10001`'s id made `bytes` long.
+fn with_long_id(bytes: usize) -> RecordBatch {
+    let text = std::fs::read_to_string("tests/fixtures/reference/examples/merchants.jsonl")
+        .unwrap()
+        .replacen("M10001", &"M".repeat(bytes), 1);
+    let rows: Vec<_> = objects(&text).into_iter().map(|(_, o)| o).collect();
+    to_batch(&rows)
+}
+
+#[test]
+fn a_row_over_max_record_bytes_is_rejected_and_the_run_goes_on() {
+    let batch_in = with_long_id(5000);
+    let path = tmp("long-id.parquet");
+    write_parquet(&batch_in, &path);
+    let (_, rejects) = batch(&path, "long-id", &["--max-record-bytes", "2000"]);
+    let lines: Vec<_> = rejects.lines().collect();
+    assert_eq!(lines.len(), 1, "{rejects}");
+    assert!(lines[0].contains("\"row\":1"), "{rejects}");
+    assert!(
+        lines[0].contains("larger than 2000 bytes (--max-record-bytes)"),
+        "{rejects}"
+    );
+}
+
+#[test]
+fn an_arrow_message_over_the_batch_budget_is_refused_before_it_is_read() {
+    let stream = "tests/fixtures/columnar/merchants.arrows";
+    let stderr = refused(
+        stream,
+        None,
+        &["--max-record-bytes", "2000", "--chunk", "1"],
+    );
+    assert!(
+        stderr.contains("over the batch budget of 2000 bytes"),
+        "{stderr}"
+    );
+    let file = "tests/fixtures/columnar/merchants.arrow";
+    let stderr = refused(file, None, &["--max-record-bytes", "2000", "--chunk", "1"]);
+    assert!(
+        stderr.contains("over the batch budget of 2000 bytes"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_date64_with_a_time_of_day_is_refused_naming_the_column() {
+    use arrow_array::{Date64Array, RecordBatch};
+    use std::sync::Arc;
+    let text =
+        std::fs::read_to_string("tests/fixtures/reference/examples/merchants.jsonl").unwrap();
+    let rows: Vec<_> = objects(&text).into_iter().map(|(_, o)| o).collect();
+    let base = to_batch(&rows);
+    let schema = base.schema();
+    let at = schema.index_of("as_of").unwrap();
+    let day = 20_416i64 * 86_400_000;
+    let mut fields: Vec<_> = schema.fields().iter().cloned().collect();
+    let mut columns = base.columns().to_vec();
+    for (ms, name, code) in [(day, "whole.arrow", 0), (day + 3_600_000, "timed.arrow", 2)] {
+        let dates = Date64Array::from(vec![ms; base.num_rows()]);
+        fields[at] = Arc::new(arrow_schema::Field::new(
+            "as_of",
+            arrow_schema::DataType::Date64,
+            true,
+        ));
+        columns[at] = Arc::new(dates);
+        let b = RecordBatch::try_new(
+            Arc::new(arrow_schema::Schema::new(fields.clone())),
+            columns.clone(),
+        )
+        .unwrap();
+        let path = tmp(name);
+        write_ipc(&b, &path, false);
+        if code == 0 {
+            batch_ok(&path, "date64-whole");
+        } else {
+            let stderr = refused(path.to_str().unwrap(), None, &[]);
+            assert!(
+                stderr.contains("column `as_of` is date64 with a time of day"),
+                "{stderr}"
+            );
+        }
+    }
+}

@@ -2,7 +2,9 @@
 //! `--chunk-bytes`, whatever the input: arbitrary bytes as JSONL, a JSON
 //! array, YAML or CSV, a single line or document of 32 MB, a gzip bomb of
 //! valid records each under the record limit (and the same records in every
-//! text format), and arbitrary bytes as rule files.
+//! text format), arbitrary bytes as rule files, and Parquet files of a few
+//! KB that decode to gigabytes (long dictionary strings, columns the schema
+//! does not name).
 //!
 //! One test in its own binary, so the counting allocator measures only it.
 #![allow(
@@ -299,6 +301,9 @@ fn memory_is_bounded_by_record_size_and_chunk() {
     // `--max-record-bytes` each: gigabytes.
     many_large_records_stay_within_the_chunk_budget(&policy, &good);
 
+    #[cfg(feature = "parquet")]
+    parquet_bombs_stay_within_the_batch_budget(&policy);
+
     // Arbitrary bytes in every format, and as rule files.
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
         cases: 64,
@@ -370,5 +375,77 @@ fn case_file_alias_bombs_are_refused_small() {
             text.len()
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+/// A Parquet file of `rows` rows whose column `column` repeats one string
+/// of 60 KB (one dictionary entry: the file stays small), next to a short
+/// `merchant_id` unless `column` is that.
+#[cfg(feature = "parquet")]
+fn parquet_bomb(column: &str, rows: usize) -> std::path::PathBuf {
+    use std::sync::Arc;
+
+    use arrow_array::types::Int32Type;
+    use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray};
+    // Built as a dictionary, so the test never holds the decoded rows; the
+    // file does not say so (no Arrow schema in it), so it reads as text.
+    let long = "x".repeat(60_000);
+    let dictionary = |value: &str| -> ArrayRef {
+        let keys = Int32Array::from(vec![0; rows]);
+        let values = Arc::new(StringArray::from(vec![value]));
+        Arc::new(DictionaryArray::<Int32Type>::try_new(keys, values).unwrap())
+    };
+    let mut columns: Vec<(&str, ArrayRef)> = vec![(column, dictionary(&long))];
+    if column != "merchant_id" {
+        columns.push(("merchant_id", dictionary("M1")));
+    }
+    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    let dir = std::env::temp_dir().join("verdikt-parquet-bombs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{}.parquet", column.replace('.', "_")));
+    let file = std::fs::File::create(&path).unwrap();
+    let options =
+        parquet::arrow::arrow_writer::ArrowWriterOptions::new().with_skip_arrow_metadata(true);
+    let mut w =
+        parquet::arrow::ArrowWriter::try_new_with_options(file, batch.schema(), options).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    path
+}
+
+/// Long dictionary strings, in a column the schema names or not: the
+/// file is a few KB, its rows decode to 60 KB each. Read with the CLI's
+/// default `--chunk` (8192 rows) and `--max-record-bytes` 1 KiB (a batch
+/// budget of 8 MiB), a batch holds about 140 rows (each rejected unread,
+/// as over `--max-record-bytes`), or never decodes the column at all.
+#[cfg(feature = "parquet")]
+fn parquet_bombs_stay_within_the_batch_budget(policy: &Policy) {
+    for column in ["merchant_id", "unknown_notes"] {
+        let path = parquet_bomb(column, 20_000);
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert!(size < 200_000, "{column}: the bomb is {size} bytes");
+        let input = batch::ColumnarInput::open(
+            path.to_str().unwrap(),
+            Format::Parquet,
+            policy,
+            8192,
+            1 << 10,
+        )
+        .unwrap();
+        let mut config = config();
+        config.max_record_bytes = 1 << 10;
+        let (summary, peak) = measured(|| {
+            batch::run_columnar(
+                policy,
+                vec![input],
+                &config,
+                &mut io::sink(),
+                &mut io::sink(),
+                |_| {},
+            )
+        });
+        let summary = summary.unwrap();
+        assert_eq!(summary.read, 20_000, "{column}: every row read");
+        assert!(peak < 2 * BOUND, "Parquet bomb in `{column}`: {peak} bytes");
     }
 }

@@ -78,7 +78,7 @@ pub fn run(args: &BatchArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
             "--explain and --trace are written to JSON Lines only; drop them or use --output-format jsonl".into(),
         ));
     }
-    let inputs = open_inputs(args, input_format)?;
+    let inputs = open_inputs(args, input_format, &policy)?;
     let config = Config {
         mode: Mode {
             reasons: true,
@@ -164,7 +164,11 @@ enum Inputs {
     Columnar(Vec<batch::ColumnarInput>),
 }
 
-fn open_inputs(args: &BatchArgs, format: Option<Format>) -> Result<Inputs, Stop> {
+fn open_inputs(
+    args: &BatchArgs,
+    format: Option<Format>,
+    policy: &crate::ir::Policy,
+) -> Result<Inputs, Stop> {
     let columnar = |name: &String| {
         format
             .or_else(|| Format::from_path(name))
@@ -185,25 +189,34 @@ fn open_inputs(args: &BatchArgs, format: Option<Format>) -> Result<Inputs, Stop>
             "Parquet/Arrow inputs and text inputs cannot be mixed in one run; decide them in two runs".into(),
         ));
     }
-    open_columnar(args, format)
+    open_columnar(args, format, policy)
 }
 
 #[cfg(feature = "arrow")]
-fn open_columnar(args: &BatchArgs, format: Option<Format>) -> Result<Inputs, Stop> {
+fn open_columnar(
+    args: &BatchArgs,
+    format: Option<Format>,
+    policy: &crate::ir::Policy,
+) -> Result<Inputs, Stop> {
     let mut inputs = Vec::new();
     for name in &args.inputs {
         let format = format
             .or_else(|| Format::from_path(name))
             .unwrap_or(Format::Arrow);
-        let input = batch::ColumnarInput::open(name, format, args.chunk)
-            .map_err(|e| Stop::Failed(e.to_string()))?;
+        let input =
+            batch::ColumnarInput::open(name, format, policy, args.chunk, args.max_record_bytes)
+                .map_err(|e| Stop::Failed(e.to_string()))?;
         inputs.push(input);
     }
     Ok(Inputs::Columnar(inputs))
 }
 
 #[cfg(not(feature = "arrow"))]
-fn open_columnar(_args: &BatchArgs, _format: Option<Format>) -> Result<Inputs, Stop> {
+fn open_columnar(
+    _args: &BatchArgs,
+    _format: Option<Format>,
+    _policy: &crate::ir::Policy,
+) -> Result<Inputs, Stop> {
     Err(Stop::Failed(
         "this verdikt was built without the `arrow` and `parquet` features: rebuild with them to read Parquet or Arrow".into(),
     ))

@@ -103,6 +103,7 @@ fn bind_column<'b>(
     if !readable(column.data_type()) {
         return Err(refused(policy, id, path, column.data_type()));
     }
+    date64_whole_days(path, column.as_ref())?;
     names.push(id);
     leaves.push(Leaf {
         field: id,
@@ -136,6 +137,30 @@ fn readable(ty: &DataType) -> bool {
         | DataType::Date64 => true,
         DataType::Dictionary(key, value) => key.is_dictionary_key_type() && readable(value),
         _ => false,
+    }
+}
+
+/// A `Date64` column counts milliseconds; one whose value has a time of
+/// day is a timestamp in disguise, refused as timestamps are.
+fn date64_whole_days(path: &str, column: &dyn Array) -> Result<(), ColumnarError> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Date64Type;
+    let Some(dates) = column.as_primitive_opt::<Date64Type>() else {
+        return Ok(());
+    };
+    let timed = dates.iter().enumerate().find_map(|(row, v)| {
+        v.filter(|ms| ms.rem_euclid(86_400_000) != 0)
+            .map(|ms| (row, ms))
+    });
+    match timed {
+        None => Ok(()),
+        Some((row, ms)) => Err(ColumnarError::Column {
+            column: path.to_string(),
+            message: format!(
+                "is date64 with a time of day ({ms} ms since 1970-01-01 in row {} of the batch is not a whole day), but the field is a date: cast it to a date first, e.g. `CAST({path} AS DATE)` in SQL or `pa.date32()` in pyarrow",
+                row + 1
+            ),
+        }),
     }
 }
 

@@ -94,7 +94,7 @@ pub(crate) fn getter(array: &dyn Array) -> Option<Getter<'_>> {
         }
         DataType::Date64 => {
             let a = array.as_primitive_opt::<Date64Type>()?;
-            // Milliseconds; a date64 is a whole day by definition.
+            // Milliseconds; `bind` refuses a column with a time of day.
             Box::new(move |i| nullable(a, i, || Cell::Date(a.value(i).div_euclid(86_400_000))))
         }
         DataType::Dictionary(..) => {

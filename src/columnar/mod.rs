@@ -108,6 +108,8 @@ pub(crate) struct Rows<'b> {
     policy: &'b Policy,
     leaves: Vec<(bind::Leaf<'b>, cells::Getter<'b>)>,
     slots: Vec<Option<Value>>,
+    /// A row whose values are longer is rejected unread.
+    max_bytes: Option<usize>,
 }
 
 impl<'b> Rows<'b> {
@@ -126,12 +128,44 @@ impl<'b> Rows<'b> {
             policy,
             leaves,
             slots: Vec::new(),
+            max_bytes: None,
         })
+    }
+
+    /// Rejects, unread, a row whose values take more than `max` bytes
+    /// (text by its length, any other value as 16), as `--max-record-bytes`
+    /// does for a text record.
+    pub(crate) fn with_max_bytes(mut self, max: usize) -> Self {
+        self.max_bytes = Some(max);
+        self
+    }
+
+    /// The bytes of row `row`'s values, as [`Rows::with_max_bytes`] counts.
+    fn row_bytes(&self, row: usize) -> usize {
+        let mut bytes = 0usize;
+        for (leaf, get) in &self.leaves {
+            if leaf.parents.iter().any(|p| p.is_null(row)) {
+                continue;
+            }
+            bytes = bytes.saturating_add(match get(row) {
+                cells::Cell::Str(s) => s.len(),
+                _ => 16,
+            });
+        }
+        bytes
     }
 
     /// Reads row `row` and hands its record (or why it is bad) to `visit`.
     pub(crate) fn read(&mut self, row: usize, visit: impl FnOnce(Result<&Record, RecordError>)) {
         let policy = self.policy;
+        if let Some(max) = self.max_bytes {
+            if self.row_bytes(row) > max {
+                visit(Err(RecordError::single(format!(
+                    "record is larger than {max} bytes (--max-record-bytes)"
+                ))));
+                return;
+            }
+        }
         let mut builder = RecordBuilder::reusing(policy, std::mem::take(&mut self.slots));
         for (leaf, get) in &self.leaves {
             if leaf.parents.iter().any(|p| p.is_null(row)) {

@@ -7,6 +7,8 @@
 
 mod sink;
 mod source;
+mod stream;
+mod whole;
 
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -39,11 +41,22 @@ impl std::fmt::Debug for ColumnarInput {
 
 impl ColumnarInput {
     /// Opens a Parquet file or an Arrow IPC file or stream (`-`: a stream
-    /// on standard input), read `rows` rows at a time.
-    pub fn open(name: &str, format: Format, rows: usize) -> Result<ColumnarInput, OpenError> {
+    /// on standard input), read at most `rows` rows and
+    /// `rows × max_record_bytes` (at most 64 MiB) decoded bytes at
+    /// a time; of a Parquet file only the columns `policy`'s schema names.
+    /// A file that is not whole, or a Parquet file that is not a regular
+    /// file, is refused here.
+    pub fn open(
+        name: &str,
+        format: Format,
+        policy: &Policy,
+        rows: usize,
+        max_record_bytes: usize,
+    ) -> Result<ColumnarInput, OpenError> {
+        let limits = source::Limits::new(rows, max_record_bytes);
         Ok(ColumnarInput {
             name: Arc::from(name),
-            batches: source::open(name, format, rows)?,
+            batches: source::open(name, format, policy, limits)?,
         })
     }
 }
@@ -222,7 +235,8 @@ impl Outputs<'_> {
         }
         self.summary.elapsed = self.started.elapsed();
         match config.max_rejects {
-            Some(max) if max > 0 && self.summary.rejected >= max => {
+            // As in the text pipeline: `Some(0)` stops at the first reject.
+            Some(max) if self.summary.rejected > 0 && self.summary.rejected >= max => {
                 Err(BatchError::TooManyRejects(self.summary.rejected))
             }
             _ => Ok(()),
@@ -270,7 +284,8 @@ pub fn run_columnar(
                     // The whole batch was accepted above, so a slice of it is
                     // too; were it not, the run stops rather than lose rows.
                     let mut rows = Rows::new(policy, &slice)
-                        .map_err(|e| BatchError::Input(name.to_string(), e.to_string()))?;
+                        .map_err(|e| BatchError::Input(name.to_string(), e.to_string()))?
+                        .with_max_bytes(config.max_record_bytes);
                     for i in 0..slice.num_rows() {
                         lane.read += 1;
                         rows.read(i, |record| {
@@ -334,7 +349,7 @@ pub(crate) fn run_text(
     super::for_each_chunk(
         &[policy],
         inputs,
-        config.chunk,
+        super::ChunkLimit::of(config),
         config.read_ahead,
         decide_chunk,
     )?;
