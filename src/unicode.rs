@@ -49,11 +49,25 @@ pub(crate) fn line_terminator_name(c: char) -> Option<&'static str> {
 /// Every line terminator of `text` that rule text may not hold, with its
 /// byte offset: a CR not followed by LF, and the others wherever they are.
 pub(crate) fn stray_line_terminators(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
-    let bytes = text.as_bytes();
-    text.char_indices().filter(move |&(at, c)| match c {
-        '\r' => bytes.get(at + 1) != Some(&b'\n'),
-        c => line_terminator_name(c).is_some(),
+    text.char_indices()
+        .filter(move |&(at, c)| is_stray_line_terminator(text, at, c))
+}
+
+/// Every invisible character and stray line terminator of `text`, with its
+/// byte offset, in order: what rule text may not hold.
+pub(crate) fn misleading_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    text.char_indices().filter(move |&(at, c)| {
+        invisible_name(c).is_some() || is_stray_line_terminator(text, at, c)
     })
+}
+
+/// Whether `c`, at byte `at` of `text`, is a line terminator rule text may
+/// not hold (a CR only when no LF follows it).
+fn is_stray_line_terminator(text: &str, at: usize, c: char) -> bool {
+    match c {
+        '\r' => text.as_bytes().get(at + 1) != Some(&b'\n'),
+        c => line_terminator_name(c).is_some(),
+    }
 }
 
 /// How a character is shown in a diagnostic's source line: invisible ones

@@ -8,36 +8,27 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::{FileId, Span};
-use crate::unicode::{invisible_name, line_terminator_name, stray_line_terminators};
+use crate::unicode::{invisible_name, line_terminator_name, misleading_chars};
 
 /// One error per invisible character or stray line terminator in `text` (a
 /// leading byte-order mark is already gone), in source order, at most
 /// `LIMIT` of them and then one more saying so.
 pub(crate) fn check_invisible(text: &str, file: FileId) -> Vec<Diagnostic> {
     const LIMIT: usize = 20;
-    let invisible = text
-        .char_indices()
-        .filter(|&(_, c)| invisible_name(c).is_some());
-    let mut all: Vec<(usize, char)> = invisible.collect();
-    all.extend(stray_line_terminators(text));
-    if all.is_empty() {
-        return Vec::new();
+    let mut found = Vec::new();
+    let mut total = 0usize;
+    for (at, c) in misleading_chars(text) {
+        total += 1;
+        if found.len() < LIMIT {
+            found.push(misleading(file, at, c));
+        }
     }
-    all.sort_unstable_by_key(|&(at, _)| at);
-    let mut found: Vec<Diagnostic> = all
-        .iter()
-        .take(LIMIT)
-        .map(|&(at, c)| misleading(file, at, c))
-        .collect();
-    if all.len() > LIMIT {
+    if total > LIMIT {
         if let Some(last) = found.last().and_then(|d| d.span) {
             found.push(Diagnostic::error(
                 Code::InvisibleCharacter,
                 last,
-                format!(
-                    "{} more misleading characters in this file",
-                    all.len() - LIMIT
-                ),
+                format!("{} more misleading characters in this file", total - LIMIT),
             ));
         }
     }

@@ -219,3 +219,24 @@ fn escapes_cannot_write_a_stray_line_terminator_into_a_reason() {
         );
     }
 }
+
+#[test]
+fn misleading_characters_are_listed_in_order_up_to_a_limit() {
+    let comment: String = "\u{2028}\u{200B}".repeat(15);
+    let (_, diags) = file(&format!(
+        "# {comment}\nruleset r {{ outcomes ok otherwise ok }}\n"
+    ));
+    let found: Vec<&Diagnostic> = diags
+        .iter()
+        .filter(|d| d.code == Code::InvisibleCharacter)
+        .collect();
+    assert_eq!(found.len(), 21, "{diags:?}");
+    assert!(found[0].message.starts_with("line terminator U+2028"));
+    assert!(found[1].message.starts_with("invisible character U+200B"));
+    let starts: Vec<u32> = found[..20].iter().map(|d| d.span.unwrap().start).collect();
+    assert!(starts.windows(2).all(|w| w[0] < w[1]), "{starts:?}");
+    assert_eq!(
+        found[20].message,
+        "10 more misleading characters in this file"
+    );
+}
