@@ -199,12 +199,12 @@ fn found_words(found: &str) -> String {
     let Some(first) = found.chars().next() else {
         return String::new();
     };
-    let shown = crate::unicode::shown(first);
-    match shown {
-        _ if matches!(first, '\n' | '\r') => "the end of the line".to_string(),
-        Some(shown) if crate::unicode::line_terminator_name(first).is_some() => {
-            format!("the line terminator {shown}")
-        }
+    if matches!(first, '\n' | '\r') {
+        return "the end of the line".to_string();
+    }
+    let terminator = crate::unicode::line_terminator_name(first).is_some();
+    match crate::unicode::shown(first) {
+        Some(shown) if terminator => format!("the line terminator {shown}"),
         Some(shown) => format!("the invisible character {shown}"),
         None => format!("`{found}`"),
     }
