@@ -80,7 +80,8 @@ pub enum Code {
     OutcomeNeverProduced,
     /// an optional output no outcome clause sets
     OutputNeverSet,
-    /// a right-to-left override (U+202E) or a zero-width space (U+200B) in rule text
+    /// a right-to-left override (U+202E), a zero-width space (U+200B) or a line
+    /// terminator other than LF and CRLF (`# note\r when ...`) in rule text
     InvisibleCharacter,
     /// a policy test case that names an unknown field, base, ruleset, outcome or output
     TestCase,

@@ -70,11 +70,8 @@ impl Source {
     pub fn new(name: impl Into<String>, text: &str) -> Self {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
-            }
-        }
+        line_starts
+            .extend(line_starts_after_first(text).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
         Source {
             name: name.into(),
             text: Arc::from(text),
@@ -97,7 +94,8 @@ impl Source {
         (line + 1, col + 1)
     }
 
-    /// The text of a 1-based line, without its line ending.
+    /// The text of a 1-based line, without its line ending (LF, CRLF or a
+    /// lone CR).
     pub fn line_text(&self, line: usize) -> &str {
         let start = self
             .line_starts
@@ -120,6 +118,19 @@ impl Source {
     }
 }
 
+/// Where each line of `text` but the first starts: after every LF, CRLF
+/// and lone CR, the line ends the Language Server Protocol counts (and
+/// editors show). The one place that decides what a line is, for
+/// diagnostics and the language server alike.
+pub(crate) fn line_starts_after_first(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(move |&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .map(|(i, _)| i + 1)
+}
+
 /// The rule texts of a policy, which diagnostics point into.
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
@@ -139,5 +150,25 @@ impl SourceMap {
     /// The text a span covers, or "" when the span is not in this map.
     pub fn slice(&self, span: Span) -> &str {
         self.get(span.file).map_or("", |s| s.slice(span))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lf_crlf_and_a_lone_cr_each_end_a_line() {
+        let text = "a\rb\r\nc\nd\u{2028}e";
+        let source = Source::new("t.vk", text);
+        let at = |c: char| u32::try_from(text.find(c).unwrap()).unwrap();
+        assert_eq!(source.line_col(at('a')), (1, 1));
+        assert_eq!(source.line_col(at('b')), (2, 1));
+        assert_eq!(source.line_col(at('c')), (3, 1));
+        assert_eq!(source.line_col(at('d')), (4, 1));
+        // U+2028 ends no line for the Language Server Protocol, so not here.
+        assert_eq!(source.line_col(at('e')), (4, 3));
+        let lines: Vec<&str> = (1..=4).map(|l| source.line_text(l)).collect();
+        assert_eq!(lines, vec!["a", "b", "c", "d\u{2028}e"]);
     }
 }

@@ -1,6 +1,8 @@
 //! Characters that change how text looks without changing what it says:
 //! which they are, and how to show them so they cannot reorder a message
-//! (Trojan Source, CVE-2021-42574).
+//! (Trojan Source, CVE-2021-42574). Line terminators other than LF and CRLF
+//! belong here too: an editor or terminal breaks the line at them, verdikt
+//! would not.
 
 /// The name of an invisible or bidirectional control character, if `c` is one.
 pub(crate) fn invisible_name(c: char) -> Option<&'static str> {
@@ -27,10 +29,54 @@ pub(crate) fn invisible_name(c: char) -> Option<&'static str> {
     })
 }
 
+/// The name of a line terminator that rule text may not hold, if `c` is
+/// one. Editors (VS Code breaks at a lone CR; others at U+2028, U+2029,
+/// U+0085) or terminals (CR returns to the start of the line, VT and FF
+/// move down) show a line break there. A CR is one only when no LF follows
+/// it: CRLF is an ordinary line ending.
+pub(crate) fn line_terminator_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{000B}' => "LINE TABULATION",
+        '\u{000C}' => "FORM FEED",
+        '\r' => "CARRIAGE RETURN",
+        '\u{0085}' => "NEXT LINE",
+        '\u{2028}' => "LINE SEPARATOR",
+        '\u{2029}' => "PARAGRAPH SEPARATOR",
+        _ => return None,
+    })
+}
+
+/// Every line terminator of `text` that rule text may not hold, with its
+/// byte offset: a CR not followed by LF, and the others wherever they are.
+pub(crate) fn stray_line_terminators(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    text.char_indices()
+        .filter(move |&(at, c)| is_stray_line_terminator(text, at, c))
+}
+
+/// Every invisible character and stray line terminator of `text`, with its
+/// byte offset, in order: what rule text may not hold.
+pub(crate) fn misleading_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    text.char_indices().filter(move |&(at, c)| {
+        invisible_name(c).is_some() || is_stray_line_terminator(text, at, c)
+    })
+}
+
+/// Whether `c`, at byte `at` of `text`, is a line terminator rule text may
+/// not hold (a CR only when no LF follows it).
+fn is_stray_line_terminator(text: &str, at: usize, c: char) -> bool {
+    match c {
+        '\r' => text.as_bytes().get(at + 1) != Some(&b'\n'),
+        c => line_terminator_name(c).is_some(),
+    }
+}
+
 /// How a character is shown in a diagnostic's source line: invisible ones
-/// spelled out, so the line cannot reorder itself on the reader's screen.
+/// and line terminators spelled out, so the line cannot reorder, hide or
+/// break itself on the reader's screen.
 pub(crate) fn shown(c: char) -> Option<String> {
-    invisible_name(c).map(|_| format!("<U+{:04X}>", u32::from(c)))
+    invisible_name(c)
+        .or_else(|| line_terminator_name(c))
+        .map(|_| format!("<U+{:04X}>", u32::from(c)))
 }
 
 /// Whether a character is spelled out where record text is shown to

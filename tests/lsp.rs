@@ -570,3 +570,38 @@ fn completion_keeps_the_names_of_a_file_while_it_does_not_parse() {
     assert_eq!(candidate["detail"], "money");
     client.shutdown();
 }
+
+#[test]
+fn a_lone_cr_is_refused_at_the_line_an_editor_shows_and_formatting_repairs_it() {
+    let dir = rules_copy("lone-cr");
+    let (mut client, _) = Client::start(&dir);
+    let file = dir.join("10-limit_adjustment.vk");
+    let hidden = "      # reviewed\r      violations.open = 0  else \"有未处理违规\"\n";
+    let text = std::fs::read_to_string(&file).expect("read").replacen(
+        "      store.rating >= 4.8 ",
+        &format!("{hidden}      store.rating >= 4.8 "),
+        1,
+    );
+    client.open(&file, &text);
+    let diagnostics = client.diagnostics_of(&file);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let d = &diagnostics[0];
+    assert_eq!(d["code"], "V033");
+    // The CR ends its line, as the protocol counts lines: the range covers
+    // it, up to the start of the line the editor shows the condition on.
+    let cr = position(&text, "\r", 0, 0);
+    assert_eq!(d["range"]["start"], cr);
+    let next = json!({ "line": cr["line"].as_u64().unwrap() + 1, "character": 0 });
+    assert_eq!(d["range"]["end"], next);
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({
+            "textDocument": { "uri": uri(&file) },
+            "options": { "tabSize": 2, "insertSpaces": true }
+        }),
+    );
+    let formatted = edits[0]["newText"].as_str().expect("new text");
+    assert!(!formatted.contains('\r'));
+    assert!(formatted.contains("      # reviewed\n      violations.open = 0"));
+    client.shutdown();
+}

@@ -188,6 +188,20 @@ impl Checker<'_> {
         };
         let file = self.sources.add(Source::new(name.clone(), &text));
         let text = self.text(file);
+        // serde_yaml breaks lines at U+0085, U+2028 and U+2029 (YAML 1.1),
+        // the position reader does not, and editors and terminals break at
+        // some of them and at VT, FF and a lone CR: the file could read one
+        // way to its reviewer and another to verdikt. Refused, as in rule text.
+        if let Some((at, c)) = crate::unicode::stray_line_terminators(&text).next() {
+            let name = crate::unicode::line_terminator_name(c).unwrap_or("LINE TERMINATOR");
+            self.error(
+                file,
+                (at, at + c.len_utf8()),
+                format!("line terminator U+{:04X} ({name}) in a case file", u32::from(c)),
+                "replace it with a line break (LF) or delete it: editors, terminals and YAML readers disagree on where its lines break".into(),
+            );
+            return None;
+        }
         let syntax_help = "check the indentation (spaces only) and the quotes around here";
         // Before any value is built: serde_yaml would expand every alias.
         if let Err(e) = crate::yaml_aliases::check_aliases(&text, CASE_ALIAS_BUDGET) {

@@ -139,7 +139,10 @@ fn stdin(format: ErrorFormat) -> Result<bool, Stop> {
 /// The formatted text, or `None` after printing why there is none.
 fn format_or_report(name: &str, text: &str, format: ErrorFormat) -> Result<Option<String>, Stop> {
     let mut sources = SourceMap::default();
-    let id: FileId = sources.add(Source::new(name, text));
+    // The formatter reads the text with its stray line terminators turned
+    // into line breaks, and its diagnostics point there.
+    let text = crate::format::normalize_line_breaks(text);
+    let id: FileId = sources.add(Source::new(name, &text));
     let Some(source) = sources.get(id) else {
         return Ok(None);
     };

@@ -10,7 +10,7 @@
 )]
 
 use crate::ast::*;
-use crate::format::{comments, format_text, print_expr, print_file};
+use crate::format::{comments, format_text, normalize_line_breaks, print_expr, print_file};
 use crate::span::{FileId, Source, Span};
 use proptest::prelude::*;
 
@@ -24,6 +24,9 @@ fn comment_texts(text: &str) -> Vec<String> {
 
 /// Checks every law on one source text that formats; returns the output.
 fn assert_laws(name: &str, text: &str) -> Option<String> {
+    // Stray line terminators are line breaks to the formatter: the laws
+    // hold for the text as an editor shows it.
+    let text: &str = &normalize_line_breaks(text);
     let formatted = format_text(text).ok()?;
     let again = format_text(&formatted)
         .unwrap_or_else(|d| panic!("{name}: formatted text does not parse: {d:?}\n{formatted}"));
@@ -442,8 +445,83 @@ const PASTES: &[&str] = &[
     "\n  # own\n",
 ];
 
+/// The line terminators an editor or terminal may break at, other than LF.
+const STRAY: [char; 6] = [
+    '\r', '\u{000B}', '\u{000C}', '\u{0085}', '\u{2028}', '\u{2029}',
+];
+
+fn has_stray_terminator(text: &str) -> bool {
+    crate::unicode::stray_line_terminators(text)
+        .next()
+        .is_some()
+}
+
+#[test]
+fn a_lone_cr_in_a_comment_becomes_the_line_break_an_editor_shows() {
+    let text = "ruleset r {\n  outcomes ok, no\n  # note\r  rule hidden when 1 > 2 then no\n  otherwise ok\n}\n";
+    let (_, diagnostics) = crate::syntax::parse(&Source::new("t.vk", text), FileId(0));
+    assert!(diagnostics
+        .iter()
+        .any(|d| d.code == crate::diagnostic::Code::InvisibleCharacter));
+    let formatted = format_text(text).unwrap();
+    assert_eq!(
+        formatted,
+        "ruleset r {\n  outcomes ok, no\n  # note\n  rule hidden\n    when 1 > 2\n    then no\n  otherwise ok\n}\n"
+    );
+    let (_, diagnostics) = crate::syntax::parse(&Source::new("t.vk", &formatted), FileId(0));
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+}
+
+#[test]
+fn every_stray_terminator_becomes_a_line_feed() {
+    for c in STRAY {
+        let text = format!("a{c}b\r\nc{c}{c}");
+        assert_eq!(normalize_line_breaks(&text), "a\nb\r\nc\n\n", "{c:?}");
+    }
+    let clean = "a\r\nb\n";
+    assert!(matches!(
+        normalize_line_breaks(clean),
+        std::borrow::Cow::Borrowed(_)
+    ));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A stray line terminator anywhere in a rule file is refused where it
+    /// is; `fmt` turns it into a line break, and its output holds none,
+    /// parses without a V033 and is formatted.
+    #[test]
+    fn stray_terminators_are_refused_and_fmt_repairs_them(
+        file in 0usize..5,
+        at in any::<prop::sample::Index>(),
+        c in prop::sample::select(STRAY.to_vec()),
+    ) {
+        let files = vk_files("rules");
+        let (name, text) = &files[file % files.len()];
+        let cut = at.index(text.len() + 1);
+        let cut = (0..=cut).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+        // A CR before a LF is a CRLF, an ordinary line ending.
+        prop_assume!(!(c == '\r' && text[cut..].starts_with('\n')));
+        let mutated = format!("{}{c}{}", &text[..cut], &text[cut..]);
+        let (_, diagnostics) = crate::syntax::parse(&Source::new(name, &mutated), FileId(0));
+        let refused: Vec<usize> = diagnostics
+            .iter()
+            .filter(|d| d.code == crate::diagnostic::Code::InvisibleCharacter)
+            .map(|d| d.span.unwrap().start as usize)
+            .collect();
+        prop_assert_eq!(refused, vec![cut], "{}", name);
+        if let Ok(formatted) = format_text(&mutated) {
+            prop_assert!(!has_stray_terminator(&formatted), "{}", formatted);
+            let (_, diagnostics) =
+                crate::syntax::parse(&Source::new(name, &formatted), FileId(0));
+            prop_assert!(
+                diagnostics.iter().all(|d| d.code != crate::diagnostic::Code::InvisibleCharacter),
+                "{:?}", diagnostics
+            );
+            prop_assert_eq!(format_text(&formatted).unwrap(), formatted);
+        }
+    }
 
     #[test]
     fn arbitrary_text_never_panics(text in "\\PC{0,200}") {

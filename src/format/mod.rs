@@ -7,7 +7,8 @@
 //! parentheses that keep their meaning, broken only past [`MAX_WIDTH`]
 //! columns. Literals are printed as written. Comments are kept (see
 //! [`comments`]); blank lines between items are kept, at most one. Output
-//! has LF line endings and no byte order mark.
+//! has LF line endings and no byte order mark; a lone CR, VT, FF, U+0085,
+//! U+2028 or U+2029 becomes a line break before anything else is read.
 //!
 //! The printed text depends only on the syntax tree and the comments, so
 //! formatting twice changes nothing, and it parses back to the same tree.
@@ -15,6 +16,8 @@
 pub mod comments;
 mod expr;
 mod printer;
+
+use std::borrow::Cow;
 
 #[cfg(test)]
 use crate::ast::{Expr, File};
@@ -25,10 +28,21 @@ use crate::span::{FileId, Source};
 /// Strings are never broken, so a long `because` may still pass it.
 pub const MAX_WIDTH: usize = 100;
 
-/// Formats one rule file. `Err` carries the diagnostics when the file does
-/// not parse; literal errors (`2026-02-30`) do not stop formatting, since
-/// literals are printed as written.
+/// Formats one rule file. Line terminators an editor or terminal breaks at
+/// (a lone CR, VT, FF, U+0085, U+2028, U+2029) become line breaks first, as
+/// [`normalize_line_breaks`] does, so a file `verdikt check` refuses for them
+/// is repaired. `Err` carries the diagnostics when the file does not parse
+/// then; they point into the normalised text. Literal errors (`2026-02-30`)
+/// do not stop formatting, since literals are printed as written.
 pub fn format_source(source: &Source, file: FileId) -> Result<String, Vec<Diagnostic>> {
+    let normalized;
+    let source = match normalize_line_breaks(&source.text) {
+        Cow::Borrowed(_) => source,
+        Cow::Owned(text) => {
+            normalized = Source::new(source.name.clone(), &text);
+            &normalized
+        }
+    };
     let (tree, diagnostics) = crate::syntax::parse(source, file);
     let blocking = diagnostics
         .iter()
@@ -40,6 +54,26 @@ pub fn format_source(source: &Source, file: FileId) -> Result<String, Vec<Diagno
         }
         _ => Err(diagnostics),
     }
+}
+
+/// `text` with every line terminator rule text may not hold (a CR without a
+/// LF, VT, FF, U+0085, U+2028, U+2029) turned into a LF: the line break an
+/// editor or terminal shows there. CRLF is left alone (the printer writes LF
+/// anyway). Borrowed when there is nothing to change.
+pub(crate) fn normalize_line_breaks(text: &str) -> Cow<'_, str> {
+    let mut stray = crate::unicode::stray_line_terminators(text).peekable();
+    if stray.peek().is_none() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (at, c) in stray {
+        out.push_str(text.get(copied..at).unwrap_or(""));
+        out.push('\n');
+        copied = at + c.len_utf8();
+    }
+    out.push_str(text.get(copied..).unwrap_or(""));
+    Cow::Owned(out)
 }
 
 /// [`format_source`] for text without a file name.

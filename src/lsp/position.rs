@@ -14,13 +14,10 @@ pub(super) struct Lines<'t> {
 impl<'t> Lines<'t> {
     /// Indexes a text's lines.
     pub(super) fn new(text: &'t str) -> Self {
+        // LF, CRLF and a lone CR end a line, as the protocol says and as
+        // the diagnostics count them.
         let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        starts.extend(crate::span::line_starts_after_first(text));
         Lines { text, starts }
     }
 
@@ -49,10 +46,12 @@ impl<'t> Lines<'t> {
         let Some(&start) = self.starts.get(position.line as usize) else {
             return self.text.len();
         };
-        let line_end = self
-            .starts
-            .get(position.line as usize + 1)
-            .map_or(self.text.len(), |e| e.saturating_sub(1));
+        let next = self.starts.get(position.line as usize + 1).copied();
+        let line = self
+            .text
+            .get(start..next.unwrap_or(self.text.len()))
+            .unwrap_or("");
+        let line_end = start + line.trim_end_matches(['\n', '\r']).len();
         let mut units = 0;
         for (i, c) in self.text.get(start..line_end).unwrap_or("").char_indices() {
             if units >= position.character as usize {
@@ -125,6 +124,29 @@ mod tests {
         assert_eq!(lines.offset(Position::new(1, 3)), x);
         assert_eq!(lines.offset(Position::new(0, 99)), 2);
         assert_eq!(lines.end(), Position::new(2, 0));
+    }
+
+    #[test]
+    fn lines_end_where_diagnostics_end_them() {
+        let text = "a\rb\r\nc\nd\u{2028}e\r\rf";
+        let lines = Lines::new(text);
+        let source = crate::span::Source::new("t.vk", text);
+        let mut checked = 0;
+        for (at, _) in text.char_indices() {
+            let (line, column) = source.line_col(u32::try_from(at).unwrap());
+            let position = lines.position(at);
+            assert_eq!(
+                (position.line as usize + 1, position.character as usize + 1),
+                (line, column),
+                "at {at}"
+            );
+            checked += 1;
+        }
+        assert_eq!(checked, 13);
+        let b = text.find('b').unwrap();
+        assert_eq!(lines.position(b), Position::new(1, 0));
+        assert_eq!(lines.offset(Position::new(1, 9)), b + 1);
+        assert_eq!(lines.position(text.find('f').unwrap()), Position::new(5, 0));
     }
 
     #[test]

@@ -148,11 +148,9 @@ fn syntax_error(
     let found = found_token(text, pos);
     let end = pos + found.len().max(1).min(text.len().saturating_sub(pos));
     let span = Span::new(file, pos, end.max(pos));
-    let found_words = match found.chars().next().and_then(crate::unicode::shown) {
-        Some(shown) => format!("the invisible character {shown}"),
-        None if found.is_empty() => "end of file".to_string(),
-        None if found.starts_with(['\n', '\r']) => "the end of the line".to_string(),
-        None => format!("`{found}`"),
+    let found_words = match found_words(&found) {
+        w if w.is_empty() => "end of file".to_string(),
+        w => w,
     };
     let (message, expected) = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
@@ -192,6 +190,23 @@ fn join_alternatives(words: &[&str]) -> String {
         [] => String::new(),
         [one] => (*one).to_string(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// How "found ..." names what [`found_token`] returned: empty at the end
+/// of the file, and never a raw invisible character or line terminator.
+fn found_words(found: &str) -> String {
+    let Some(first) = found.chars().next() else {
+        return String::new();
+    };
+    if matches!(first, '\n' | '\r') {
+        return "the end of the line".to_string();
+    }
+    let terminator = crate::unicode::line_terminator_name(first).is_some();
+    match crate::unicode::shown(first) {
+        Some(shown) if terminator => format!("the line terminator {shown}"),
+        Some(shown) => format!("the invisible character {shown}"),
+        None => format!("`{found}`"),
     }
 }
 

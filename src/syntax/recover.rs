@@ -10,7 +10,7 @@ use pest::Parser as _;
 use super::grammar::{Rule, VerdiktParser};
 use super::lower::Lowerer;
 use super::scan::{self, Unclosed};
-use super::{check_nesting, found_token, syntax_error};
+use super::{check_nesting, found_token, found_words, syntax_error};
 use crate::ast::{Broken, BrokenKind, Decl, File, Name, Ruleset, RulesetItem, Template};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::{FileId, Source, Span};
@@ -268,10 +268,9 @@ impl Recovery<'_> {
         let (line, column) = self
             .source
             .line_col(u32::try_from(gave_up).unwrap_or(u32::MAX));
-        let found = match found_token(self.text, gave_up) {
+        let found = match found_words(&found_token(self.text, gave_up)) {
             f if f.is_empty() => "the end of the file".to_string(),
-            f if f.starts_with(['\n', '\r']) => "the end of the line".to_string(),
-            f => format!("`{f}`"),
+            f => f,
         };
         match unclosed {
             Unclosed::String { at } => {

@@ -154,3 +154,89 @@ fn a_syntax_error_ends_only_its_own_item() {
         .collect();
     assert_eq!(names, vec![("r", 3), ("s", 2)]);
 }
+
+/// The line terminators an editor or terminal may break at, other than LF.
+const STRAY: [char; 6] = [
+    '\r', '\u{000B}', '\u{000C}', '\u{0085}', '\u{2028}', '\u{2029}',
+];
+
+#[test]
+fn stray_line_terminators_are_refused_in_code_comments_and_strings() {
+    let places = [
+        "ruleset r {\n  outcomes ok # note@ rule x when 1 > 2 then ok\n  otherwise ok\n}\n",
+        "ruleset r {\n  outcomes ok\n  otherwise ok because \"a@b\"\n}\n",
+        "ruleset r {\n  outcomes ok\n  otherwise@ok\n}\n",
+    ];
+    let mut refused = 0;
+    for c in STRAY {
+        for place in places {
+            let text = place.replace('@', &c.to_string());
+            let at = text.find(c).unwrap();
+            let (_, diags) = file(&text);
+            let found: Vec<_> = diags
+                .iter()
+                .filter(|d| d.code == Code::InvisibleCharacter)
+                .collect();
+            assert_eq!(found.len(), 1, "{text:?}: {diags:?}");
+            let span = found[0].span.unwrap();
+            assert_eq!(
+                (span.start as usize, span.end as usize),
+                (at, at + c.len_utf8())
+            );
+            assert!(found[0].is_error());
+            assert!(found[0]
+                .message
+                .contains(&format!("U+{:04X}", u32::from(c))));
+            assert!(found[0].help.as_deref().unwrap().contains("verdikt fmt"));
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 18);
+}
+
+#[test]
+fn crlf_line_endings_are_accepted() {
+    let text = "ruleset r {\r\n  outcomes ok # note\r\n  otherwise ok because \"a\"\r\n}\r\n";
+    let (tree, diags) = file(text);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(tree.is_some());
+}
+
+#[test]
+fn escapes_cannot_write_a_stray_line_terminator_into_a_reason() {
+    let (tree, diags) =
+        file("ruleset r {\n  outcomes ok\n  otherwise ok because \"a\\nb\\tc\\\\\"\n}\n");
+    assert!(diags.is_empty(), "{diags:?}");
+    let text = format!("{:?}", tree.unwrap());
+    assert!(text.contains(r#"Text("a\nb\tc\\")"#), "{text}");
+    for escape in ["\\r", "\\u2028", "\\u{2028}", "\\x0b", "\\f", "\\v"] {
+        let (_, diags) = file(&format!(
+            "ruleset r {{\n  outcomes ok\n  otherwise ok because \"{escape}\"\n}}\n"
+        ));
+        assert!(
+            diags.iter().any(|d| d.code == Code::Syntax),
+            "{escape}: {diags:?}"
+        );
+    }
+}
+
+#[test]
+fn misleading_characters_are_listed_in_order_up_to_a_limit() {
+    let comment: String = "\u{2028}\u{200B}".repeat(15);
+    let (_, diags) = file(&format!(
+        "# {comment}\nruleset r {{ outcomes ok otherwise ok }}\n"
+    ));
+    let found: Vec<&Diagnostic> = diags
+        .iter()
+        .filter(|d| d.code == Code::InvisibleCharacter)
+        .collect();
+    assert_eq!(found.len(), 21, "{diags:?}");
+    assert!(found[0].message.starts_with("line terminator U+2028"));
+    assert!(found[1].message.starts_with("invisible character U+200B"));
+    let starts: Vec<u32> = found[..20].iter().map(|d| d.span.unwrap().start).collect();
+    assert!(starts.windows(2).all(|w| w[0] < w[1]), "{starts:?}");
+    assert_eq!(
+        found[20].message,
+        "10 more misleading characters in this file"
+    );
+}
