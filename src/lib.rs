@@ -57,6 +57,7 @@ mod mutate;
 mod names;
 mod num;
 mod policy;
+mod project;
 mod record;
 mod snapshot;
 mod span;
