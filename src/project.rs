@@ -110,6 +110,9 @@ pub(crate) enum ProjectError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The manifest is a FIFO, a directory, a device...
+    #[error("`{}` is {what}, not a file; a manifest is a small text file", path.display())]
+    NotAFile { path: PathBuf, what: &'static str },
     /// The manifest is too large to be one.
     #[error("`{}` is larger than {MAX_MANIFEST_BYTES} bytes, so it is not a verdikt manifest; a manifest lists a few paths", path.display())]
     TooLarge { path: PathBuf },
@@ -146,11 +149,11 @@ pub(crate) fn locate(
 /// A path from the command line: a manifest, a project folder, or a bare
 /// rules directory.
 fn named(path: &Path) -> Result<Project, ProjectError> {
-    if path.file_name().is_some_and(|n| n == MANIFEST) && path.is_file() {
+    if path.file_name().is_some_and(|n| n == MANIFEST) && !path.is_dir() {
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         return load(Path::new(""), &base);
     }
-    if path.join(MANIFEST).is_file() {
+    if path.join(MANIFEST).symlink_metadata().is_ok() {
         return load(Path::new(""), path);
     }
     Ok(Project {
@@ -166,13 +169,16 @@ fn named(path: &Path) -> Result<Project, ProjectError> {
 fn discover(cwd: &Path, example: &'static str) -> Result<Project, ProjectError> {
     let mut up = PathBuf::new();
     for dir in cwd.ancestors() {
-        if dir.join(MANIFEST).is_file() {
+        // Any entry by that name is the manifest, so that a broken one
+        // (a directory, a FIFO, a dangling link) is refused, never skipped
+        // in favour of a project further up.
+        if dir.join(MANIFEST).symlink_metadata().is_ok() {
             return load(cwd, &up);
         }
         up.push("..");
     }
     let nested = Path::new("rules");
-    if cwd.join(nested).join(MANIFEST).is_file() {
+    if cwd.join(nested).join(MANIFEST).symlink_metadata().is_ok() {
         return load(cwd, nested);
     }
     Err(ProjectError::NotFound {
@@ -190,13 +196,45 @@ fn load(cwd: &Path, base: &Path) -> Result<Project, ProjectError> {
     parse(base, path, text)
 }
 
-/// The manifest's text; `shown` is its name in messages.
+/// The manifest's text; `shown` is its name in messages. A regular file
+/// (links followed) of at most [`MAX_MANIFEST_BYTES`]; never blocks: a
+/// FIFO is refused before it is opened, and opened without waiting if it
+/// appears in between.
 fn read_manifest(path: &Path, shown: &Path) -> Result<String, ProjectError> {
     let read = |source| ProjectError::Read {
         path: shown.to_path_buf(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(read)?;
+    let not_a_file = |meta: &std::fs::Metadata| ProjectError::NotAFile {
+        path: shown.to_path_buf(),
+        what: crate::policy::file_kind(meta),
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Discovery saw an entry, so it is a link to nothing.
+            return Err(ProjectError::NotAFile {
+                path: shown.to_path_buf(),
+                what: "a symbolic link to nothing (its target does not exist)",
+            });
+        }
+        Err(e) => return Err(read(e)),
+    };
+    if !meta.is_file() {
+        return Err(not_a_file(&meta));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(read)?;
+    let meta = file.metadata().map_err(read)?;
+    if !meta.is_file() {
+        return Err(not_a_file(&meta));
+    }
     let mut bytes = Vec::new();
     file.take(MAX_MANIFEST_BYTES + 1)
         .read_to_end(&mut bytes)
