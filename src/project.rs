@@ -29,7 +29,14 @@ pub(crate) const MAX_MANIFEST_BYTES: u64 = 64 * 1024;
 
 /// The keys a manifest may hold, for did-you-mean (top level and
 /// `[calendar]`).
-const KEYS: [&str; 6] = ["rules", "cases", "snapshots", "corpora", "calendar", "horizon"];
+const KEYS: [&str; 6] = [
+    "rules",
+    "cases",
+    "snapshots",
+    "corpora",
+    "calendar",
+    "horizon",
+];
 
 /// `verdikt.toml` as written; every key is optional.
 #[derive(Debug, Deserialize)]
@@ -68,9 +75,12 @@ pub(crate) struct Project {
     /// The test cases' folder.
     pub cases: PathBuf,
     /// The stored decisions' folder.
-    #[expect(
-        dead_code,
-        reason = "kept for `verdikt test`, which compares stored decisions next (issue 16, item 3)"
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "kept for `verdikt test`, which compares stored decisions next (issue 16, item 3)"
+        )
     )]
     pub snapshots: PathBuf,
     /// The corpora `diff` decides when none is named.
@@ -366,7 +376,10 @@ fn invalid(path: &Path, text: &str, e: &toml::de::Error) -> ProjectError {
         Some(key) => {
             let help = match crate::suggest::did_you_mean(&key, KEYS) {
                 Some(near) => format!("did you mean `{near}`?"),
-                None => "the keys are `rules`, `cases`, `snapshots`, `corpora` and `[calendar] horizon`".to_string(),
+                None => {
+                    "the keys are `rules`, `cases`, `snapshots`, `corpora` and `[calendar] horizon`"
+                        .to_string()
+                }
             };
             (format!("unknown key `{key}`"), Some(help))
         }

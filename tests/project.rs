@@ -61,16 +61,25 @@ fn a_new_project_passes_check_test_and_batch_from_inside_with_no_path() {
     ] {
         assert!(dir.join(file).is_file(), "init wrote no {file}");
     }
-    assert_eq!(run_in(&dir, &["check"]), (0, "rules: ok\n".into(), String::new()));
+    assert_eq!(
+        run_in(&dir, &["check"]),
+        (0, "rules: ok\n".into(), String::new())
+    );
     let (code, out, err) = run_in(&dir, &["check", "--deny-warnings"]);
     assert_eq!(code, 0, "{out}{err}");
     let (code, out, err) = run_in(&dir, &["test"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.ends_with("6 passed, 0 failed\n"), "{out}");
-    assert!(out.contains("ok    tests/limit.yaml: a good merchant gets 20% more"), "{out}");
+    assert!(
+        out.contains("ok    tests/limit.yaml: a good merchant gets 20% more"),
+        "{out}"
+    );
     let (code, out, err) = run_in(&dir, &["batch", "-q", "examples/merchant.yaml"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains(r#""limit":{"outcome":"increase","rule":"increase","new_limit":"60000.00""#), "{out}");
+    assert!(
+        out.contains(r#""limit":{"outcome":"increase","rule":"increase","new_limit":"60000.00""#),
+        "{out}"
+    );
     let (code, out, err) = run_in(&dir, &["eval", "--explain", "examples/merchant.yaml"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("new_limit: ¥60,000.00"), "{out}");
@@ -82,10 +91,16 @@ fn a_new_project_passes_check_test_and_batch_from_inside_with_no_path() {
 fn verbs_find_the_manifest_from_a_subfolder() {
     let dir = init("sub");
     let sub = dir.join("tests");
-    assert_eq!(run_in(&sub, &["check"]), (0, "../rules: ok\n".into(), String::new()));
+    assert_eq!(
+        run_in(&sub, &["check"]),
+        (0, "../rules: ok\n".into(), String::new())
+    );
     let (code, out, err) = run_in(&sub, &["test"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("ok    ../tests/limit.yaml: rating 4.79 holds"), "{out}");
+    assert!(
+        out.contains("ok    ../tests/limit.yaml: rating 4.79 holds"),
+        "{out}"
+    );
     let (code, out, err) = run_in(&sub, &["batch", "-q", "../examples/merchant.yaml"]);
     assert_eq!(code, 0, "{out}{err}");
 }
@@ -125,7 +140,10 @@ fn a_project_in_a_rules_folder_is_found_from_its_parent() {
     assert_eq!(code, 0, "{err}");
     let (code, out, err) = run_in(&root, &["batch", "-q", "rules/examples/merchant.yaml"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(run_in(&root, &["check"]), (0, "rules/rules: ok\n".into(), String::new()));
+    assert_eq!(
+        run_in(&root, &["check"]),
+        (0, "rules/rules: ok\n".into(), String::new())
+    );
 }
 
 #[test]
@@ -184,7 +202,10 @@ fn check_warns_when_a_calendar_does_not_cover_the_horizon() {
         "calendar cn-2026 {\n  covers    2026-01-01..2026-12-31\n  working   monday..friday\n  holidays  2026-10-01..2026-10-07\n}\n",
     )
     .unwrap();
-    assert_eq!(run_in(&dir, &["check"]), (0, "rules: ok\n".into(), String::new()));
+    assert_eq!(
+        run_in(&dir, &["check"]),
+        (0, "rules: ok\n".into(), String::new())
+    );
     let manifest = std::fs::read_to_string(dir.join("verdikt.toml")).unwrap();
     let manifest = manifest.replace("2026-01-01..2026-12-31", "2026-01-01..2027-06-30");
     std::fs::write(dir.join("verdikt.toml"), manifest).unwrap();
@@ -193,4 +214,35 @@ fn check_warns_when_a_calendar_does_not_cover_the_horizon() {
     insta::assert_snapshot!(out);
     let (code, _, _) = run_in(&dir, &["check", "--deny-warnings"]);
     assert_eq!(code, 1);
+}
+
+#[test]
+fn diff_inside_a_project_compares_the_last_commit_on_its_corpora() {
+    let dir = init("diff");
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "policy"]);
+    let rules = dir.join("rules/10-limit.vk");
+    let text = std::fs::read_to_string(&rules).unwrap();
+    std::fs::write(
+        &rules,
+        text.replace("store.rating >= 4.8", "store.rating >= 4.95"),
+    )
+    .unwrap();
+    let (code, out, err) = run_in(&dir, &["diff", "--exit-code"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("base: rules at HEAD"), "{out}");
+    assert!(out.contains("records: 1 read"), "{out}");
+    assert!(out.contains("M10001"), "{out}");
 }

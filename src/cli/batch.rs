@@ -67,7 +67,10 @@ pub struct BatchArgs {
 }
 
 pub fn run(args: &BatchArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
-    let rules = super::rules_dir(args.rules.as_deref(), "verdikt batch --rules path/to/rules FILE")?;
+    let rules = super::rules_dir(
+        args.rules.as_deref(),
+        "verdikt batch --rules path/to/rules FILE",
+    )?;
     refuse_clobbering(args, &rules)?;
     let input_format = super::renamed(args.input_format, args.format, "--input-format")?;
     let policy = super::load_policy(&rules, format)?;

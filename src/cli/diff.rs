@@ -143,7 +143,10 @@ fn head_and_corpus(args: &DiffArgs) -> Result<(PathBuf, Vec<String>), Stop> {
 /// The files of a corpus folder, in name order (hidden files left out).
 fn corpus_files(dir: &Path) -> Result<Vec<String>, Stop> {
     let unreadable = |e: std::io::Error| {
-        Stop::Failed(format!("cannot read the corpus folder `{}`: {e}", dir.display()))
+        Stop::Failed(format!(
+            "cannot read the corpus folder `{}`: {e}",
+            dir.display()
+        ))
     };
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(unreadable)? {

@@ -43,7 +43,10 @@ pub struct EvalArgs {
 
 pub fn run(args: &EvalArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     let input_format = super::renamed(args.input_format, args.format, "--input-format")?;
-    let rules = super::rules_dir(args.rules.as_deref(), "verdikt eval --rules path/to/rules FILE")?;
+    let rules = super::rules_dir(
+        args.rules.as_deref(),
+        "verdikt eval --rules path/to/rules FILE",
+    )?;
     let policy = super::load_policy(&rules, format)?;
     let mode = Mode {
         reasons: true,

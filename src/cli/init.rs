@@ -17,8 +17,14 @@ const TEMPLATE: [(&str, &str); 9] = [
         "rules/01-schema.vk",
         include_str!("init/template/rules/01-schema.vk"),
     ),
-    ("rules/10-limit.vk", include_str!("init/template/rules/10-limit.vk")),
-    ("tests/limit.yaml", include_str!("init/template/tests/limit.yaml")),
+    (
+        "rules/10-limit.vk",
+        include_str!("init/template/rules/10-limit.vk"),
+    ),
+    (
+        "tests/limit.yaml",
+        include_str!("init/template/tests/limit.yaml"),
+    ),
     (
         "examples/merchant.yaml",
         include_str!("init/template/examples/merchant.yaml"),

@@ -138,7 +138,12 @@ pub fn run(cli: Cli) -> ExitCode {
             coverage,
             mutate,
         } => project(rules.as_deref(), "verdikt test path/to/rules").and_then(|p| {
-            test::run(&p.rules, &p.cases, test::Options { coverage, mutate }, format)
+            test::run(
+                &p.rules,
+                &p.cases,
+                test::Options { coverage, mutate },
+                format,
+            )
         }),
         Command::Diff(args) => diff::run(&args, format),
         Command::Fmt(args) => fmt::run(&args, format),

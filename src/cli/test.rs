@@ -24,7 +24,12 @@ pub struct Options {
 }
 
 /// Runs the cases in `tests` against the rules in `dir`.
-pub fn run(dir: &Path, tests: &Path, options: Options, format: ErrorFormat) -> Result<ExitCode, Stop> {
+pub fn run(
+    dir: &Path,
+    tests: &Path,
+    options: Options,
+    format: ErrorFormat,
+) -> Result<ExitCode, Stop> {
     let policy = super::load_policy(dir, format)?;
     let suite = match crate::cases::load_suite(&policy, tests) {
         Ok(suite) => suite,

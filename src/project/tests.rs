@@ -3,7 +3,11 @@
 use super::*;
 
 fn parsed(text: &str) -> Result<Project, ProjectError> {
-    parse(Path::new("policy"), PathBuf::from("policy/verdikt.toml"), text.into())
+    parse(
+        Path::new("policy"),
+        PathBuf::from("policy/verdikt.toml"),
+        text.into(),
+    )
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -26,10 +30,7 @@ fn paths_are_relative_to_the_manifest_folder() {
     let manifest = p.manifest.unwrap();
     let (span, range) = manifest.horizon.clone().unwrap();
     assert_eq!(span.to_string(), "2026-01-01..2026-12-31");
-    assert_eq!(
-        manifest.text.get(range),
-        Some("\"2026-01-01..2026-12-31\"")
-    );
+    assert_eq!(manifest.text.get(range), Some("\"2026-01-01..2026-12-31\""));
 }
 
 #[test]
@@ -60,7 +61,9 @@ fn an_unknown_key_is_located_with_a_suggestion() {
 fn a_wrong_value_or_bad_toml_is_located() {
     let e = parsed("rules = 3\n").unwrap_err().to_string();
     assert!(e.starts_with("policy/verdikt.toml:1:9: "), "{e}");
-    let e = parsed("rules = \"a\"\nrules = \"b\"\n").unwrap_err().to_string();
+    let e = parsed("rules = \"a\"\nrules = \"b\"\n")
+        .unwrap_err()
+        .to_string();
     assert!(e.starts_with("policy/verdikt.toml:2:1: "), "{e}");
     let e = parsed("[calendar]\nhorizon = \"2026-12-31..2026-01-01\"\n")
         .unwrap_err()
@@ -69,7 +72,9 @@ fn a_wrong_value_or_bad_toml_is_located() {
         e.starts_with("policy/verdikt.toml:2:11: horizon `2026-12-31..2026-01-01` runs backwards"),
         "{e}"
     );
-    let e = parsed("[calendar]\nhorizon = \"2026\"\n").unwrap_err().to_string();
+    let e = parsed("[calendar]\nhorizon = \"2026\"\n")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("is not a date range"), "{e}");
 }
 
@@ -97,7 +102,10 @@ fn a_project_in_a_rules_folder_is_found_from_its_parent() {
         message.starts_with(&format!("no verdikt.toml in `{}` or any parent; run `verdikt init` to create a project, or pass the rules directory (`verdikt check path/to/rules`)", root.display())),
         "{message}"
     );
-    assert!(message.contains("the `rules` folder here has no verdikt.toml"), "{message}");
+    assert!(
+        message.contains("the `rules` folder here has no verdikt.toml"),
+        "{message}"
+    );
     std::fs::write(root.join("rules").join(MANIFEST), "cases = \"cases\"\n").unwrap();
     let p = discover(&root, "verdikt check RULES").unwrap();
     assert_eq!(p.rules, Path::new("rules"));
