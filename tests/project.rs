@@ -14,12 +14,30 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// A fresh, empty scratch folder.
-fn scratch(name: &str) -> PathBuf {
+/// A fresh, empty scratch folder, removed when the test passes (a failing
+/// test leaves it for a look).
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("verdikt-project-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
 }
 
 /// Runs verdikt in `dir`: exit code, stdout, stderr (`dir` shown as `[dir]`).
@@ -38,17 +56,19 @@ fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// `verdikt init` into `<scratch>/policy`; the project's folder.
-fn init(name: &str) -> PathBuf {
+/// `verdikt init` into `<scratch>/policy`: the scratch folder and the
+/// project's folder.
+fn init(name: &str) -> (Scratch, PathBuf) {
     let root = scratch(name);
     let (code, out, err) = run_in(&root, &["init", "policy"]);
     assert_eq!(code, 0, "{out}{err}");
-    root.join("policy")
+    let dir = root.join("policy");
+    (root, dir)
 }
 
 #[test]
 fn a_new_project_passes_check_test_and_batch_from_inside_with_no_path() {
-    let dir = init("fresh");
+    let (_root, dir) = init("fresh");
     for file in [
         "verdikt.toml",
         "README.md",
@@ -89,7 +109,7 @@ fn a_new_project_passes_check_test_and_batch_from_inside_with_no_path() {
 
 #[test]
 fn verbs_find_the_manifest_from_a_subfolder() {
-    let dir = init("sub");
+    let (_root, dir) = init("sub");
     let sub = dir.join("tests");
     assert_eq!(
         run_in(&sub, &["check"]),
@@ -107,7 +127,7 @@ fn verbs_find_the_manifest_from_a_subfolder() {
 
 #[test]
 fn the_manifest_says_where_the_parts_are() {
-    let dir = init("moved");
+    let (_root, dir) = init("moved");
     std::fs::rename(dir.join("tests"), dir.join("cases")).unwrap();
     let (code, _, err) = run_in(&dir, &["test"]);
     assert_eq!(code, 2, "the cases moved away: {err}");
@@ -121,7 +141,7 @@ fn the_manifest_says_where_the_parts_are() {
 
 #[test]
 fn an_explicit_path_wins_over_the_project() {
-    let dir = init("explicit");
+    let (_root, dir) = init("explicit");
     let other = scratch("explicit-other");
     std::fs::write(other.join("bad.vk"), "ruleset r { outcomes ok }").unwrap();
     let (code, out, _) = run_in(&dir, &["check", other.to_str().unwrap()]);
@@ -148,7 +168,7 @@ fn a_project_in_a_rules_folder_is_found_from_its_parent() {
 
 #[test]
 fn init_never_overwrites() {
-    let dir = init("again");
+    let (_root, dir) = init("again");
     std::fs::write(dir.join("tests/limit.yaml"), "cases: []\n").unwrap();
     let (code, out, err) = run_in(dir.parent().unwrap(), &["init", "policy"]);
     assert_eq!(code, 2, "{out}");
@@ -178,7 +198,7 @@ fn outside_a_project_each_verb_says_how_to_point_at_one_or_create_one() {
 
 #[test]
 fn a_manifest_error_is_located_with_a_fix() {
-    let dir = init("typo");
+    let (_root, dir) = init("typo");
     let manifest = std::fs::read_to_string(dir.join("verdikt.toml")).unwrap();
     std::fs::write(
         dir.join("verdikt.toml"),
@@ -196,7 +216,7 @@ fn a_manifest_error_is_located_with_a_fix() {
 
 #[test]
 fn check_warns_when_a_calendar_does_not_cover_the_horizon() {
-    let dir = init("horizon");
+    let (_root, dir) = init("horizon");
     std::fs::write(
         dir.join("rules/02-calendar.vk"),
         "calendar cn-2026 {\n  covers    2026-01-01..2026-12-31\n  working   monday..friday\n  holidays  2026-10-01..2026-10-07\n}\n",
@@ -218,7 +238,7 @@ fn check_warns_when_a_calendar_does_not_cover_the_horizon() {
 
 #[test]
 fn diff_inside_a_project_compares_the_last_commit_on_its_corpora() {
-    let dir = init("diff");
+    let (_root, dir) = init("diff");
     let git = |args: &[&str]| {
         let ok = Command::new("git")
             .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])

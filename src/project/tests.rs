@@ -90,6 +90,7 @@ fn the_nearest_manifest_upward_wins() {
     std::fs::write(root.join("a").join(MANIFEST), "").unwrap();
     let p = discover(&deep, "verdikt check RULES").unwrap();
     assert_eq!(p.rules, Path::new(".."));
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
@@ -110,6 +111,7 @@ fn a_project_in_a_rules_folder_is_found_from_its_parent() {
     let p = discover(&root, "verdikt check RULES").unwrap();
     assert_eq!(p.rules, Path::new("rules"));
     assert_eq!(p.cases, Path::new("rules/cases"));
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
@@ -126,4 +128,5 @@ fn a_huge_manifest_is_refused_unread() {
     std::fs::write(root.join(MANIFEST), big).unwrap();
     let e = discover(&root, "verdikt check RULES").unwrap_err();
     assert!(matches!(e, ProjectError::TooLarge { .. }), "{e}");
+    let _ = std::fs::remove_dir_all(&root);
 }
