@@ -108,6 +108,24 @@ fn a_new_project_passes_check_test_and_batch_from_inside_with_no_path() {
 }
 
 #[test]
+fn init_with_no_folder_makes_the_current_one_a_project() {
+    let dir = scratch("here");
+    std::fs::write(dir.join("notes.txt"), "kept\n").unwrap();
+    let (code, out, err) = run_in(&dir, &["init"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "created a verdikt policy project in `.`\nnext: verdikt check && verdikt test (README.md says more)\n"
+    );
+    let (code, out, err) = run_in(&dir, &["test"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+        "kept\n"
+    );
+}
+
+#[test]
 fn verbs_find_the_manifest_from_a_subfolder() {
     let (_root, dir) = init("sub");
     let sub = dir.join("tests");

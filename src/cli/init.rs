@@ -59,7 +59,12 @@ pub fn run(dir: &Path) -> Result<ExitCode, Stop> {
     }
     let shown = dir.display();
     sayln!("created a verdikt policy project in `{shown}`")?;
-    sayln!("next: cd {shown} && verdikt check && verdikt test (README.md says more)")?;
+    let cd = if dir == Path::new(".") {
+        String::new()
+    } else {
+        format!("cd {shown} && ")
+    };
+    sayln!("next: {cd}verdikt check && verdikt test (README.md says more)")?;
     Ok(ExitCode::SUCCESS)
 }
 
