@@ -43,7 +43,7 @@ const KEYS: [&str; 6] = [
 #[serde(deny_unknown_fields)]
 struct Manifest {
     /// The folder of the `*.vk` files (default: the manifest's folder).
-    rules: Option<String>,
+    rules: Option<toml::Spanned<String>>,
     /// The folder of the test cases (default `tests`).
     cases: Option<String>,
     /// The folder of the stored decisions (default `snapshots`).
@@ -95,6 +95,8 @@ pub(crate) struct Manifested {
     pub path: PathBuf,
     /// Its text, for diagnostics pointing into it.
     pub text: String,
+    /// Where `rules` is written in `text` (0 when it is not).
+    pub rules_at: usize,
     /// The calendar horizon and the byte range of its value in `text`.
     pub horizon: Option<(DateSpan, std::ops::Range<usize>)>,
 }
@@ -203,7 +205,33 @@ fn discover(cwd: &Path, example: &'static str) -> Result<Project, ProjectError> 
 fn load(cwd: &Path, base: &Path) -> Result<Project, ProjectError> {
     let path = tidy(&base.join(MANIFEST));
     let text = read_manifest(&cwd.join(&path), &path)?;
-    parse(base, path, text)
+    let project = parse(base, path, text)?;
+    if !cwd.join(&project.rules).is_dir() {
+        return Err(missing_rules(&project));
+    }
+    Ok(project)
+}
+
+/// The manifest's `rules` names no folder: located at its value (at the
+/// file's start when `rules` is left to its default).
+fn missing_rules(project: &Project) -> ProjectError {
+    let (path, line, column) = match &project.manifest {
+        Some(m) => {
+            let (line, column) = line_col(&m.text, m.rules_at);
+            (m.path.clone(), line, column)
+        }
+        None => (PathBuf::from(MANIFEST), 1, 1),
+    };
+    ProjectError::Invalid {
+        path,
+        line,
+        column,
+        message: format!(
+            "the rules folder `{}` does not exist",
+            project.rules.display()
+        ),
+        help: Some("correct `rules`: it is relative to the manifest's folder".into()),
+    }
 }
 
 /// The manifest's text; `shown` is its name in messages. A regular file
@@ -295,9 +323,10 @@ pub(crate) fn parse(base: &Path, path: PathBuf, text: String) -> Result<Project,
             }
         }
     };
+    let rules_at = manifest.rules.as_ref().map_or(0, |r| r.span().start);
     let at = |rel: Option<&str>, default: &str| tidy(&base.join(rel.unwrap_or(default)));
     Ok(Project {
-        rules: at(manifest.rules.as_deref(), "."),
+        rules: at(manifest.rules.as_ref().map(|r| r.get_ref().as_str()), "."),
         cases: at(manifest.cases.as_deref(), "tests"),
         snapshots: at(manifest.snapshots.as_deref(), "snapshots"),
         corpora: manifest
@@ -307,6 +336,7 @@ pub(crate) fn parse(base: &Path, path: PathBuf, text: String) -> Result<Project,
             .collect(),
         manifest: Some(Manifested {
             path,
+            rules_at,
             text,
             horizon,
         }),

@@ -83,6 +83,7 @@ fn the_nearest_manifest_upward_wins() {
     let root = scratch("up");
     let deep = root.join("a/b");
     std::fs::create_dir_all(&deep).unwrap();
+    std::fs::create_dir_all(root.join("rules")).unwrap();
     std::fs::write(root.join(MANIFEST), "rules = \"rules\"\n").unwrap();
     let p = discover(&deep, "verdikt check RULES").unwrap();
     assert_eq!(p.rules, Path::new("../../rules"));
@@ -128,5 +129,22 @@ fn a_huge_manifest_is_refused_unread() {
     std::fs::write(root.join(MANIFEST), big).unwrap();
     let e = discover(&root, "verdikt check RULES").unwrap_err();
     assert!(matches!(e, ProjectError::TooLarge { .. }), "{e}");
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_rules_folder_that_does_not_exist_is_located_in_the_manifest() {
+    let root = scratch("norules");
+    std::fs::write(root.join(MANIFEST), "cases = \"tests\"\nrules = \"src\"\n").unwrap();
+    let e = discover(&root, "verdikt check RULES").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "verdikt.toml:2:9: the rules folder `src` does not exist; correct `rules`: it is relative to the manifest's folder"
+    );
+    std::fs::create_dir(root.join("src")).unwrap();
+    assert_eq!(
+        discover(&root, "verdikt check RULES").unwrap().rules,
+        Path::new("src")
+    );
     let _ = std::fs::remove_dir_all(&root);
 }
