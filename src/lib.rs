@@ -66,6 +66,7 @@ mod mutate;
 mod names;
 mod num;
 mod policy;
+mod project;
 mod record;
 mod snapshot;
 mod span;

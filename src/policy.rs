@@ -177,7 +177,7 @@ pub fn read_rule_file(path: &Path) -> Result<Vec<u8>, LoadError> {
 }
 
 /// What a non-regular file is, for messages.
-fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+pub(crate) fn file_kind(meta: &std::fs::Metadata) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

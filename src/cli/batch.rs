@@ -14,9 +14,9 @@ use super::paths::{self, Named};
 
 #[derive(Debug, Args)]
 pub struct BatchArgs {
-    /// The rule directory.
-    #[arg(long, default_value = "rules")]
-    rules: PathBuf,
+    /// The rule directory (default: the project's, found by `verdikt.toml`).
+    #[arg(long)]
+    rules: Option<PathBuf>,
     /// Inputs: .jsonl, .json (an array or one object), .yaml (documents), .csv, .parquet, .arrow (IPC file) or .arrows (IPC stream); gzip is read by its magic bytes; `-` is stdin.
     #[arg(required = true)]
     inputs: Vec<String>,
@@ -70,9 +70,13 @@ pub struct BatchArgs {
 }
 
 pub fn run(args: &BatchArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
-    refuse_clobbering(args)?;
+    let rules = super::rules_dir(
+        args.rules.as_deref(),
+        "verdikt batch --rules path/to/rules FILE",
+    )?;
+    refuse_clobbering(args, &rules)?;
     let input_format = super::renamed(args.input_format, args.format, "--input-format")?;
-    let policy = super::load_policy(&args.rules, format)?;
+    let policy = super::load_policy(&rules, format)?;
     if args.output_format.is_columnar() && (args.explain || args.trace) {
         return Err(Stop::Failed(
             "--explain and --trace are written to JSON Lines only; drop them or use --output-format jsonl".into(),
@@ -248,7 +252,7 @@ fn sink(path: Option<&Path>, default: i32) -> Result<Sink, Stop> {
 /// Refuses, before anything is read, outputs that are inputs or rule files
 /// (through links too), outputs that are one file, and a standard stream
 /// redirected into either.
-fn refuse_clobbering(args: &BatchArgs) -> Result<(), Stop> {
+fn refuse_clobbering(args: &BatchArgs, rules: &Path) -> Result<(), Stop> {
     let mut inputs = Vec::new();
     for name in &args.inputs {
         if name == "-" {
@@ -258,7 +262,7 @@ fn refuse_clobbering(args: &BatchArgs) -> Result<(), Stop> {
         }
     }
     // A missing rule directory is reported when the rules are loaded.
-    if let Ok(files) = crate::policy::rule_files(&args.rules) {
+    if let Ok(files) = crate::policy::rule_files(rules) {
         for file in files {
             let label = format!("the rule file `{}`", file.display());
             inputs.push(Named::file(label, &file));

@@ -14,13 +14,13 @@ use super::console::Stop;
 pub struct DiffArgs {
     /// The rules before the change: a directory, or `git:REV` for the head
     /// rule directory as committed at REV (e.g. `git:HEAD`, `git:main~1`).
-    #[arg(long)]
+    #[arg(long, default_value = "git:HEAD")]
     base: String,
-    /// The rules after the change.
-    #[arg(long, default_value = "rules")]
-    head: PathBuf,
-    /// Records both versions decide: any batch input (.jsonl, .json, .yaml, .csv, .gz, `-`).
-    #[arg(required = true)]
+    /// The rules after the change (default: the project's, found by `verdikt.toml`).
+    #[arg(long)]
+    head: Option<PathBuf>,
+    /// Records both versions decide: any batch input (.jsonl, .json, .yaml, .csv, .gz, `-`);
+    /// default: the project's `corpora`.
     corpus: Vec<String>,
     /// Input format, when the extension does not tell (stdin).
     #[arg(long, value_enum)]
@@ -65,10 +65,11 @@ enum ReportFormat {
 pub fn run(args: &DiffArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     let output_format = super::renamed(args.output_format, args.format, "--output-format")?
         .unwrap_or(ReportFormat::Text);
+    let (head_dir, corpus) = head_and_corpus(args)?;
     let (base, base_label) = match args.base.strip_prefix("git:") {
         Some(rev) => {
-            let label = format!("{} at {rev}", args.head.display());
-            let files = rules_at_revision(&args.head, rev).map_err(Stop::Failed)?;
+            let label = format!("{} at {rev}", head_dir.display());
+            let files = rules_at_revision(&head_dir, rev).map_err(Stop::Failed)?;
             (
                 super::usable_policy(crate::check_files(files), &label, format)?,
                 label,
@@ -79,9 +80,9 @@ pub fn run(args: &DiffArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
             args.base.clone(),
         ),
     };
-    let head = super::load_policy(&args.head, format)?;
+    let head = super::load_policy(&head_dir, format)?;
     let mut inputs = Vec::new();
-    for name in &args.corpus {
+    for name in &corpus {
         let input = Input::open(name, args.input_format, args.max_record_bytes)
             .map_err(|e| Stop::Failed(e.to_string()))?;
         inputs.push(input);
@@ -98,7 +99,7 @@ pub fn run(args: &DiffArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
         .map_err(|e| Stop::Failed(e.to_string()))?;
     let report = match output_format {
         ReportFormat::Text => {
-            impact::render::text(&impact, &base_label, &args.head.display().to_string())
+            impact::render::text(&impact, &base_label, &head_dir.display().to_string())
         }
         ReportFormat::Json => match serde_json::to_string_pretty(&impact) {
             Ok(json) => json + "\n",
@@ -113,6 +114,56 @@ pub fn run(args: &DiffArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
             ExitCode::SUCCESS
         },
     )
+}
+
+/// The head rules and the corpus: as given, else the project's. A
+/// folder in the project's `corpora` stands for its files, in name order.
+fn head_and_corpus(args: &DiffArgs) -> Result<(PathBuf, Vec<String>), Stop> {
+    let example = "verdikt diff --base OLD --head NEW CORPUS";
+    let project = super::project(args.head.as_deref(), example)?;
+    if !args.corpus.is_empty() {
+        return Ok((project.rules, args.corpus.clone()));
+    }
+    let mut corpus = Vec::new();
+    for path in &project.corpora {
+        if path.is_dir() {
+            corpus.extend(corpus_files(path)?);
+        } else {
+            corpus.push(path.display().to_string());
+        }
+    }
+    if corpus.is_empty() {
+        let place = project.manifest.as_ref().map_or_else(
+            || "no verdikt.toml was used".to_string(),
+            |m| format!("`{}` lists none under `corpora`", m.path.display()),
+        );
+        return Err(Stop::Failed(format!(
+            "no corpus to decide: name the files (`{example}`), or list them under `corpora` in verdikt.toml ({place})"
+        )));
+    }
+    Ok((project.rules, corpus))
+}
+
+/// The files of a corpus folder, in name order (hidden files left out).
+fn corpus_files(dir: &Path) -> Result<Vec<String>, Stop> {
+    let unreadable = |e: std::io::Error| {
+        Stop::Failed(format!(
+            "cannot read the corpus folder `{}`: {e}",
+            dir.display()
+        ))
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(unreadable)? {
+        let path = entry.map_err(unreadable)?.path();
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if path.is_file() && !hidden {
+            files.push(path.display().to_string());
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 type Files = Vec<(String, Vec<u8>)>;

@@ -12,9 +12,9 @@ use super::console::Stop;
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// The rule directory.
-    #[arg(long, default_value = "rules")]
-    rules: PathBuf,
+    /// The rule directory (default: the project's, found by `verdikt.toml`).
+    #[arg(long)]
+    rules: Option<PathBuf>,
     /// Print a readable explanation instead of JSON.
     #[arg(long, conflicts_with = "trace")]
     explain: bool,
@@ -43,7 +43,11 @@ pub struct EvalArgs {
 
 pub fn run(args: &EvalArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     let input_format = super::renamed(args.input_format, args.format, "--input-format")?;
-    let policy = super::load_policy(&args.rules, format)?;
+    let rules = super::rules_dir(
+        args.rules.as_deref(),
+        "verdikt eval --rules path/to/rules FILE",
+    )?;
+    let policy = super::load_policy(&rules, format)?;
     let mode = Mode {
         reasons: true,
         explain: args.explain || args.trace,

@@ -19,8 +19,8 @@ use super::console::Stop;
 #[derive(Debug, clap::Args)]
 pub struct FmtArgs {
     /// Rule files, or directories whose `*.vk` files are formatted; `-`
-    /// formats standard input to standard output.
-    #[arg(default_value = "rules")]
+    /// formats standard input to standard output (default: the project's
+    /// rules, found by `verdikt.toml`).
     paths: Vec<PathBuf>,
     /// Change nothing: list the files that would change, exit 1 if any.
     #[arg(long)]
@@ -35,9 +35,16 @@ enum Outcome {
 }
 
 pub fn run(args: &FmtArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
+    let project_rules;
+    let paths = if args.paths.is_empty() {
+        project_rules = [super::rules_dir(None, "verdikt fmt path/to/rules")?];
+        &project_rules[..]
+    } else {
+        &args.paths[..]
+    };
     let mut changed = 0;
     let mut failed = false;
-    for path in &args.paths {
+    for path in paths {
         if path.as_os_str() == "-" {
             failed |= !stdin(format)?;
             continue;

@@ -12,6 +12,7 @@ mod check;
 mod diff;
 mod eval;
 mod fmt;
+mod init;
 mod paths;
 mod signals;
 mod test;
@@ -19,6 +20,7 @@ mod test;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::project::Project;
 use crate::{Checked, ErrorFormat, Policy};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -61,9 +63,9 @@ impl From<Format> for ErrorFormat {
 enum Command {
     /// Check rule files and print every problem found.
     Check {
-        /// The rule directory.
-        #[arg(default_value = "rules")]
-        rules: PathBuf,
+        /// The rule directory, or a project folder (default: the project
+        /// around the current directory, found by its `verdikt.toml`).
+        rules: Option<PathBuf>,
         /// Exit with 1 on warnings too, not only on errors.
         #[arg(long)]
         deny_warnings: bool,
@@ -72,11 +74,11 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Decide many snapshots: JSONL, JSON array, YAML, CSV (optionally gzip).
     Batch(batch::BatchArgs),
-    /// Run the policy's test cases (RULES_DIR/tests/*.yaml).
+    /// Run the policy's test cases (the project's `cases`, or RULES_DIR/tests/*.yaml).
     Test {
-        /// The rule directory.
-        #[arg(default_value = "rules")]
-        rules: PathBuf,
+        /// The rule directory, or a project folder (default: the project
+        /// around the current directory, found by its `verdikt.toml`).
+        rules: Option<PathBuf>,
         /// Report rules and group conditions the cases never exercised.
         #[arg(long)]
         coverage: bool,
@@ -100,6 +102,13 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Rewrite rule files in canonical layout (`--check`: only list them).
     Fmt(fmt::FmtArgs),
+    /// Create a policy project: manifest, schema, one ruleset, its cases,
+    /// an example merchant, a README for authors and a CI script.
+    Init {
+        /// The project's folder, created if need be (default: the current
+        /// directory). Existing files are never overwritten.
+        dir: Option<PathBuf>,
+    },
     /// Serve the Language Server Protocol on stdin/stdout, for editors.
     Lsp,
     /// Print a synthetic corpus of snapshots (JSONL) for benchmarks.
@@ -130,7 +139,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check {
             rules,
             deny_warnings,
-        } => check::run(&rules, format, deny_warnings),
+        } => project(rules.as_deref(), "verdikt check path/to/rules")
+            .and_then(|p| check::run(&p, format, deny_warnings)),
         Command::Eval(args) => eval::run(&args, format),
         Command::Batch(args) => batch::run(&args, format),
         Command::Test {
@@ -139,16 +149,19 @@ pub fn run(cli: Cli) -> ExitCode {
             mutate,
             max_mutants,
             mutate_time,
-        } => test::run(
-            &rules,
-            test::Options {
-                coverage,
-                mutate,
-                max_mutants,
-                mutate_time,
-            },
-            format,
-        ),
+        } => project(rules.as_deref(), "verdikt test path/to/rules").and_then(|p| {
+            test::run(
+                &p.rules,
+                &p.cases,
+                test::Options {
+                    coverage,
+                    mutate,
+                    max_mutants,
+                    mutate_time,
+                },
+                format,
+            )
+        }),
         Command::Diff(args) => diff::run(&args, format),
         Command::Fmt(args) => fmt::run(&args, format),
         Command::Gen {
@@ -156,6 +169,7 @@ pub fn run(cli: Cli) -> ExitCode {
             seed,
             bad_percent,
         } => gen(n, seed, bad_percent),
+        Command::Init { dir } => init::run(dir.as_deref().unwrap_or(Path::new("."))),
         Command::Lsp => crate::lsp::run()
             .map(|()| ExitCode::SUCCESS)
             .map_err(Stop::Failed),
@@ -164,6 +178,18 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(stop) => stop.exit_code(),
     }
+}
+
+/// The policy project a verb works on: the path given on its command line,
+/// else the `verdikt.toml` around the current directory. `example` shows,
+/// when there is none, how to name the rules instead.
+fn project(explicit: Option<&Path>, example: &'static str) -> Result<Project, Stop> {
+    crate::project::locate(explicit, example).map_err(|e| Stop::Failed(e.to_string()))
+}
+
+/// The rules directory a verb reads: `--rules`, else the project's.
+fn rules_dir(explicit: Option<&Path>, example: &'static str) -> Result<PathBuf, Stop> {
+    project(explicit, example).map(|p| p.rules)
 }
 
 /// Loads and checks rules; prints diagnostics; stops unless they are usable.

@@ -1,4 +1,5 @@
-//! `verdikt test`: run the policy's own test cases (`<rules>/tests/*.yaml`).
+//! `verdikt test`: run the policy's own test cases (the project's `cases`,
+//! or `<rules>/tests/*.yaml` for a bare rules directory).
 //!
 //! Exit 0 when every case passes, 1 when a case fails (or, with
 //! `--mutate`, when a mutant survives or the budget left mutants out: a
@@ -69,10 +70,15 @@ fn progress_bar() -> ProgressBar {
     bar
 }
 
-pub fn run(dir: &Path, options: Options, format: ErrorFormat) -> Result<ExitCode, Stop> {
+/// Runs the cases in `tests` against the rules in `dir`.
+pub fn run(
+    dir: &Path,
+    tests: &Path,
+    options: Options,
+    format: ErrorFormat,
+) -> Result<ExitCode, Stop> {
     let policy = super::load_policy(dir, format)?;
-    let tests = dir.join("tests");
-    let suite = match crate::cases::load_suite(&policy, &tests) {
+    let suite = match crate::cases::load_suite(&policy, tests) {
         Ok(suite) => suite,
         Err(errors) => {
             tell_raw!("{}", errors.render(format))?;

@@ -1,0 +1,87 @@
+//! `verdikt init [DIR]`: a small policy project that passes `check` and
+//! `test` at once. The template lives in the binary (`init/template/`).
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::console::Stop;
+
+/// The template's files: path inside the project, text.
+const TEMPLATE: [(&str, &str); 9] = [
+    ("verdikt.toml", include_str!("init/template/verdikt.toml")),
+    ("README.md", include_str!("init/template/README.md")),
+    (".gitignore", include_str!("init/template/.gitignore")),
+    ("ci/verdikt.sh", include_str!("init/template/ci/verdikt.sh")),
+    (
+        "rules/01-schema.vk",
+        include_str!("init/template/rules/01-schema.vk"),
+    ),
+    (
+        "rules/10-limit.vk",
+        include_str!("init/template/rules/10-limit.vk"),
+    ),
+    (
+        "tests/limit.yaml",
+        include_str!("init/template/tests/limit.yaml"),
+    ),
+    (
+        "examples/merchant.yaml",
+        include_str!("init/template/examples/merchant.yaml"),
+    ),
+    ("snapshots/.gitkeep", ""),
+];
+
+/// Writes the template into `dir` (created if need be). Refuses, before
+/// writing anything, when any of its files is already there.
+pub fn run(dir: &Path) -> Result<ExitCode, Stop> {
+    let taken: Vec<String> = TEMPLATE
+        .iter()
+        .filter(|(name, _)| dir.join(name).symlink_metadata().is_ok())
+        .map(|(name, _)| format!("`{name}`"))
+        .collect();
+    if !taken.is_empty() {
+        return Err(Stop::Failed(format!(
+            "`{}` already holds {}; nothing was written (choose a new folder: `verdikt init new-policy`)",
+            dir.display(),
+            taken.join(", ")
+        )));
+    }
+    for (name, text) in TEMPLATE {
+        let path = dir.join(name);
+        write_new(&path, text).map_err(|e| {
+            Stop::Failed(format!(
+                "cannot write `{}`: {e}; the project in `{}` is incomplete, remove it and run `verdikt init` again",
+                path.display(),
+                dir.display()
+            ))
+        })?;
+    }
+    let shown = dir.display();
+    sayln!("created a verdikt policy project in `{shown}`")?;
+    let cd = if dir == Path::new(".") {
+        String::new()
+    } else {
+        format!("cd {shown} && ")
+    };
+    sayln!("next: {cd}verdikt check && verdikt test (README.md says more)")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Creates `path` (and its folders) with `text`; an existing file is an
+/// error, never overwritten.
+fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if path.extension().is_some_and(|x| x == "sh") {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o755);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
