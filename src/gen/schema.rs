@@ -1,0 +1,726 @@
+//! `verdikt gen --rules DIR`: synthetic snapshots that follow a policy's
+//! schema (every declared field, type, range, enum value and optional field)
+//! with values at and around the thresholds its rules compare against.
+//!
+//! The plan is read from the compiled policy once: per field, its type and
+//! declared range, and the literals any comparison sets it against (through
+//! simple `let`s, `x + N days`, `add_days` and `days(a, b)`). A record then
+//! takes, per field, a value exactly on a threshold or one step (the
+//! literal's precision) either side about half the time, else a value
+//! uniform in the declared range. Dates are drawn around `as_of` (the first
+//! required date field when there is none) and the calendars' edges. A record
+//! the policy would reject (a broken `require`, a date the calendar does not
+//! cover) is drawn again, so `--bad-percent 0` gives no reject. Everything is
+//! drawn from one seeded generator in schema order: the same seed gives the
+//! same bytes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::Rng;
+use crate::ast::CmpOp;
+use crate::builtins::Builtin;
+use crate::eval::Mode;
+use crate::ir::{Constraint, ExprId, FieldId, Node, PathEntry, PathTree, Policy};
+use crate::types::Ty;
+use crate::value::Value;
+
+/// Draws of one record before the last one is kept even if rejected.
+const ATTEMPTS: u32 = 64;
+/// Days before `as_of` an unconstrained date may lie.
+const DAYS_BACK: u64 = 400;
+/// Days after `as_of` an unconstrained date may lie.
+const DAYS_AHEAD: u64 = 60;
+
+/// How one field's values are drawn.
+#[derive(Debug)]
+struct FieldPlan {
+    kind: Kind,
+    /// Optional: sometimes left out.
+    optional: bool,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Number(NumberPlan),
+    /// The date others are drawn around (`as_of`).
+    Anchor(DatePlan),
+    Date(DatePlan),
+    Bool,
+    /// The record's identity: `M0000042`.
+    Id,
+    Text {
+        not_empty: bool,
+        /// Texts the rules compare it with.
+        near: Vec<String>,
+    },
+    Enum(Vec<String>),
+    List(Box<Kind>),
+}
+
+#[derive(Debug, Clone)]
+struct NumberPlan {
+    lo: Decimal,
+    hi: Decimal,
+    /// The grid values lie on: 1 for int, a cent for money, else the finest
+    /// precision of the literals compared with it.
+    step: Decimal,
+    money: bool,
+    /// Thresholds and one step either side, on the grid, in range; sorted.
+    near: Vec<Decimal>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct DatePlan {
+    /// Days from the anchor a comparison puts this date at (the anchor: none).
+    offsets: Vec<i64>,
+    /// Fixed dates: literals compared with it, and (anchor) calendar edges.
+    near: Vec<NaiveDate>,
+    /// The anchor's range.
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+}
+
+/// Per field, what the rules compare it against.
+#[derive(Debug, Default)]
+struct Seen {
+    numbers: BTreeMap<FieldId, BTreeSet<Decimal>>,
+    texts: BTreeMap<FieldId, BTreeSet<String>>,
+    offsets: BTreeMap<FieldId, BTreeSet<i64>>,
+    dates: BTreeMap<FieldId, BTreeSet<NaiveDate>>,
+}
+
+/// A generator of snapshots for one policy.
+#[derive(Debug)]
+pub(crate) struct Plan<'p> {
+    policy: &'p Policy,
+    fields: Vec<FieldPlan>,
+    anchor: Option<FieldId>,
+}
+
+impl<'p> Plan<'p> {
+    /// Reads the policy's schema and thresholds.
+    pub(crate) fn of(policy: &'p Policy) -> Plan<'p> {
+        let anchor = anchor_field(policy);
+        let seen = thresholds(policy, anchor);
+        let fields = policy
+            .schema
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, field)| {
+                let id = FieldId::from_index(i);
+                let kind = if Some(id) == policy.schema.merchant_id {
+                    Kind::Id
+                } else if Some(id) == anchor {
+                    Kind::Anchor(anchor_plan(policy, seen.dates.get(&id)))
+                } else {
+                    kind_of(policy, &field.ty, &field.constraints, id, &seen)
+                };
+                FieldPlan {
+                    kind,
+                    optional: field.optional || field.default.is_some(),
+                }
+            })
+            .collect();
+        Plan {
+            policy,
+            fields,
+            anchor,
+        }
+    }
+
+    /// A record the policy decides (drawn again while it rejects it, at most
+    /// [`ATTEMPTS`] times), as one JSON line.
+    pub(crate) fn snapshot(&self, rng: &mut Rng, index: u64) -> String {
+        let quiet = Mode {
+            reasons: false,
+            explain: false,
+            trace: false,
+        };
+        let mut line = String::new();
+        for _ in 0..ATTEMPTS {
+            line = self.draw(rng, index, None);
+            if self.policy.decide_json(&line, quiet).is_ok() {
+                break;
+            }
+        }
+        line
+    }
+
+    /// A record broken on purpose: a value of the wrong type, a cut line or
+    /// an empty line.
+    pub(crate) fn bad_snapshot(&self, rng: &mut Rng, index: u64) -> String {
+        let n = self.fields.len() as u64;
+        let victim = usize::try_from(rng.below(n)).unwrap_or(0);
+        match rng.below(4) {
+            0 | 1 => self.draw(rng, index, Some(victim)),
+            2 => {
+                let good = self.draw(rng, index, None);
+                let half = good.len() / 2;
+                let cut = (0..=half).rev().find(|&i| good.is_char_boundary(i));
+                good.get(..cut.unwrap_or(0)).unwrap_or("").to_string()
+            }
+            _ => String::new(),
+        }
+    }
+
+    /// One record; `broken`: that field gets a value of the wrong type.
+    fn draw(&self, rng: &mut Rng, index: u64, broken: Option<usize>) -> String {
+        let mut values: Vec<Option<String>> = Vec::with_capacity(self.fields.len());
+        let anchor_date = self
+            .anchor
+            .and_then(|id| self.fields.get(id.index()))
+            .and_then(|f| match &f.kind {
+                Kind::Anchor(plan) => Some(draw_anchor(rng, plan)),
+                _ => None,
+            })
+            .unwrap_or_else(default_anchor);
+        for (i, field) in self.fields.iter().enumerate() {
+            if broken == Some(i) {
+                values.push(Some(wrong_value(&field.kind)));
+                continue;
+            }
+            if field.optional && rng.chance(30) {
+                values.push(None);
+                continue;
+            }
+            values.push(Some(draw_value(rng, &field.kind, index, anchor_date)));
+        }
+        let mut out = String::with_capacity(512);
+        write_tree(&self.policy.schema.tree, &values, &mut out);
+        out
+    }
+}
+
+/// `as_of` when the schema has it as a date, else its first required date.
+fn anchor_field(policy: &Policy) -> Option<FieldId> {
+    let fields = &policy.schema.fields;
+    let date = |f: &crate::ir::Field| f.ty == Ty::Date;
+    fields
+        .iter()
+        .position(|f| &*f.path == "as_of" && date(f))
+        .or_else(|| fields.iter().position(|f| date(f) && !f.optional))
+        .map(FieldId::from_index)
+}
+
+fn default_anchor() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default()
+}
+
+/// The anchor's range: the dates the calendars cover (2026 when none says),
+/// and their edges: the first and last covered date, every holiday and
+/// make-up day, and a day either side of each.
+fn anchor_plan(policy: &Policy, literals: Option<&BTreeSet<NaiveDate>>) -> DatePlan {
+    let mut near: BTreeSet<NaiveDate> = literals.cloned().unwrap_or_default();
+    let mut first: Option<NaiveDate> = None;
+    let mut last: Option<NaiveDate> = None;
+    for calendar in &policy.calendars {
+        let mut edges: Vec<NaiveDate> = Vec::new();
+        edges.extend(calendar.holidays.iter().copied());
+        edges.extend(calendar.make_up.iter().copied());
+        for span in calendar.covers.iter().flatten() {
+            edges.extend([span.first, span.last]);
+            first = Some(first.map_or(span.first, |f| f.min(span.first)));
+            last = Some(last.map_or(span.last, |l| l.max(span.last)));
+        }
+        for d in edges {
+            near.extend(around(d));
+        }
+    }
+    let first = first.or_else(|| NaiveDate::from_ymd_opt(2026, 1, 1));
+    let last = last.or_else(|| NaiveDate::from_ymd_opt(2026, 12, 31));
+    DatePlan {
+        offsets: Vec::new(),
+        near: near.into_iter().collect(),
+        first,
+        last,
+    }
+}
+
+/// A date and the days either side.
+fn around(d: NaiveDate) -> impl Iterator<Item = NaiveDate> {
+    [d.pred_opt(), Some(d), d.succ_opt()].into_iter().flatten()
+}
+
+fn kind_of(policy: &Policy, ty: &Ty, constraints: &[Constraint], id: FieldId, seen: &Seen) -> Kind {
+    match ty {
+        Ty::Int | Ty::Decimal | Ty::Money | Ty::Rate | Ty::Number => {
+            let literals = seen.numbers.get(&id).cloned().unwrap_or_default();
+            Kind::Number(number_plan(ty, constraints, &literals))
+        }
+        Ty::Date => Kind::Date(DatePlan {
+            offsets: seen
+                .offsets
+                .get(&id)
+                .map(|s| s.iter().copied().collect())
+                .unwrap_or_default(),
+            near: seen
+                .dates
+                .get(&id)
+                .map(|s| s.iter().copied().flat_map(around).collect())
+                .unwrap_or_default(),
+            first: None,
+            last: None,
+        }),
+        // (`N days` fields are drawn as whole numbers of days.)
+        Ty::Days => Kind::Number(number_plan(&Ty::Int, constraints, &BTreeSet::new())),
+        Ty::Bool => Kind::Bool,
+        Ty::Text => Kind::Text {
+            not_empty: constraints
+                .iter()
+                .any(|c| matches!(c, Constraint::NotEmpty)),
+            near: seen
+                .texts
+                .get(&id)
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default(),
+        },
+        Ty::Enum(e) => Kind::Enum(
+            policy
+                .enums
+                .get(e.0 as usize)
+                .map(|syms| {
+                    syms.iter()
+                        .map(|s| policy.symbols.name(*s).to_string())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        ),
+        Ty::List(inner) => Kind::List(Box::new(kind_of(policy, inner, &[], id, &Seen::default()))),
+        Ty::Error => Kind::Text {
+            not_empty: true,
+            near: Vec::new(),
+        },
+    }
+}
+
+/// The range, grid and near values of a numeric field.
+fn number_plan(ty: &Ty, constraints: &[Constraint], literals: &BTreeSet<Decimal>) -> NumberPlan {
+    let step = match ty {
+        Ty::Int => Decimal::ONE,
+        Ty::Money => Decimal::new(1, 2),
+        Ty::Rate => literals
+            .iter()
+            .map(|t| places(t.scale().saturating_sub(2).saturating_add(1).max(2) + 2))
+            .min()
+            .unwrap_or(Decimal::new(1, 4)),
+        _ => literals
+            .iter()
+            .map(|t| places(t.scale().saturating_add(1).max(2)))
+            .min()
+            .unwrap_or(Decimal::new(1, 2)),
+    };
+    let mut lo: Option<Decimal> = None;
+    let mut hi: Option<Decimal> = None;
+    for c in constraints {
+        let num = |v: &Value| match v {
+            Value::Num(n) => Some(n.to_decimal()),
+            _ => None,
+        };
+        match c {
+            Constraint::Range(a, b) => {
+                lo = num(a).or(lo);
+                hi = num(b).or(hi);
+            }
+            Constraint::Bound(op, v) => match (op, num(v)) {
+                (CmpOp::Ge, Some(v)) => lo = Some(v),
+                (CmpOp::Gt, Some(v)) => lo = v.checked_add(step),
+                (CmpOp::Le, Some(v)) => hi = Some(v),
+                (CmpOp::Lt, Some(v)) => hi = v.checked_sub(step),
+                _ => {}
+            },
+            Constraint::NotEmpty => {}
+        }
+    }
+    // An open end: past the farthest threshold by a type's usual span.
+    let span = match ty {
+        Ty::Int => Decimal::from(10),
+        Ty::Money => Decimal::from(1_000_000),
+        Ty::Rate => Decimal::ONE,
+        _ => Decimal::from(1_000),
+    };
+    let top = literals.iter().copied().max().unwrap_or(Decimal::ZERO);
+    let bottom = literals.iter().copied().min().unwrap_or(Decimal::ZERO);
+    let lo = snap_up(lo.unwrap_or_else(|| bottom.min(Decimal::ZERO)), step);
+    let hi = hi.unwrap_or_else(|| {
+        let far = top.max(lo).checked_mul(Decimal::TWO).unwrap_or(top);
+        far.checked_add(span).unwrap_or(far)
+    });
+    let hi = snap_down(hi, step).max(lo);
+    let mut near = BTreeSet::new();
+    for t in literals {
+        for v in [t.checked_sub(step), Some(*t), t.checked_add(step)]
+            .into_iter()
+            .flatten()
+        {
+            for s in [snap_down(v, step), snap_up(v, step)] {
+                if lo <= s && s <= hi {
+                    near.insert(s.normalize());
+                }
+            }
+        }
+    }
+    NumberPlan {
+        lo,
+        hi,
+        step,
+        money: *ty == Ty::Money,
+        near: near.into_iter().collect(),
+    }
+}
+
+/// `10^-n`.
+fn places(n: u32) -> Decimal {
+    Decimal::new(1, n.min(20))
+}
+
+fn snap_down(v: Decimal, step: Decimal) -> Decimal {
+    v.checked_div(step)
+        .and_then(|k| k.floor().checked_mul(step))
+        .unwrap_or(v)
+}
+
+fn snap_up(v: Decimal, step: Decimal) -> Decimal {
+    v.checked_div(step)
+        .and_then(|k| k.ceil().checked_mul(step))
+        .unwrap_or(v)
+}
+
+/// Every comparison of a field with a literal, in expression order.
+fn thresholds(policy: &Policy, anchor: Option<FieldId>) -> Seen {
+    let mut seen = Seen::default();
+    for node in &policy.exprs {
+        match node {
+            Node::Cmp(_, a, b) => {
+                compare(policy, anchor, *a, *b, &mut seen);
+                compare(policy, anchor, *b, *a, &mut seen);
+            }
+            Node::In { expr, list, .. } => {
+                for item in list {
+                    compare(policy, anchor, *expr, *item, &mut seen);
+                }
+            }
+            _ => {}
+        }
+    }
+    seen
+}
+
+/// Notes what comparing `a` with `b` says about the field `a` reads.
+fn compare(policy: &Policy, anchor: Option<FieldId>, a: ExprId, b: ExprId, seen: &mut Seen) {
+    if let (Some(f), Some(c)) = (field_of(policy, a), constant(policy, b)) {
+        match c {
+            Value::Num(n) => {
+                let set = seen.numbers.entry(f).or_default();
+                set.insert(n.to_decimal());
+            }
+            Value::Text(t) => {
+                seen.texts.entry(f).or_default().insert(t.to_string());
+            }
+            _ => {}
+        }
+        return;
+    }
+    // `days(a, b) < 180`: b - a against a number of days.
+    if let (Some(Node::Call { builtin, args, .. }), Some(Value::Num(n))) =
+        (policy.node(a), constant(policy, b))
+    {
+        if *builtin == Builtin::Days {
+            let (Some(x), Some(y)) = (args.first(), args.get(1)) else {
+                return;
+            };
+            let (Some((f, sf)), Some((g, sg)), Some(days)) =
+                (date_of(policy, *x), date_of(policy, *y), n.to_i64_trunc())
+            else {
+                return;
+            };
+            // (g + sg) - (f + sf) = days.
+            note_offset(seen, anchor, f, sf, g, sg.saturating_sub(days));
+        }
+        return;
+    }
+    let Some((f, sf)) = date_of(policy, a) else {
+        return;
+    };
+    match (date_of(policy, b), constant(policy, b)) {
+        (Some((g, sg)), _) => note_offset(seen, anchor, f, sf, g, sg),
+        (None, Some(Value::Date(d))) => {
+            let shifted = chrono::TimeDelta::try_days(sf.saturating_neg())
+                .and_then(|t| d.checked_add_signed(t));
+            if let Some(d) = shifted {
+                seen.dates.entry(f).or_default().insert(d);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `f + sf` compared with `g + sg`: when one is the anchor, the other is
+/// noted at the offset that puts the two sides level.
+fn note_offset(seen: &mut Seen, anchor: Option<FieldId>, f: FieldId, sf: i64, g: FieldId, sg: i64) {
+    if Some(g) == anchor && Some(f) != anchor {
+        seen.offsets
+            .entry(f)
+            .or_default()
+            .insert(sg.saturating_sub(sf));
+    } else if Some(f) == anchor && Some(g) != anchor {
+        seen.offsets
+            .entry(g)
+            .or_default()
+            .insert(sf.saturating_sub(sg));
+    }
+}
+
+/// The field an expression is, directly or through `let`s.
+fn field_of(policy: &Policy, id: ExprId) -> Option<FieldId> {
+    let mut id = id;
+    // (A `let` chain is short; the bound guards against a cycle.)
+    for _ in 0..16 {
+        match policy.node(id)? {
+            Node::Field(f) => return Some(*f),
+            Node::Let(l) => id = policy.lets.get(l.index())?.value,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// A date field shifted by a constant number of days: `f + 90 days`,
+/// `add_days(f, -3)`, or a `let` of one.
+fn date_of(policy: &Policy, id: ExprId) -> Option<(FieldId, i64)> {
+    let mut id = id;
+    let mut shift: i64 = 0;
+    for _ in 0..16 {
+        match policy.node(id)? {
+            Node::Field(f) => {
+                let ty = &policy.field(*f)?.ty;
+                return (*ty == Ty::Date).then_some((*f, shift));
+            }
+            Node::Let(l) => id = policy.lets.get(l.index())?.value,
+            Node::DateShift {
+                date,
+                days,
+                subtract,
+            } => {
+                let n = match constant(policy, *days)? {
+                    Value::Days(n) => n,
+                    Value::Num(n) => n.to_i64_trunc()?,
+                    _ => return None,
+                };
+                shift = if *subtract {
+                    shift.checked_sub(n)?
+                } else {
+                    shift.checked_add(n)?
+                };
+                id = *date;
+            }
+            Node::Call {
+                builtin: Builtin::AddDays,
+                args,
+                ..
+            } => {
+                let n = match constant(policy, *args.get(1)?)? {
+                    Value::Num(n) => n.to_i64_trunc()?,
+                    Value::Days(n) => n,
+                    _ => return None,
+                };
+                shift = shift.checked_add(n)?;
+                id = *args.first()?;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// A literal, possibly negated.
+fn constant(policy: &Policy, id: ExprId) -> Option<Value> {
+    match policy.node(id)? {
+        Node::Const(v) => Some(v.clone()),
+        Node::Neg(e) => match policy.node(*e)? {
+            Node::Const(Value::Num(n)) => Some(Value::Num(crate::num::neg(*n))),
+            Node::Const(Value::Days(d)) => Some(Value::Days(d.checked_neg()?)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn draw_anchor(rng: &mut Rng, plan: &DatePlan) -> NaiveDate {
+    let (Some(first), Some(last)) = (plan.first, plan.last) else {
+        return default_anchor();
+    };
+    if !plan.near.is_empty() && rng.chance(30) {
+        if let Some(d) = pick(rng, &plan.near) {
+            return *d;
+        }
+    }
+    let days = u64::try_from(last.signed_duration_since(first).num_days()).unwrap_or(0);
+    shift(
+        first,
+        i64::try_from(rng.below(days.saturating_add(1))).unwrap_or(0),
+    )
+}
+
+fn shift(d: NaiveDate, days: i64) -> NaiveDate {
+    chrono::TimeDelta::try_days(days)
+        .and_then(|t| d.checked_add_signed(t))
+        .unwrap_or(d)
+}
+
+fn pick<'a, T>(rng: &mut Rng, items: &'a [T]) -> Option<&'a T> {
+    let i = usize::try_from(rng.below(items.len() as u64)).ok()?;
+    items.get(i)
+}
+
+fn draw_value(rng: &mut Rng, kind: &Kind, index: u64, anchor: NaiveDate) -> String {
+    match kind {
+        Kind::Id => format!("\"M{index:07}\""),
+        Kind::Anchor(_) => format!("\"{}\"", crate::value::date_iso(anchor)),
+        Kind::Date(plan) => {
+            let d = draw_date(rng, plan, anchor);
+            format!("\"{}\"", crate::value::date_iso(d))
+        }
+        Kind::Number(plan) => {
+            let v = draw_number(rng, plan);
+            let text = number_text(v, plan.money);
+            if rng.chance(50) {
+                text
+            } else {
+                format!("\"{text}\"")
+            }
+        }
+        Kind::Bool => if rng.chance(50) { "true" } else { "false" }.to_string(),
+        Kind::Text { not_empty, near } => {
+            if !near.is_empty() && rng.chance(50) {
+                if let Some(t) = pick(rng, near) {
+                    return json_text(t);
+                }
+            }
+            if !not_empty && rng.chance(5) {
+                return "\"\"".into();
+            }
+            format!("\"t{}\"", rng.below(1000))
+        }
+        Kind::Enum(values) => pick(rng, values).map_or_else(|| "\"\"".into(), |v| json_text(v)),
+        Kind::List(inner) => {
+            let n = rng.below(4);
+            let items: Vec<String> = (0..n)
+                .map(|_| draw_value(rng, inner, index, anchor))
+                .collect();
+            format!("[{}]", items.join(","))
+        }
+    }
+}
+
+fn draw_date(rng: &mut Rng, plan: &DatePlan, anchor: NaiveDate) -> NaiveDate {
+    if rng.chance(50) {
+        let offsets = plan.offsets.len() as u64;
+        let dates = plan.near.len() as u64;
+        let total = offsets.saturating_add(dates);
+        if total > 0 {
+            let k = rng.below(total);
+            if k < offsets {
+                let off = usize::try_from(k)
+                    .ok()
+                    .and_then(|i| plan.offsets.get(i))
+                    .copied()
+                    .unwrap_or(0);
+                let wiggle = i64::try_from(rng.below(3)).unwrap_or(1) - 1;
+                return shift(anchor, off.saturating_add(wiggle));
+            }
+            if let Some(d) = usize::try_from(k - offsets)
+                .ok()
+                .and_then(|i| plan.near.get(i))
+            {
+                return *d;
+            }
+        }
+    }
+    let back = i64::try_from(DAYS_BACK).unwrap_or(0);
+    let k = i64::try_from(rng.below(DAYS_BACK + DAYS_AHEAD + 1)).unwrap_or(0);
+    shift(anchor, k - back)
+}
+
+fn draw_number(rng: &mut Rng, plan: &NumberPlan) -> Decimal {
+    if !plan.near.is_empty() && rng.chance(50) {
+        if let Some(v) = pick(rng, &plan.near) {
+            return *v;
+        }
+    }
+    let steps = plan
+        .hi
+        .checked_sub(plan.lo)
+        .and_then(|d| d.checked_div(plan.step))
+        .map(|d| d.floor())
+        .and_then(|d| u64::try_from(d).ok())
+        .unwrap_or(0)
+        .min(1 << 50);
+    let k = Decimal::from(rng.below(steps.saturating_add(1)));
+    k.checked_mul(plan.step)
+        .and_then(|d| d.checked_add(plan.lo))
+        .unwrap_or(plan.lo)
+}
+
+/// Money with two decimals; other numbers as short as they go.
+fn number_text(v: Decimal, money: bool) -> String {
+    if money {
+        let mut m = v.round_dp(2);
+        m.rescale(2);
+        m.to_string()
+    } else {
+        v.normalize().to_string()
+    }
+}
+
+fn json_text(t: &str) -> String {
+    serde_json::to_string(t).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// A value no field of this kind accepts.
+fn wrong_value(kind: &Kind) -> String {
+    match kind {
+        Kind::Id | Kind::Text { .. } => "12".into(),
+        Kind::List(_) => "\"x\"".into(),
+        Kind::Enum(values) => json_text(&format!("X{}", values.first().map_or("", |v| v))),
+        _ => "\"x?\"".into(),
+    }
+}
+
+/// Writes the fields as nested JSON objects in schema order; a group with
+/// no field present is left out. Whether anything was written.
+fn write_tree(tree: &PathTree, values: &[Option<String>], out: &mut String) -> bool {
+    let mut body = String::new();
+    let mut first = true;
+    for (key, entry) in &tree.entries {
+        let mut text = String::new();
+        let written = match entry {
+            PathEntry::Leaf(id) => match values.get(id.index()).and_then(Option::as_ref) {
+                Some(v) => {
+                    text.push_str(v);
+                    true
+                }
+                None => false,
+            },
+            PathEntry::Node(sub) => write_tree(sub, values, &mut text),
+        };
+        if written {
+            if !first {
+                body.push(',');
+            }
+            first = false;
+            let _ = write!(body, "{}:{text}", json_text(key));
+        }
+    }
+    if first {
+        return false;
+    }
+    out.push('{');
+    out.push_str(&body);
+    out.push('}');
+    true
+}
