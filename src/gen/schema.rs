@@ -99,6 +99,20 @@ pub(crate) struct Plan<'p> {
     policy: &'p Policy,
     fields: Vec<FieldPlan>,
     anchor: Option<FieldId>,
+    /// Per rule, the field values its ruleset's guard, its `for` and its
+    /// conditions ask for: half the records aim at one rule, so that rules
+    /// needing many conditions at once (an increase) are decided too.
+    targets: Vec<Vec<(FieldId, Aim)>>,
+}
+
+/// What a condition asks of a field.
+#[derive(Debug, Clone)]
+enum Aim {
+    /// A number compared with a literal (field on the left).
+    Cmp(CmpOp, Decimal),
+    /// An enum value or a text.
+    Is(String),
+    Bool(bool),
 }
 
 impl<'p> Plan<'p> {
@@ -130,6 +144,7 @@ impl<'p> Plan<'p> {
             policy,
             fields,
             anchor,
+            targets: targets(policy),
         }
     }
 
@@ -179,20 +194,250 @@ impl<'p> Plan<'p> {
                 _ => None,
             })
             .unwrap_or_else(default_anchor);
+        let target = if self.targets.is_empty() || !rng.chance(50) {
+            None
+        } else {
+            pick(rng, &self.targets)
+        };
         for (i, field) in self.fields.iter().enumerate() {
             if broken == Some(i) {
                 values.push(Some(wrong_value(&field.kind)));
                 continue;
             }
-            if field.optional && rng.chance(30) {
+            let aims: Vec<&Aim> = target
+                .into_iter()
+                .flatten()
+                .filter(|(f, _)| f.index() == i)
+                .map(|(_, aim)| aim)
+                .collect();
+            if aims.is_empty() && field.optional && rng.chance(30) {
                 values.push(None);
                 continue;
             }
-            values.push(Some(draw_value(rng, &field.kind, index, anchor_date)));
+            let aimed = aimed_value(rng, &field.kind, &aims);
+            values.push(Some(aimed.unwrap_or_else(|| {
+                draw_value(rng, &field.kind, index, anchor_date)
+            })));
         }
         let mut out = String::with_capacity(512);
         write_tree(&self.policy.schema.tree, &values, &mut out);
         out
+    }
+}
+
+/// Per rule of every ruleset, what its guard, `for` and `when` leaves ask
+/// of single fields.
+fn targets(policy: &Policy) -> Vec<Vec<(FieldId, Aim)>> {
+    let mut out = Vec::new();
+    for rs in &policy.rulesets {
+        let mut guard = Vec::new();
+        if let Some((e, _)) = &rs.guard {
+            aims(policy, *e, &mut guard);
+        }
+        // Rules are tried in order: to reach a rule, an earlier `any of`
+        // rule must have every condition fail.
+        let mut passed: Vec<(FieldId, Aim)> = Vec::new();
+        for rule in &rs.rules {
+            let mut wanted = guard.clone();
+            wanted.extend(passed.iter().cloned());
+            if let Some(scope) = rule.scope {
+                aims(policy, scope, &mut wanted);
+            }
+            cond_aims(policy, rule.when, &mut wanted);
+            if !wanted.is_empty() {
+                out.push(wanted);
+            }
+            let any = policy.cond(rule.when).is_some_and(|c| {
+                matches!(
+                    c.kind,
+                    crate::ir::CondKind::Any(_) | crate::ir::CondKind::Leaf(_)
+                )
+            });
+            if rule.scope.is_none() && any {
+                let mut own = Vec::new();
+                cond_aims(policy, rule.when, &mut own);
+                passed.extend(
+                    own.into_iter()
+                        .filter_map(|(f, aim)| Some((f, negated(aim)?))),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn cond_aims(policy: &Policy, id: crate::ir::CondId, out: &mut Vec<(FieldId, Aim)>) {
+    let Some(cond) = policy.cond(id) else {
+        return;
+    };
+    match &cond.kind {
+        crate::ir::CondKind::Leaf(e) => aims(policy, *e, out),
+        crate::ir::CondKind::All(items) | crate::ir::CondKind::Any(items) => {
+            for item in items {
+                cond_aims(policy, *item, out);
+            }
+        }
+    }
+}
+
+/// What an expression, to hold, asks of single fields: `a and b`, `f op
+/// literal` (either way round), `f in [...]`, a bool field, `not` one.
+fn aims(policy: &Policy, e: ExprId, out: &mut Vec<(FieldId, Aim)>) {
+    match policy.node(e) {
+        Some(Node::And(a, b)) => {
+            aims(policy, *a, out);
+            aims(policy, *b, out);
+        }
+        Some(Node::Cmp(op, a, b)) => {
+            let (f, c, op) = match (field_of(policy, *a), constant(policy, *b)) {
+                (Some(f), Some(c)) => (f, c, *op),
+                _ => match (field_of(policy, *b), constant(policy, *a)) {
+                    (Some(f), Some(c)) => (f, c, mirrored(*op)),
+                    _ => return,
+                },
+            };
+            let aim = match (c, op) {
+                (Value::Num(n), op) => Aim::Cmp(op, n.to_decimal()),
+                (Value::Enum(sym), CmpOp::Eq) => Aim::Is(policy.symbols.name(sym).to_string()),
+                (Value::Text(t), CmpOp::Eq) => Aim::Is(t.to_string()),
+                (Value::Bool(b), CmpOp::Eq) => Aim::Bool(b),
+                (Value::Bool(b), CmpOp::Ne) => Aim::Bool(!b),
+                _ => return,
+            };
+            out.push((f, aim));
+        }
+        Some(Node::In {
+            expr,
+            list,
+            negated: false,
+        }) => {
+            let first = list.first().and_then(|i| constant(policy, *i));
+            if let (Some(f), Some(c)) = (field_of(policy, *expr), first) {
+                match c {
+                    Value::Enum(sym) => {
+                        out.push((f, Aim::Is(policy.symbols.name(sym).to_string())))
+                    }
+                    Value::Text(t) => out.push((f, Aim::Is(t.to_string()))),
+                    Value::Num(n) => out.push((f, Aim::Cmp(CmpOp::Eq, n.to_decimal()))),
+                    _ => {}
+                }
+            }
+        }
+        Some(Node::Field(f)) => {
+            if policy.field(*f).is_some_and(|d| d.ty == Ty::Bool) {
+                out.push((*f, Aim::Bool(true)));
+            }
+        }
+        Some(Node::Not(x)) => {
+            if let Some(Node::Field(f)) = policy.node(*x) {
+                if policy.field(*f).is_some_and(|d| d.ty == Ty::Bool) {
+                    out.push((*f, Aim::Bool(false)));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What makes a condition fail.
+fn negated(aim: Aim) -> Option<Aim> {
+    Some(match aim {
+        Aim::Cmp(op, v) => Aim::Cmp(
+            match op {
+                CmpOp::Lt => CmpOp::Ge,
+                CmpOp::Le => CmpOp::Gt,
+                CmpOp::Gt => CmpOp::Le,
+                CmpOp::Ge => CmpOp::Lt,
+                CmpOp::Eq | CmpOp::Ne => return None,
+            },
+            v,
+        ),
+        Aim::Bool(b) => Aim::Bool(!b),
+        Aim::Is(_) => return None,
+    })
+}
+
+/// `5 < f` is `f > 5`.
+fn mirrored(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        other => other,
+    }
+}
+
+/// A value meeting every aim on a field: on the tightest bound half the
+/// time, else uniform between the bounds; `None` when there is no aim or
+/// they cannot all be met.
+fn aimed_value(rng: &mut Rng, kind: &Kind, aims: &[&Aim]) -> Option<String> {
+    if aims.is_empty() {
+        return None;
+    }
+    match kind {
+        Kind::Number(plan) => {
+            let (mut lo, mut hi) = (plan.lo, plan.hi);
+            let (mut lower, mut upper) = (false, false);
+            for aim in aims {
+                let Aim::Cmp(op, v) = aim else {
+                    return None;
+                };
+                let v = *v;
+                let (below, above) = (
+                    snap_up(v.checked_sub(plan.step)?, plan.step),
+                    snap_down(v.checked_add(plan.step)?, plan.step),
+                );
+                match op {
+                    CmpOp::Ge => (lo, lower) = (lo.max(snap_up(v, plan.step)), true),
+                    CmpOp::Gt => (lo, lower) = (lo.max(above), true),
+                    CmpOp::Le => (hi, upper) = (hi.min(snap_down(v, plan.step)), true),
+                    CmpOp::Lt => (hi, upper) = (hi.min(below), true),
+                    CmpOp::Eq => {
+                        (lo, hi) = (lo.max(v), hi.min(v));
+                        (lower, upper) = (true, true);
+                    }
+                    CmpOp::Ne => return None,
+                }
+            }
+            if lo > hi {
+                return None;
+            }
+            let v = if rng.chance(50) && (lower || upper) {
+                if lower {
+                    lo
+                } else {
+                    hi
+                }
+            } else {
+                let narrowed = NumberPlan {
+                    lo,
+                    hi,
+                    near: Vec::new(),
+                    ..plan.clone()
+                };
+                draw_number(rng, &narrowed)
+            };
+            let text = number_text(v, plan.money);
+            Some(if rng.chance(50) {
+                text
+            } else {
+                format!("\"{text}\"")
+            })
+        }
+        Kind::Enum(values) => aims.iter().rev().find_map(|a| match a {
+            Aim::Is(name) if values.contains(name) => Some(json_text(name)),
+            _ => None,
+        }),
+        Kind::Text { .. } => aims.iter().rev().find_map(|a| match a {
+            Aim::Is(text) => Some(json_text(text)),
+            _ => None,
+        }),
+        Kind::Bool => aims.iter().rev().find_map(|a| match a {
+            Aim::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }),
+        _ => None,
     }
 }
 
@@ -541,6 +786,17 @@ fn date_of(policy: &Policy, id: ExprId) -> Option<(FieldId, i64)> {
 fn constant(policy: &Policy, id: ExprId) -> Option<Value> {
     match policy.node(id)? {
         Node::Const(v) => Some(v.clone()),
+        // A string literal is a template of plain text.
+        Node::Template(parts) => {
+            let mut text = String::new();
+            for part in parts {
+                match part {
+                    crate::ir::TemplatePart::Text(t) => text.push_str(t),
+                    crate::ir::TemplatePart::Expr(..) => return None,
+                }
+            }
+            Some(Value::Text(std::sync::Arc::new(text)))
+        }
         Node::Neg(e) => match policy.node(*e)? {
             Node::Const(Value::Num(n)) => Some(Value::Num(crate::num::neg(*n))),
             Node::Const(Value::Days(d)) => Some(Value::Days(d.checked_neg()?)),
