@@ -782,10 +782,18 @@ fn date_of(policy: &Policy, id: ExprId) -> Option<(FieldId, i64)> {
     None
 }
 
-/// A literal, possibly negated.
+/// A literal, possibly negated or named by a `let`.
 fn constant(policy: &Policy, id: ExprId) -> Option<Value> {
     match policy.node(id)? {
         Node::Const(v) => Some(v.clone()),
+        Node::Let(l) => {
+            let value = policy.lets.get(l.index())?.value;
+            // (Only a `let` of a literal: the checker refuses cycles.)
+            match policy.node(value)? {
+                Node::Const(v) => Some(v.clone()),
+                _ => None,
+            }
+        }
         // A string literal is a template of plain text.
         Node::Template(parts) => {
             let mut text = String::new();

@@ -66,7 +66,11 @@ pub fn warnings(impact: &Impact) -> String {
         );
     }
     if !out.is_empty() {
-        out.push_str("  = help: add the field to the corpus (`verdikt gen --rules HEAD` writes every field of the head's schema), or declare it `optional` in the schema\n\n");
+        out.push_str("  = help: add the field to the corpus (`verdikt gen --rules HEAD` writes every field of the head's schema)");
+        if !impact.new_required.is_empty() {
+            out.push_str(", or declare a new field `optional` in the schema");
+        }
+        out.push_str("\n\n");
     }
     out
 }
