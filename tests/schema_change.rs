@@ -102,7 +102,9 @@ fn gen_emits_a_new_required_field_in_every_record() {
 #[test]
 fn the_command_line_gen_follows_the_rules_it_is_given() {
     let dir = format!("{FIXTURES}/new_field");
-    let out = stdout(&verdikt(&["gen", "--rules", &dir, "--n", "50", "--seed", "3"]));
+    let out = stdout(&verdikt(&[
+        "gen", "--rules", &dir, "--n", "50", "--seed", "3",
+    ]));
     assert_eq!(out.lines().count(), 50);
     assert!(out.lines().all(|l| l.contains("\"return_rate\":")), "{out}");
 }
@@ -279,13 +281,19 @@ fn assert_thresholds_hit(name: &str, seed: u64, values: &[(&str, &str)], days: &
         let hit = records
             .iter()
             .any(|r| field(r, path).is_some_and(|v| same(&v, threshold)));
-        assert!(hit, "{name}, seed {seed}: no record has {path} = {threshold}");
+        assert!(
+            hit,
+            "{name}, seed {seed}: no record has {path} = {threshold}"
+        );
     }
     for (path, n) in days {
         let hit = records
             .iter()
             .any(|r| days_before_as_of(r, path) == Some(*n));
-        assert!(hit, "{name}, seed {seed}: no record has {path} + {n} days = as_of");
+        assert!(
+            hit,
+            "{name}, seed {seed}: no record has {path} + {n} days = as_of"
+        );
     }
 }
 

@@ -323,10 +323,8 @@ fn aims(policy: &Policy, e: ExprId, out: &mut Vec<(FieldId, Aim)>) {
                 }
             }
         }
-        Some(Node::Field(f)) => {
-            if policy.field(*f).is_some_and(|d| d.ty == Ty::Bool) {
-                out.push((*f, Aim::Bool(true)));
-            }
+        Some(Node::Field(f)) if policy.field(*f).is_some_and(|d| d.ty == Ty::Bool) => {
+            out.push((*f, Aim::Bool(true)));
         }
         Some(Node::Not(x)) => {
             if let Some(Node::Field(f)) = policy.node(*x) {

@@ -81,11 +81,10 @@ impl Watch {
                     };
                     let full = read_by_changes.len() >= MAX_WATCHED;
                     match read_by_changes.iter_mut().find(|w| w.0 == f) {
-                        Some(w) => {
-                            if !w.2.iter().any(|n| **n == *rs.name) {
-                                w.2.push(rs.name.to_string());
-                            }
+                        Some(w) if !w.2.iter().any(|n| **n == *rs.name) => {
+                            w.2.push(rs.name.to_string());
                         }
+                        Some(_) => {}
                         None if !full => {
                             read_by_changes.push((
                                 f,
