@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 
 mod schema;
+mod thresholds;
 
 /// A small, fast, deterministic PRNG (SplitMix64).
 #[derive(Debug, Clone)]
