@@ -7,6 +7,9 @@
 
 use std::fmt::Write as _;
 
+mod schema;
+mod thresholds;
+
 /// A small, fast, deterministic PRNG (SplitMix64).
 #[derive(Debug, Clone)]
 pub(crate) struct Rng(u64);
@@ -218,6 +221,32 @@ pub fn corpus_until(
             bad_snapshot(&mut rng, i)
         } else {
             snapshot(&mut rng, i)
+        };
+        if sink(&line).is_break() {
+            return;
+        }
+    }
+}
+
+/// Like [`corpus_until`], following `policy`'s schema: every declared field,
+/// type, range, enum value and optional field, with values at and around
+/// the thresholds its rules compare against (see `verdikt gen --rules`).
+/// Deterministic: the same policy, `n`, `seed` and `bad_percent` give the
+/// same lines.
+pub fn policy_corpus_until(
+    policy: &crate::Policy,
+    n: u64,
+    seed: u64,
+    bad_percent: u64,
+    mut sink: impl FnMut(&str) -> std::ops::ControlFlow<()>,
+) {
+    let plan = schema::Plan::of(policy);
+    let mut rng = Rng::new(seed);
+    for i in 0..n {
+        let line = if bad_percent > 0 && rng.below(100) < bad_percent {
+            plan.bad_snapshot(&mut rng, i)
+        } else {
+            plan.snapshot(&mut rng, i)
         };
         if sink(&line).is_break() {
             return;

@@ -15,6 +15,7 @@ use crate::span::{FileId, Source, SourceMap, Span};
 use crate::suggest::did_you_mean;
 
 mod expect;
+mod required;
 
 /// The keys of a case file.
 const FILE_KEYS: [&str; 2] = ["bases", "cases"];
@@ -81,6 +82,7 @@ pub(crate) fn check_case_files(
     for file in &parsed {
         case_count += checker.check_cases(file);
     }
+    checker.check_required_in_bases();
     if folder_ok && no_files {
         checker.diagnostics.push(
             Diagnostic::global(
@@ -119,6 +121,8 @@ struct Names<'p> {
     fields: Vec<&'p str>,
     /// Every proper prefix of a field path (`quota`, ...), sorted.
     groups: BTreeSet<String>,
+    /// The fields a record must give: neither optional nor defaulted.
+    required: Vec<&'p str>,
     rulesets: &'p [Ruleset],
 }
 
@@ -135,9 +139,17 @@ impl<'p> Names<'p> {
                 }
             }
         }
+        let required = policy
+            .schema
+            .fields
+            .iter()
+            .filter(|f| !f.optional && f.default.is_none())
+            .map(|f| &*f.path)
+            .collect();
         Names {
             fields,
             groups,
+            required,
             rulesets: &policy.rulesets,
         }
     }
@@ -591,6 +603,7 @@ impl Checker<'_> {
             }
             (None, Some(snapshot)) => {
                 if snapshot.is_mapping() {
+                    self.check_required_in_snapshot(f, &step("snapshot"), snapshot, map);
                     return Some(Start::Snapshot(snapshot.clone()));
                 }
                 self.error(

@@ -12,6 +12,7 @@ mod check;
 mod diff;
 mod eval;
 mod fmt;
+mod gen;
 mod init;
 mod paths;
 mod signals;
@@ -111,18 +112,9 @@ enum Command {
     },
     /// Serve the Language Server Protocol on stdin/stdout, for editors.
     Lsp,
-    /// Print a synthetic corpus of snapshots (JSONL) for benchmarks.
-    Gen {
-        /// Number of snapshots.
-        #[arg(long, default_value_t = 1000)]
-        n: u64,
-        /// Random seed: the same seed gives the same corpus.
-        #[arg(long, default_value_t = 7)]
-        seed: u64,
-        /// Percentage of bad records, 0 to 100.
-        #[arg(long, default_value_t = 0, value_parser = percent)]
-        bad_percent: u64,
-    },
+    /// Print a synthetic corpus of snapshots (JSONL): from the schema of
+    /// `--rules` or the project's, else a fixed template for benchmarks.
+    Gen(gen::GenArgs),
 }
 
 /// Runs the command line: parses the process arguments, runs the verb and
@@ -164,11 +156,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }),
         Command::Diff(args) => diff::run(&args, format),
         Command::Fmt(args) => fmt::run(&args, format),
-        Command::Gen {
-            n,
-            seed,
-            bad_percent,
-        } => gen(n, seed, bad_percent),
+        Command::Gen(args) => gen::run(&args, format),
         Command::Init { dir } => init::run(dir.as_deref().unwrap_or(Path::new("."))),
         Command::Lsp => crate::lsp::run()
             .map(|()| ExitCode::SUCCESS)
@@ -245,23 +233,6 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Stop> {
         .num_threads(threads.unwrap_or(0))
         .build()
         .map_err(|e| Stop::Failed(format!("cannot start worker threads: {e}")))
-}
-
-fn gen(n: u64, seed: u64, bad_percent: u64) -> Result<ExitCode, Stop> {
-    use std::io::Write;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    let mut failed = None;
-    crate::gen::corpus_until(n, seed, bad_percent, |line| match writeln!(out, "{line}") {
-        Ok(()) => std::ops::ControlFlow::Continue(()),
-        Err(e) => {
-            failed = Some(e);
-            std::ops::ControlFlow::Break(())
-        }
-    });
-    match failed.map_or_else(|| out.flush(), Err) {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(e) => Err(Stop::writing("standard output", &e)),
-    }
 }
 
 /// Limits on numeric flags: beyond them a run would spawn threads for

@@ -9,6 +9,9 @@
 //! records kept as examples.
 
 pub mod render;
+mod watch;
+
+pub use watch::{NewRequired, UnseenField};
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -56,6 +59,14 @@ pub struct Impact {
     /// Rulesets only the head has (added): how the head decides them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub only_in_head: Vec<OneSided>,
+    /// Fields the head requires and the base did not, with the records
+    /// that lack them (each one a head reject): shown before the report.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub new_required: Vec<NewRequired>,
+    /// Fields that changed conditions read and no record has: the change
+    /// cannot show on this corpus.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unseen_fields: Vec<UnseenField>,
 }
 
 /// A ruleset only one version has: nothing to compare, but its outcome
@@ -167,6 +178,8 @@ fn diff_reading(
     read_once: bool,
 ) -> Result<Impact, BatchError> {
     let mut acc = Accumulator::new(base, head);
+    let mut watch = watch::Watch::of(base, head);
+    let watched = watch.watched();
     let quiet = Mode {
         reasons: false,
         explain: false,
@@ -186,19 +199,35 @@ fn diff_reading(
             // Each worker reads record after record into the slots of the
             // one before, as batch does: once for both versions when they
             // read records alike, else once per version.
-            let decided: Vec<(Decided, Decided)> = chunk
+            let decided: Vec<(Decided, Decided, u64)> = chunk
                 .units
                 .par_iter()
                 .map_init(
                     || (Vec::new(), Vec::new()),
                     |(base_slots, head_slots), u| {
                         if read_once {
-                            decide_both(base, head, base_layout, u, &chunk.text, base_slots)
+                            let (before, after, present) = decide_both(
+                                base,
+                                head,
+                                base_layout,
+                                u,
+                                &chunk.text,
+                                base_slots,
+                                &watched,
+                            );
+                            (before, after, present)
                         } else {
-                            (
-                                decide_reusing(base, base_layout, u, &chunk.text, base_slots),
-                                decide_reusing(head, head_layout, u, &chunk.text, head_slots),
-                            )
+                            let (before, _) =
+                                decide_reusing(base, base_layout, u, &chunk.text, base_slots, &[]);
+                            let (after, present) = decide_reusing(
+                                head,
+                                head_layout,
+                                u,
+                                &chunk.text,
+                                head_slots,
+                                &watched,
+                            );
+                            (before, after, present)
                         }
                     },
                 )
@@ -207,7 +236,8 @@ fn diff_reading(
                 reasons: true,
                 ..quiet
             };
-            for (unit, (before, after)) in chunk.units.iter().zip(decided) {
+            for (unit, (before, after, present)) in chunk.units.iter().zip(decided) {
+                watch.add(after.as_ref().map(|_| ()), present);
                 acc.add(unit, &before, &after, options.examples, || {
                     (
                         decide(base, base_layout, unit, &chunk.text, explained),
@@ -218,7 +248,9 @@ fn diff_reading(
             Ok(())
         },
     )?;
-    Ok(acc.finish())
+    let mut impact = acc.finish();
+    (impact.new_required, impact.unseen_fields) = watch.finish(impact.read);
+    Ok(impact)
 }
 
 type Decided = Result<Decision, RecordError>;
@@ -279,7 +311,8 @@ fn decide_both(
     unit: &Unit,
     text: &[u8],
     slots: &mut Vec<Option<crate::value::Value>>,
-) -> (Decided, Decided) {
+    watched: &[crate::ir::FieldId],
+) -> (Decided, Decided, u64) {
     let quiet = Mode {
         reasons: false,
         explain: false,
@@ -292,28 +325,30 @@ fn decide_both(
                 let decided = (
                     base.decide_record(&record, quiet),
                     head.decide_record(&record, quiet),
+                    watch::presence(head, &record, watched),
                 );
                 *slots = record.into_slots();
                 decided
             }
-            Err(e) => (Err(e.clone()), Err(e)),
+            Err(e) => (Err(e.clone()), Err(e), 0),
         }
     }))
     .unwrap_or_else(|_| {
         let e = RecordError::single("internal error: evaluation panicked");
-        (Err(e.clone()), Err(e))
+        (Err(e.clone()), Err(e), 0)
     })
 }
 
 /// [`decide`] without reasons, reading into `slots` and leaving the record's
-/// slots there for the next one.
+/// slots there for the next one; with which of `watched` the record gives.
 fn decide_reusing(
     policy: &Policy,
     layout: Option<&CsvLayout>,
     unit: &Unit,
     text: &[u8],
     slots: &mut Vec<Option<crate::value::Value>>,
-) -> Decided {
+    watched: &[crate::ir::FieldId],
+) -> (Decided, u64) {
     let quiet = Mode {
         reasons: false,
         explain: false,
@@ -321,12 +356,21 @@ fn decide_reusing(
     };
     // A panic in one record must not take the diff down; it counts as a reject.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let record = read_unit_reusing(policy, layout, unit, text, std::mem::take(slots))?;
+        let record = match read_unit_reusing(policy, layout, unit, text, std::mem::take(slots)) {
+            Ok(record) => record,
+            Err(e) => return (Err(e), 0),
+        };
         let decided = policy.decide_record(&record, quiet);
+        let present = watch::presence(policy, &record, watched);
         *slots = record.into_slots();
-        decided
+        (decided, present)
     }))
-    .unwrap_or_else(|_| Err(RecordError::single("internal error: evaluation panicked")))
+    .unwrap_or_else(|_| {
+        (
+            Err(RecordError::single("internal error: evaluation panicked")),
+            0,
+        )
+    })
 }
 
 fn decide(
@@ -542,6 +586,8 @@ impl<'p> Accumulator<'p> {
             rulesets: self.pairs.into_iter().map(Pair::finish).collect(),
             only_in_base: self.only_in_base.into_iter().map(Single::finish).collect(),
             only_in_head: self.only_in_head.into_iter().map(Single::finish).collect(),
+            new_required: Vec::new(),
+            unseen_fields: Vec::new(),
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::value::money_human;
 
 /// Renders `impact`; `base` and `head` name the two rule versions.
 pub fn text(impact: &Impact, base: &str, head: &str) -> String {
-    let mut out = String::new();
+    let mut out = warnings(impact);
     let _ = writeln!(
         out,
         "base: {base} (version {})\nhead: {head} (version {})",
@@ -35,6 +35,42 @@ pub fn text(impact: &Impact, base: &str, head: &str) -> String {
             out.push('\n');
             one_sided(&mut out, r, which, impact.read);
         }
+    }
+    out
+}
+
+/// What a schema change hides from the report, said before it: records the
+/// head rejects for a field it newly requires, and fields that changed
+/// conditions read but no record has.
+pub fn warnings(impact: &Impact) -> String {
+    let mut out = String::new();
+    for n in &impact.new_required {
+        let _ = writeln!(
+            out,
+            "warning: head requires `{}`, which {} of {} records lack: they will be rejected by head",
+            n.field,
+            thousands(n.lacking),
+            thousands(impact.read)
+        );
+    }
+    for u in &impact.unseen_fields {
+        let _ = writeln!(
+            out,
+            "warning: `{}`, read by changed conditions of {}, is in no record of the corpus (absent or its default everywhere): the diff cannot show what those changes do",
+            u.field,
+            u.rulesets
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if !out.is_empty() {
+        out.push_str("  = help: add the field to the corpus (`verdikt gen --rules HEAD` writes every field of the head's schema)");
+        if !impact.new_required.is_empty() {
+            out.push_str(", or declare a new field `optional` in the schema");
+        }
+        out.push_str("\n\n");
     }
     out
 }
