@@ -146,7 +146,10 @@ fn the_readme_walkthrough_runs_as_written() {
     assert_eq!(code, 1, "the cases of step 4 still fail\n{out}");
     shows_as_in_readme("verdikt test --accept", &out);
     let (_, out, _) = verdikt_in(&repo, &["test"]);
-    assert!(out.contains("\nmerchants: 12 unchanged, 0 changed, 0 new, 0 orphaned\n"), "{out}");
+    assert!(
+        out.contains("\nmerchants: 12 unchanged, 0 changed, 0 new, 0 orphaned\n"),
+        "{out}"
+    );
     let pending: Vec<_> = std::fs::read_dir(repo.join("rules/decisions"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -94,7 +94,10 @@ fn a_threshold_change_fails_with_a_diff_per_merchant_until_accepted() {
     );
     let (code, out, _) = verdikt_in(&root, &["test", "policy"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.starts_with("merchants: 2 unchanged, 0 changed"), "{out}");
+    assert!(
+        out.starts_with("merchants: 2 unchanged, 0 changed"),
+        "{out}"
+    );
     // No pending or temporary file outlives the run.
     assert_eq!(stored(&root), ["gold.json.snap", "silver.yaml.snap"]);
     let snap = std::fs::read_to_string(root.join("policy/decisions/gold.json.snap")).unwrap();
@@ -152,14 +155,27 @@ fn a_new_merchant_fails_until_accepted() {
 fn filter_picks_cases_by_name_or_file_and_merchants_by_file() {
     let (code, out, _) = verdikt(&["test", FIXTURE, "-v", "--filter", "low"]);
     assert_eq!(code, 0, "{out}");
-    assert_eq!(out.lines().filter(|l| l.starts_with("ok ")).count(), 2, "{out}");
-    assert!(out.ends_with("merchants: 0 unchanged, 0 changed, 0 new, 0 orphaned\n2 passed, 0 failed\n"), "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("ok ")).count(),
+        2,
+        "{out}"
+    );
+    assert!(
+        out.ends_with("merchants: 0 unchanged, 0 changed, 0 new, 0 orphaned\n2 passed, 0 failed\n"),
+        "{out}"
+    );
     let (code, out, _) = verdikt(&["test", FIXTURE, "--filter", "gold"]);
     assert_eq!(code, 0, "{out}");
-    assert_eq!(out, "merchants: 1 unchanged, 0 changed, 0 new, 0 orphaned\n1 passed, 0 failed\n");
+    assert_eq!(
+        out,
+        "merchants: 1 unchanged, 0 changed, 0 new, 0 orphaned\n1 passed, 0 failed\n"
+    );
     let (code, _, err) = verdikt(&["test", FIXTURE, "--filter", "nothing like it"]);
     assert_eq!(code, 2);
-    assert!(err.contains("no case and no example merchant matches `--filter nothing like it`"), "{err}");
+    assert!(
+        err.contains("no case and no example merchant matches `--filter nothing like it`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -185,7 +201,10 @@ fn a_ruleset_no_case_asserts_on_warns_and_deny_warnings_fails() {
     );
     let (code, out, _) = verdikt_in(&root, &["test", "policy", "--deny-warnings"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.ends_with("2 warning(s), denied by --deny-warnings\n"), "{out}");
+    assert!(
+        out.ends_with("2 warning(s), denied by --deny-warnings\n"),
+        "{out}"
+    );
     let _ = std::fs::remove_dir_all(&root);
 }
 
