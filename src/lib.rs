@@ -52,6 +52,7 @@ mod columnar;
 mod coverage;
 mod decimal;
 mod decision;
+mod decision_snapshots;
 mod diagnostic;
 mod eval;
 mod explain;

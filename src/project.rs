@@ -29,10 +29,11 @@ pub(crate) const MAX_MANIFEST_BYTES: u64 = 64 * 1024;
 
 /// The keys a manifest may hold, for did-you-mean (top level and
 /// `[calendar]`).
-const KEYS: [&str; 6] = [
+const KEYS: [&str; 7] = [
     "rules",
     "cases",
-    "snapshots",
+    "merchants",
+    "decisions",
     "corpora",
     "calendar",
     "horizon",
@@ -46,8 +47,10 @@ struct Manifest {
     rules: Option<toml::Spanned<String>>,
     /// The folder of the test cases (default `tests`).
     cases: Option<String>,
-    /// The folder of the stored decisions (default `snapshots`).
-    snapshots: Option<String>,
+    /// The folder of the example merchants (default `merchants`).
+    merchants: Option<String>,
+    /// The folder of their stored decisions (default `decisions`).
+    decisions: Option<String>,
     /// The inputs `verdikt diff` decides when none is named.
     #[serde(default)]
     corpora: Vec<String>,
@@ -74,15 +77,10 @@ pub(crate) struct Project {
     pub rules: PathBuf,
     /// The test cases' folder.
     pub cases: PathBuf,
-    /// The stored decisions' folder.
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "kept for `verdikt test`, which compares stored decisions next (issue 16, item 3)"
-        )
-    )]
-    pub snapshots: PathBuf,
+    /// The example merchants' folder.
+    pub merchants: PathBuf,
+    /// The folder of their stored decisions.
+    pub decisions: PathBuf,
     /// The corpora `diff` decides when none is named.
     pub corpora: Vec<PathBuf>,
 }
@@ -172,7 +170,8 @@ fn named(path: &Path) -> Result<Project, ProjectError> {
         manifest: None,
         rules: path.to_path_buf(),
         cases: path.join("tests"),
-        snapshots: path.join("snapshots"),
+        merchants: path.join(crate::decision_snapshots::MERCHANTS_DIR),
+        decisions: path.join(crate::decision_snapshots::DECISIONS_DIR),
         corpora: Vec::new(),
     })
 }
@@ -328,7 +327,14 @@ pub(crate) fn parse(base: &Path, path: PathBuf, text: String) -> Result<Project,
     Ok(Project {
         rules: at(manifest.rules.as_ref().map(|r| r.get_ref().as_str()), "."),
         cases: at(manifest.cases.as_deref(), "tests"),
-        snapshots: at(manifest.snapshots.as_deref(), "snapshots"),
+        merchants: at(
+            manifest.merchants.as_deref(),
+            crate::decision_snapshots::MERCHANTS_DIR,
+        ),
+        decisions: at(
+            manifest.decisions.as_deref(),
+            crate::decision_snapshots::DECISIONS_DIR,
+        ),
         corpora: manifest
             .corpora
             .iter()
@@ -407,7 +413,7 @@ fn invalid(path: &Path, text: &str, e: &toml::de::Error) -> ProjectError {
             let help = match crate::suggest::did_you_mean(&key, KEYS) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => {
-                    "the keys are `rules`, `cases`, `snapshots`, `corpora` and `[calendar] horizon`"
+                    "the keys are `rules`, `cases`, `merchants`, `decisions`, `corpora` and `[calendar] horizon`"
                         .to_string()
                 }
             };

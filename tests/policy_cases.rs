@@ -26,3 +26,8 @@ fn every_policy_case_passes() {
         "expected the full case suite, found {passed} cases"
     );
 }
+
+/// `verdikt test` as authors use it: quiet passes, located failures,
+/// `--filter`, `--watch`, warnings, and the policy's decision snapshots.
+#[path = "policy_cases/runner.rs"]
+mod runner;

@@ -27,11 +27,12 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(out.status.success(), "git {args:?}: {out:?}");
 }
 
-/// A scratch repository holding a copy of `rules/` (with its tests), committed.
+/// A scratch repository holding a copy of `rules/` (with its tests, example
+/// merchants and their stored decisions), committed.
 fn scratch_repo() -> PathBuf {
     let repo = std::env::temp_dir().join(format!("verdikt-walkthrough-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&repo);
-    for sub in ["rules", "rules/tests"] {
+    for sub in ["rules", "rules/tests", "rules/merchants", "rules/decisions"] {
         std::fs::create_dir_all(repo.join(sub)).unwrap();
         for entry in std::fs::read_dir(Path::new("tests/fixtures/reference").join(sub)).unwrap() {
             let path = entry.unwrap().path();
@@ -139,5 +140,21 @@ fn the_readme_walkthrough_runs_as_written() {
         "verdikt diff --base git:HEAD tests/corpus/*.jsonl examples/merchants.jsonl examples/merchants.yaml",
         &out,
     );
+
+    // 6. Accept the example merchants' new decisions: stored, nothing pending.
+    let (code, out, _) = verdikt_in(&repo, &["test", "--accept"]);
+    assert_eq!(code, 1, "the cases of step 4 still fail\n{out}");
+    shows_as_in_readme("verdikt test --accept", &out);
+    let (_, out, _) = verdikt_in(&repo, &["test"]);
+    assert!(
+        out.contains("\nmerchants: 12 unchanged, 0 changed, 0 new, 0 orphaned\n"),
+        "{out}"
+    );
+    let pending: Vec<_> = std::fs::read_dir(repo.join("rules/decisions"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".snap"))
+        .collect();
+    assert!(pending.is_empty(), "{pending:?}");
     let _ = std::fs::remove_dir_all(&repo);
 }

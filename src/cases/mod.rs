@@ -47,6 +47,8 @@ use crate::span::SourceMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseResult {
     pub file: String,
+    /// The line of the case in its file (from 1).
+    pub line: usize,
     pub name: String,
     /// Empty when the case passed.
     pub failures: Vec<String>,
@@ -93,6 +95,8 @@ pub struct Suite {
 #[derive(Debug)]
 struct Case {
     file: String,
+    /// Where the case starts in its file (from 1).
+    line: usize,
     name: String,
     start: Start,
     /// Dotted field paths (or groups) and their new values; `null` removes.
@@ -171,13 +175,42 @@ impl Suite {
 
     /// Runs every case, in file order, adding what they exercised to
     /// `coverage`.
-    pub fn run(&self, policy: &Policy, coverage: &mut Coverage) -> Vec<CaseResult> {
+    #[cfg(test)]
+    pub(crate) fn run(&self, policy: &Policy, coverage: &mut Coverage) -> Vec<CaseResult> {
+        self.run_matching(policy, coverage, None)
+    }
+
+    /// Runs the cases whose name or file contains `filter` (all of them
+    /// without one), in file order, adding what they exercised to
+    /// `coverage`.
+    pub fn run_matching(
+        &self,
+        policy: &Policy,
+        coverage: &mut Coverage,
+        filter: Option<&str>,
+    ) -> Vec<CaseResult> {
         self.cases
             .iter()
+            .filter(|case| filter.is_none_or(|f| case.name.contains(f) || case.file.contains(f)))
             .map(|case| CaseResult {
                 file: case.file.clone(),
+                line: case.line,
                 name: case.name.clone(),
                 failures: run_case(policy, &self.bases, case, Some(coverage)),
+            })
+            .collect()
+    }
+
+    /// The rulesets of `policy` no case asserts on (an `expect` entry names
+    /// them), in evaluation order: nothing pins what they decide.
+    pub fn unasserted_rulesets<'p>(&self, policy: &'p Policy) -> Vec<&'p str> {
+        policy
+            .ruleset_names()
+            .filter(|name| {
+                !self
+                    .cases
+                    .iter()
+                    .any(|c| c.expect.iter().any(|e| e.ruleset == *name))
             })
             .collect()
     }

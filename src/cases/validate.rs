@@ -543,8 +543,14 @@ impl Checker<'_> {
         if self.diagnostics.len() > before {
             return None;
         }
+        // The case's line, where its mapping starts: failures name it.
+        let line = self.sources.get(f.file).map_or(0, |s| {
+            s.line_col(u32::try_from(f.positions.value(at).0).unwrap_or(u32::MAX))
+                .0
+        });
         Some(Case {
             file: f.name.clone(),
+            line,
             name: name?,
             start: start?,
             patch: patch?,

@@ -29,7 +29,10 @@ const TEMPLATE: [(&str, &str); 9] = [
         "examples/merchant.yaml",
         include_str!("init/template/examples/merchant.yaml"),
     ),
-    ("snapshots/.gitkeep", ""),
+    (
+        "merchants/merchant.yaml",
+        include_str!("init/template/examples/merchant.yaml"),
+    ),
 ];
 
 /// Writes the template into `dir` (created if need be). Refuses, before
@@ -57,6 +60,7 @@ pub fn run(dir: &Path) -> Result<ExitCode, Stop> {
             ))
         })?;
     }
+    store_decisions(dir)?;
     let shown = dir.display();
     sayln!("created a verdikt policy project in `{shown}`")?;
     let cd = if dir == Path::new(".") {
@@ -66,6 +70,39 @@ pub fn run(dir: &Path) -> Result<ExitCode, Stop> {
     };
     sayln!("next: {cd}verdikt check && verdikt test (README.md says more)")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Stores the example merchant's decisions, as `verdikt test --accept`
+/// would, so that `verdikt test` passes at once.
+fn store_decisions(dir: &Path) -> Result<(), Stop> {
+    use crate::decision_snapshots::{accept, compare_each, Folders};
+    let failed = |what: String| {
+        Stop::Failed(format!(
+            "{what}; the project in `{}` is incomplete, remove it and run `verdikt init` again",
+            dir.display()
+        ))
+    };
+    let checked = crate::check_dir(&dir.join("rules")).map_err(|e| failed(e.to_string()))?;
+    let policy = checked
+        .policy
+        .ok_or_else(|| failed("the template's rules do not check".into()))?;
+    let folders = Folders {
+        merchants: dir.join("merchants"),
+        decisions: dir.join("decisions"),
+    };
+    let mut error = None;
+    compare_each(&policy, &folders, None, |entry| match accept(&entry) {
+        Ok(()) => std::ops::ControlFlow::Continue(()),
+        Err(e) => {
+            error = Some(e);
+            std::ops::ControlFlow::Break(())
+        }
+    })
+    .map_err(|e| failed(e.to_string()))?;
+    match error {
+        Some(e) => Err(failed(format!("cannot store the example merchant's decisions: {e}"))),
+        None => Ok(()),
+    }
 }
 
 /// Creates `path` (and its folders) with `text`; an existing file is an

@@ -17,6 +17,7 @@ mod init;
 mod paths;
 mod signals;
 mod test;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -75,11 +76,38 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Decide many snapshots: JSONL, JSON array, YAML, CSV (optionally gzip).
     Batch(batch::BatchArgs),
-    /// Run the policy's test cases (the project's `cases`, or RULES_DIR/tests/*.yaml).
+    /// Run the policy's test cases (the project's `cases`, or
+    /// RULES_DIR/tests/*.yaml) and compare its example merchants' decisions
+    /// (`merchants`, default RULES_DIR/merchants/) with the stored ones
+    /// (`decisions`, default RULES_DIR/decisions/).
     Test {
         /// The rule directory, or a project folder (default: the project
         /// around the current directory, found by its `verdikt.toml`).
         rules: Option<PathBuf>,
+        /// Print every case and merchant, and explanation changes, not only
+        /// failures and the summary.
+        #[arg(short, long)]
+        verbose: bool,
+        /// Run only the cases whose name or file contains NAME, and the
+        /// merchants whose file name does.
+        #[arg(long, value_name = "NAME", conflicts_with = "mutate")]
+        filter: Option<String>,
+        /// Store the decisions of every changed or new merchant as they are
+        /// now, and remove those of merchant files that are gone.
+        #[arg(long, conflicts_with_all = ["review", "watch"])]
+        accept: bool,
+        /// Walk the merchants whose decisions changed on the terminal:
+        /// accept, reject or skip each.
+        #[arg(long, conflicts_with = "watch")]
+        review: bool,
+        /// Exit 1 on warnings too (a ruleset no case asserts on, an outcome
+        /// no example merchant gets).
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Run again whenever a file of the rule directory changes
+        /// (Ctrl-C ends).
+        #[arg(long, conflicts_with = "mutate")]
+        watch: bool,
         /// Report rules and group conditions the cases never exercised.
         #[arg(long)]
         coverage: bool,
@@ -137,6 +165,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Batch(args) => batch::run(&args, format),
         Command::Test {
             rules,
+            verbose,
+            filter,
+            accept,
+            review,
+            deny_warnings,
+            watch,
             coverage,
             mutate,
             max_mutants,
@@ -145,7 +179,17 @@ pub fn run(cli: Cli) -> ExitCode {
             test::run(
                 &p.rules,
                 &p.cases,
-                test::Options {
+                &crate::decision_snapshots::Folders {
+                    merchants: p.merchants,
+                    decisions: p.decisions,
+                },
+                &test::Options {
+                    verbose,
+                    filter,
+                    accept,
+                    review,
+                    deny_warnings,
+                    watch,
                     coverage,
                     mutate,
                     max_mutants,

@@ -1,14 +1,20 @@
 //! `verdikt test`: run the policy's own test cases (the project's `cases`,
-//! or `<rules>/tests/*.yaml` for a bare rules directory).
+//! or `<rules>/tests/*.yaml` for a bare rules directory) and compare its
+//! example merchants' decisions with the stored ones (the project's
+//! `merchants` and `decisions`). Failures and a summary by default, every
+//! case and merchant with `-v`.
 //!
-//! Exit 0 when every case passes, 1 when a case fails (or, with
+//! Exit 0 when every case passes and every merchant decides as stored, 1
+//! when a case fails, a merchant's decisions changed (or are new, or its
+//! file is gone) and were not accepted, or a warning is denied (or, with
 //! `--mutate`, when a mutant survives or the budget left mutants out: a
 //! cut run does not show that the cases pin every threshold, so it must not
 //! pass a CI gate), 2 when the rules or the case files are unusable: then
 //! every problem is printed and no case runs, since a suite with broken
 //! cases cannot be trusted.
 
-use std::io::IsTerminal as _;
+use std::io::{BufRead, IsTerminal as _};
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -17,14 +23,29 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::mutate::Budget;
 
+use crate::cases::{CaseResult, Suite};
 use crate::coverage::Coverage;
+use crate::decision_snapshots::{self as snapshots, Entry, Folders, Status};
+use crate::ir::Policy;
 use crate::ErrorFormat;
 
 use super::console::Stop;
 
 /// What `verdikt test` does besides running the cases.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
+    /// Print every case and merchant, not only failures.
+    pub verbose: bool,
+    /// Run only the cases and merchants whose name or file contains this.
+    pub filter: Option<String>,
+    /// Store every changed, new or orphaned merchant decision as it is now.
+    pub accept: bool,
+    /// Ask about each changed merchant decision on the terminal.
+    pub review: bool,
+    /// Exit 1 on warnings (a ruleset no case asserts on, ...).
+    pub deny_warnings: bool,
+    /// Run again whenever a file of the rule directory changes.
+    pub watch: bool,
     /// Report what the cases never exercised.
     pub coverage: bool,
     /// Run the cases against every mutant of the rules.
@@ -70,11 +91,34 @@ fn progress_bar() -> ProgressBar {
     bar
 }
 
-/// Runs the cases in `tests` against the rules in `dir`.
+/// Runs the cases in `tests` against the rules in `dir`, and compares the
+/// decisions of the example merchants in `folders`.
 pub fn run(
     dir: &Path,
     tests: &Path,
-    options: Options,
+    folders: &Folders,
+    options: &Options,
+    format: ErrorFormat,
+) -> Result<ExitCode, Stop> {
+    if options.review && !std::io::stdin().is_terminal() {
+        return Err(Stop::Failed(
+            "`--review` asks about each change on a terminal, and standard input is not one; \
+             in a script, `verdikt test --accept` accepts every change"
+                .into(),
+        ));
+    }
+    if options.watch {
+        return super::watch::watch(dir, || run_once(dir, tests, folders, options, format));
+    }
+    run_once(dir, tests, folders, options, format)
+}
+
+/// One run: the cases, the merchants, the warnings and the summary.
+fn run_once(
+    dir: &Path,
+    tests: &Path,
+    folders: &Folders,
+    options: &Options,
     format: ErrorFormat,
 ) -> Result<ExitCode, Stop> {
     let policy = super::load_policy(dir, format)?;
@@ -92,24 +136,25 @@ pub fn run(
             )));
         }
     };
+    let filter = options.filter.as_deref();
     let mut covered = Coverage::default();
-    let results = suite.run(&policy, &mut covered);
-    let mut failed = 0;
+    let results = suite.run_matching(&policy, &mut covered, filter);
+    let failed = results.iter().filter(|r| !r.passed()).count();
     for r in &results {
-        if r.passed() {
-            // With --mutate the mutation report is the news; passing cases
-            // are counted below.
-            if !options.mutate {
-                sayln!("ok    {}: {}", r.file, r.name)?;
-            }
-        } else {
-            failed += 1;
-            sayln!("FAIL  {}: {}", r.file, r.name)?;
-            for f in &r.failures {
-                sayln!("        {f}")?;
-            }
+        // With --mutate the mutation report is the news.
+        if !r.passed() || (options.verbose && !options.mutate) {
+            show_case(r)?;
         }
     }
+    let merchants = compare_merchants(&policy, folders, options)?;
+    if filter.is_some() && results.is_empty() && merchants.total() == 0 {
+        return Err(Stop::Failed(format!(
+            "no case and no example merchant matches `--filter {}`; \
+             it picks cases by a part of their name or file, merchants by a part of their file name",
+            filter.unwrap_or_default()
+        )));
+    }
+    let warnings = warn(&policy, &suite, folders, &merchants, options, tests)?;
     if options.coverage {
         let (missing, report) = covered.report(&policy);
         sayln!("\ncoverage:")?;
@@ -120,7 +165,15 @@ pub fn run(
             sayln!("  {missing} rule(s) no case decided")?;
         }
     }
+    if merchants.seen.present {
+        sayln!("{}", merchants.summary(folders))?;
+    }
     sayln!("{} passed, {failed} failed", results.len() - failed)?;
+    let denied = options.deny_warnings && warnings > 0;
+    if denied {
+        sayln!("{warnings} warning(s), denied by --deny-warnings")?;
+    }
+    let merchants_fail = merchants.pending() > 0;
     if failed > 0 {
         if options.mutate {
             sayln!("mutation testing needs every case to pass first; no mutant was run")?;
@@ -136,5 +189,236 @@ pub fn run(
             return Ok(ExitCode::from(1));
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if merchants_fail || denied {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A case's line: `ok` or `FAIL`, its file and line, and for a failure
+/// each field's expected and actual value.
+fn show_case(r: &CaseResult) -> Result<(), Stop> {
+    if r.passed() {
+        return sayln!("ok    {}:{}: {}", r.file, r.line, r.name);
+    }
+    sayln!("FAIL  {}:{}: {}", r.file, r.line, r.name)?;
+    for f in &r.failures {
+        sayln!("        {f}")?;
+    }
+    Ok(())
+}
+
+/// How the example merchants compared, and what was accepted.
+#[derive(Debug, Default)]
+struct Merchants {
+    seen: snapshots::Seen,
+    unchanged: usize,
+    changed: usize,
+    new: usize,
+    orphans: usize,
+    accepted: usize,
+    rejected: usize,
+    skipped: usize,
+}
+
+impl Merchants {
+    fn total(&self) -> usize {
+        self.unchanged + self.changed + self.new + self.orphans
+    }
+
+    /// Changes still not stored.
+    fn pending(&self) -> usize {
+        (self.changed + self.new + self.orphans).saturating_sub(self.accepted)
+    }
+
+    fn summary(&self, folders: &Folders) -> String {
+        let mut line = format!(
+            "merchants: {} unchanged, {} changed, {} new, {} orphaned",
+            self.unchanged, self.changed, self.new, self.orphans
+        );
+        if self.accepted + self.rejected + self.skipped > 0 {
+            line.push_str(&format!(
+                "; {} accepted, {} rejected, {} skipped",
+                self.accepted, self.rejected, self.skipped
+            ));
+        }
+        if self.pending() > 0 {
+            line.push_str(&format!(
+                "; `verdikt test --review` (or `--accept`) stores their decisions in `{}`",
+                folders.decisions.display()
+            ));
+        }
+        line
+    }
+}
+
+/// What to do with one change, asked with `--review`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Accept,
+    Reject,
+    Skip,
+    Quit,
+}
+
+/// Compares every example merchant with its stored decisions, printing
+/// each change (every merchant with `-v`), and accepts changes as the
+/// options say.
+fn compare_merchants(
+    policy: &Policy,
+    folders: &Folders,
+    options: &Options,
+) -> Result<Merchants, Stop> {
+    let mut m = Merchants::default();
+    let mut failure = None;
+    let mut quit = false;
+    let mut stdin = std::io::stdin().lock();
+    let seen = snapshots::compare_each(policy, folders, options.filter.as_deref(), |entry| {
+        let step = judge_merchant(&entry, folders, options, &mut m, &mut quit, &mut stdin);
+        match step {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(stop) => {
+                failure = Some(stop);
+                ControlFlow::Break(())
+            }
+        }
+    });
+    if let Some(stop) = failure {
+        return Err(stop);
+    }
+    m.seen = seen.map_err(|e| Stop::Failed(e.to_string()))?;
+    Ok(m)
+}
+
+fn judge_merchant(
+    entry: &Entry,
+    folders: &Folders,
+    options: &Options,
+    m: &mut Merchants,
+    quit: &mut bool,
+    stdin: &mut impl BufRead,
+) -> Result<(), Stop> {
+    let merchant = folders.merchants.join(&entry.name);
+    let merchant = merchant.display();
+    match entry.status {
+        Status::Unchanged => {
+            m.unchanged += 1;
+            if options.verbose {
+                sayln!("ok    {merchant}")?;
+            }
+            return Ok(());
+        }
+        Status::Changed => {
+            m.changed += 1;
+            sayln!(
+                "CHANGED  {merchant}: its decisions differ from `{}`",
+                entry.snap.display()
+            )?;
+        }
+        Status::New => {
+            m.new += 1;
+            sayln!("NEW   {merchant}: no stored decisions yet")?;
+        }
+        Status::Orphan => {
+            m.orphans += 1;
+            sayln!(
+                "ORPHAN  {}: its merchant file `{merchant}` is gone",
+                entry.snap.display()
+            )?;
+        }
+    }
+    say!("{}", snapshots::render_change(entry, options.verbose))?;
+    let answer = if options.accept {
+        Answer::Accept
+    } else if options.review && !*quit {
+        ask(stdin)?
+    } else {
+        return Ok(());
+    };
+    match answer {
+        Answer::Accept => {
+            snapshots::accept(entry).map_err(|e| {
+                Stop::Failed(format!("cannot store `{}`: {e}", entry.snap.display()))
+            })?;
+            m.accepted += 1;
+            let done = match entry.status {
+                Status::Orphan => "removed",
+                _ => "stored",
+            };
+            sayln!("      accepted: {done} `{}`", entry.snap.display())?;
+        }
+        Answer::Reject => m.rejected += 1,
+        Answer::Skip => m.skipped += 1,
+        Answer::Quit => {
+            *quit = true;
+            m.skipped += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Asks on the terminal what to do with the change just shown.
+fn ask(stdin: &mut impl BufRead) -> Result<Answer, Stop> {
+    loop {
+        say!("      accept (a), reject (r), skip (s), skip all the rest (q)? ")?;
+        super::console::flush()?;
+        let mut line = String::new();
+        let read = stdin
+            .read_line(&mut line)
+            .map_err(|e| Stop::Failed(format!("cannot read standard input: {e}")))?;
+        if read == 0 {
+            // The terminal closed: nothing more will be answered.
+            sayln!()?;
+            return Ok(Answer::Quit);
+        }
+        match line.trim() {
+            "a" | "accept" => return Ok(Answer::Accept),
+            "r" | "reject" => return Ok(Answer::Reject),
+            "s" | "skip" | "" => return Ok(Answer::Skip),
+            "q" | "quit" => return Ok(Answer::Quit),
+            _ => {}
+        }
+    }
+}
+
+/// Prints the suite's warnings; returns how many there were.
+fn warn(
+    policy: &Policy,
+    suite: &Suite,
+    folders: &Folders,
+    merchants: &Merchants,
+    options: &Options,
+    tests: &Path,
+) -> Result<usize, Stop> {
+    let mut count = 0;
+    for ruleset in suite.unasserted_rulesets(policy) {
+        count += 1;
+        tell!(
+            "warning: no case asserts on ruleset `{ruleset}`, so nothing pins what it decides; \
+             add a case in `{}` with `expect: {{ {ruleset}: {{ outcome: ... }} }}`",
+            tests.display()
+        )?;
+    }
+    // Which outcomes the merchants reach means something only for all of them.
+    if merchants.seen.present && options.filter.is_none() {
+        for rs in &policy.rulesets {
+            for outcome in &rs.outcomes {
+                if !merchants
+                    .seen
+                    .outcomes
+                    .contains(&format!("{}:{outcome}", rs.name))
+                {
+                    count += 1;
+                    tell!(
+                        "warning: no example merchant in `{}` gets `{}: {outcome}`; \
+                         add one that does, so a change to that outcome shows in its decisions",
+                        folders.merchants.display(),
+                        rs.name
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(count)
 }

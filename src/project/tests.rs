@@ -25,7 +25,8 @@ fn paths_are_relative_to_the_manifest_folder() {
     .unwrap();
     assert_eq!(p.rules, Path::new("policy/src"));
     assert_eq!(p.cases, Path::new("policy/cases"));
-    assert_eq!(p.snapshots, Path::new("policy/snapshots"));
+    assert_eq!(p.merchants, Path::new("policy/merchants"));
+    assert_eq!(p.decisions, Path::new("policy/decisions"));
     assert_eq!(p.corpora, [Path::new("policy/../data/a.jsonl")]);
     let manifest = p.manifest.unwrap();
     let (span, range) = manifest.horizon.clone().unwrap();
