@@ -240,7 +240,8 @@ impl<R: BufRead> Framer<R> {
                 self.reader.consume(take);
                 return Ok(Line::TooLong);
             }
-            self.line.extend_from_slice(buf.get(..take).unwrap_or_default());
+            self.line
+                .extend_from_slice(buf.get(..take).unwrap_or_default());
             self.reader.consume(take);
             if ended {
                 return Ok(Line::Read);
