@@ -7,9 +7,18 @@ use crate::ErrorFormat;
 
 use super::console::Stop;
 
-/// Exit 1 on errors, and on warnings when `deny_warnings`.
-pub fn run(dir: &Path, format: ErrorFormat, deny_warnings: bool) -> Result<ExitCode, Stop> {
-    let checked = crate::check_dir(dir).map_err(|e| Stop::Failed(e.to_string()))?;
+/// Exit 1 on errors, and on warnings when `deny_warnings`; `horizon`: the
+/// dates the calendars the rules use must cover.
+pub fn run(
+    dir: &Path,
+    format: ErrorFormat,
+    deny_warnings: bool,
+    horizon: Option<crate::calendar::DateSpan>,
+) -> Result<ExitCode, Stop> {
+    let mut checked = crate::check_dir(dir).map_err(|e| Stop::Failed(e.to_string()))?;
+    if let Some(horizon) = horizon {
+        checked.warn_horizon(horizon);
+    }
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = checked.diagnostics.len() - errors;
     if checked.diagnostics.is_empty() {

@@ -67,6 +67,10 @@ enum Command {
         /// Exit with 1 on warnings too, not only on errors.
         #[arg(long)]
         deny_warnings: bool,
+        /// The dates the policy must decide (`2026-01-01..2027-12-31`):
+        /// warn when a calendar the rules use does not cover them all.
+        #[arg(long, value_name = "FROM..TO", value_parser = crate::calendar::DateSpan::parse)]
+        horizon: Option<crate::calendar::DateSpan>,
     },
     /// Decide snapshots (.json, .jsonl, .yaml) and print decision records.
     Eval(eval::EvalArgs),
@@ -130,7 +134,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check {
             rules,
             deny_warnings,
-        } => check::run(&rules, format, deny_warnings),
+            horizon,
+        } => check::run(&rules, format, deny_warnings, horizon),
         Command::Eval(args) => eval::run(&args, format),
         Command::Batch(args) => batch::run(&args, format),
         Command::Test {
