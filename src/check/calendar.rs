@@ -68,6 +68,17 @@ pub(crate) fn horizon_warnings(calendars: &[Calendar], horizon: DateSpan) -> Vec
             Some(days) => format!("until then they count as plain {days}"),
             None => "until then counting working days onto them rejects the record".to_string(),
         };
+        let users = c
+            .used_by
+            .iter()
+            .map(|u| format!("`{u}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let users = match c.used_by.as_slice() {
+            [one] if one == "schema" => "the schema".to_string(),
+            [_] => format!("ruleset {users}"),
+            _ => format!("rulesets {users}"),
+        };
         let first_year = gaps.first().map_or(horizon.first, |g| g.first).year();
         out.push(
             Diagnostic::warning(
@@ -80,12 +91,9 @@ pub(crate) fn horizon_warnings(calendars: &[Calendar], horizon: DateSpan) -> Vec
                 ),
             )
             .with_help(format!(
-                "{} count working days with it; add a block `calendar {} {{ covers {first_year:04}-01-01..{first_year:04}-12-31 ... }}` with that year's holidays and make-up days ({until})",
-                c.used_by
-                    .iter()
-                    .map(|u| format!("`{u}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                "{} {} working days with it; add a block `calendar {} {{ covers {first_year:04}-01-01..{first_year:04}-12-31 ... }}` with that year's holidays and make-up days ({until})",
+                users,
+                if c.used_by.len() == 1 { "counts" } else { "count" },
                 c.name
             )),
         );

@@ -70,10 +70,7 @@ fn day(checked: &Checked, as_of: &str, n: u32) -> String {
     let json = format!(r#"{{"merchant_id":"M1","as_of":"{as_of}","n":{n}}}"#);
     let decision = policy.decide_json(&json, mode).expect("decided");
     let value = serde_json::to_value(&decision.rulesets).expect("serializable");
-    value[0]["day"]
-        .as_str()
-        .expect("a date")
-        .to_string()
+    value[0]["day"].as_str().expect("a date").to_string()
 }
 
 #[test]
@@ -278,7 +275,7 @@ fn a_horizon_names_the_dates_no_block_covers_and_who_needs_them() {
     assert!(
         d.help()
             .unwrap()
-            .starts_with("`r` count working days with it"),
+            .starts_with("ruleset `r` counts working days with it"),
         "{:?}",
         d.help()
     );
