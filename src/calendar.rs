@@ -417,6 +417,9 @@ pub(crate) struct FallbackTally {
     pub(crate) calendars: Vec<CalendarTally>,
 }
 
+/// Where counting happened: the ruleset and the rule (see [`OutsideUse`]).
+pub(crate) type Place = (Option<Arc<str>>, Option<Arc<str>>);
+
 /// [`FallbackTally`] of one calendar.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CalendarTally {
@@ -424,7 +427,7 @@ pub(crate) struct CalendarTally {
     /// The earliest uncovered dates counted, sorted, each once.
     pub(crate) dates: std::collections::BTreeSet<NaiveDate>,
     /// `ruleset.rule` of every place that counted one.
-    pub(crate) places: std::collections::BTreeSet<(Option<Arc<str>>, Option<Arc<str>>)>,
+    pub(crate) places: std::collections::BTreeSet<Place>,
 }
 
 impl FallbackTally {

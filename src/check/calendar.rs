@@ -458,7 +458,7 @@ impl Checker<'_> {
                     .with_help("delete it from one of the lists")
                     .with_related(first, "listed here first"),
                 );
-            } else if l.dates.first().is_some() && l.dates.iter().all(rest_day) {
+            } else if !l.dates.is_empty() && l.dates.iter().all(rest_day) {
                 let message = match l.dates.as_slice() {
                     [one] => format!(
                         "holiday `{}` falls on a {}, a rest day anyway",
