@@ -28,6 +28,18 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// Adds a warning for each calendar the rules use that does not cover
+    /// every date of `horizon`, the dates the policy must decide (`check
+    /// --horizon`). Rule files with errors get none.
+    pub(crate) fn warn_horizon(&mut self, horizon: crate::calendar::DateSpan) {
+        let Some(policy) = &self.policy else {
+            return;
+        };
+        self.diagnostics
+            .extend(crate::check::horizon_warnings(&policy.calendars, horizon));
+        crate::diagnostic::sort(&mut self.diagnostics);
+    }
+
     /// Every diagnostic, rendered for people (`Human`: with the source line
     /// and a caret, then a count), one per line (`Plain`) or as JSON lines.
     pub fn render(&self, format: crate::diagnostic::ErrorFormat) -> String {
