@@ -8,6 +8,7 @@ mod call;
 mod echoes;
 mod expr;
 mod lint;
+mod required;
 mod ruleset;
 mod schema;
 
