@@ -98,6 +98,9 @@ pub enum Code {
     ConditionText,
     /// `language fr`, or two `language` declarations
     Language,
+    /// `x >= 100% else "需达到 98%"`: a number, amount, rate or date in a
+    /// condition's text that the condition does not use
+    TextValue,
 }
 
 impl Code {
@@ -143,6 +146,7 @@ impl Code {
             Code::EnumLabel => "V037",
             Code::ConditionText => "V038",
             Code::Language => "V039",
+            Code::TextValue => "V040",
         }
     }
 
@@ -158,6 +162,7 @@ impl Code {
                 | Code::OutcomeNeverProduced
                 | Code::OutputNeverSet
                 | Code::ConditionText
+                | Code::TextValue
         )
     }
 }
