@@ -45,15 +45,19 @@ impl Checker<'_> {
             }
             // `x is absent or x >= 4.8`: the presence test guards the
             // comparison, which holds the threshold.
-            Some(Node::Or(a, b) | Node::And(a, b)) => match (self.is_presence(a), self.is_presence(b)) {
-                (true, false) => self.required_of(b),
-                (false, true) => self.required_of(a),
-                _ => Required::Undefined("`and` and `or` join conditions with several values"),
-            },
+            Some(Node::Or(a, b) | Node::And(a, b)) => {
+                match (self.is_presence(a), self.is_presence(b)) {
+                    (true, false) => self.required_of(b),
+                    (false, true) => self.required_of(a),
+                    _ => Required::Undefined("`and` and `or` join conditions with several values"),
+                }
+            }
             Some(Node::Present { .. }) => {
                 Required::Undefined("a presence test compares with no value")
             }
-            Some(Node::Not(_)) => Required::Undefined("a negated condition has no single threshold"),
+            Some(Node::Not(_)) => {
+                Required::Undefined("a negated condition has no single threshold")
+            }
             _ => Required::Undefined("this condition compares with no value"),
         }
     }
@@ -102,7 +106,12 @@ impl Checker<'_> {
 
     /// The type `x` prints in: a bare number takes the type of `like`.
     fn shown_type(&self, x: ExprId, like: ExprId) -> Ty {
-        let ty = |id: ExprId| self.expr_types.get(id.index()).cloned().unwrap_or(Ty::Error);
+        let ty = |id: ExprId| {
+            self.expr_types
+                .get(id.index())
+                .cloned()
+                .unwrap_or(Ty::Error)
+        };
         match ty(x) {
             Ty::Number => ty(like),
             other => other,
@@ -115,7 +124,10 @@ impl Checker<'_> {
 
     fn is_as_of(&self, e: ExprId) -> bool {
         match self.exprs.get(e.index()) {
-            Some(Node::Field(f)) => self.fields.get(f.index()).is_some_and(|f| &*f.path == "as_of"),
+            Some(Node::Field(f)) => self
+                .fields
+                .get(f.index())
+                .is_some_and(|f| &*f.path == "as_of"),
             _ => false,
         }
     }

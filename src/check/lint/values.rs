@@ -275,13 +275,11 @@ fn threshold(e: &Expr) -> Option<&Expr> {
             })
         }
         ExprKind::In { .. } => None,
-        ExprKind::Binary(BinOp::Or | BinOp::And, a, b) => {
-            match (&a.kind, &b.kind) {
-                (ExprKind::Presence { .. }, _) => threshold(b),
-                (_, ExprKind::Presence { .. }) => threshold(a),
-                _ => None,
-            }
-        }
+        ExprKind::Binary(BinOp::Or | BinOp::And, a, b) => match (&a.kind, &b.kind) {
+            (ExprKind::Presence { .. }, _) => threshold(b),
+            (_, ExprKind::Presence { .. }) => threshold(a),
+            _ => None,
+        },
         _ => None,
     }
 }
