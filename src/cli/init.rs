@@ -100,9 +100,7 @@ fn store_decisions(dir: &Path) -> Result<(), Stop> {
     })
     .map_err(|e| failed(e.to_string()))?;
     match error {
-        Some(e) => Err(failed(format!(
-            "cannot store the example merchant's decisions: {e}"
-        ))),
+        Some(e) => Err(failed(format!("cannot store the example merchant's decisions: {e}"))),
         None => Ok(()),
     }
 }

@@ -52,6 +52,7 @@ pub struct Folders {
     pub decisions: PathBuf,
 }
 
+
 /// How a merchant's decisions compare with the stored ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
