@@ -31,6 +31,7 @@ use crate::value::{Sym, Symbols};
 
 pub(crate) use echoes::drop_echoes;
 pub(crate) use expr::{literal_value, Scope};
+pub(crate) use lint::spelled_literals;
 
 /// Shared state of one checking run.
 pub(crate) struct Checker<'a> {

@@ -19,6 +19,8 @@ use crate::ast::{self, BaseType, CmpOp, Decl, FieldOptionKind, SchemaItem, TypeK
 use crate::diagnostic::Diagnostic;
 use crate::span::SourceMap;
 
+pub(crate) use values::spelled_literals;
+
 use interval::Interval;
 use logic::{FieldInfo, Names};
 

@@ -32,6 +32,14 @@ enum Cond<'a> {
 
 /// Every condition text of a ruleset whose values its condition does not use.
 pub(super) fn ruleset(rs: &ast::Ruleset, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
+    let (lets, texts) = ruleset_texts(rs);
+    for t in texts {
+        check_text(&t, &lets, sources, out);
+    }
+}
+
+/// A ruleset's `let`s by name, and its condition texts.
+fn ruleset_texts(rs: &ast::Ruleset) -> (BTreeMap<&str, &Expr>, Vec<Texted<'_>>) {
     let lets: BTreeMap<&str, &Expr> = rs
         .items
         .iter()
@@ -59,22 +67,69 @@ pub(super) fn ruleset(rs: &ast::Ruleset, sources: &SourceMap, out: &mut Vec<Diag
             _ => {}
         }
     }
-    for t in texts {
-        check_text(&t, &lets, sources, out);
-    }
+    (lets, texts)
 }
 
 /// The schema's requirements' texts.
 pub(super) fn schema(schema: &ast::Schema, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
+    for t in schema_texts(schema) {
+        check_text(&t, &BTreeMap::new(), sources, out);
+    }
+}
+
+fn schema_texts(schema: &ast::Schema) -> Vec<Texted<'_>> {
     let mut texts = Vec::new();
     for item in &schema.items {
         if let ast::SchemaItem::Require(r) = item {
             requirement(r, &mut texts);
         }
     }
-    for t in texts {
-        check_text(&t, &BTreeMap::new(), sources, out);
+    texts
+}
+
+/// Every literal that a text of its condition spells out (so a mutant of
+/// it leaves the text saying the old value), by place (file, start, end),
+/// with the text as spelled (`98%`).
+pub(crate) fn spelled_literals(
+    files: &[ast::File],
+    sources: &SourceMap,
+) -> BTreeMap<(u32, u32, u32), String> {
+    let mut out = BTreeMap::new();
+    for decl in files.iter().flat_map(|f| &f.decls) {
+        let (lets, texts) = match decl {
+            ast::Decl::Ruleset(rs) => ruleset_texts(rs),
+            ast::Decl::Schema(s) => (BTreeMap::new(), schema_texts(s)),
+            _ => continue,
+        };
+        for t in texts {
+            let raw = sources.slice(t.text.span);
+            let found = text_values(raw);
+            if found.is_empty() {
+                continue;
+            }
+            let values = condition_values(&t, &lets);
+            for lit in &values.literals {
+                let mut one = Values::default();
+                add_literal(&lit.value, &mut one);
+                if let Some(v) = found.iter().find(|v| v.value.matches(&one)) {
+                    let said = raw.get(v.start..v.end).unwrap_or("").to_string();
+                    out.insert((lit.span.file.0, lit.span.start, lit.span.end), said);
+                }
+            }
+        }
     }
+    out
+}
+
+/// The values a text's condition uses.
+fn condition_values<'a>(t: &Texted<'a>, lets: &BTreeMap<&'a str, &'a Expr>) -> Values<'a> {
+    let mut values = Values::default();
+    let mut seen = BTreeSet::new();
+    match t.condition {
+        Cond::Expr(e) => expr_values(e, lets, &mut seen, &mut values),
+        Cond::Group(g) => group_values(g, lets, &mut seen, &mut values),
+    }
+    values
 }
 
 fn requirement<'a>(r: &'a ast::Requirement, out: &mut Vec<Texted<'a>>) {
@@ -111,9 +166,11 @@ fn group_texts<'a>(c: &'a Condition, out: &mut Vec<Texted<'a>>) {
 
 /// What a condition's values are, as a text may spell them.
 #[derive(Default)]
-struct Values {
+struct Values<'a> {
     numbers: BTreeSet<Decimal>,
     dates: BTreeSet<NaiveDate>,
+    /// The literals the values come from (names' numbers excepted).
+    literals: Vec<&'a ast::Literal>,
 }
 
 fn check_text(
@@ -127,12 +184,7 @@ fn check_text(
     if found.is_empty() {
         return;
     }
-    let mut values = Values::default();
-    let mut seen = BTreeSet::new();
-    match t.condition {
-        Cond::Expr(e) => expr_values(e, lets, &mut seen, &mut values),
-        Cond::Group(g) => group_values(g, lets, &mut seen, &mut values),
-    }
+    let values = condition_values(t, lets);
     let threshold = match t.condition {
         Cond::Expr(e) => threshold(e),
         Cond::Group(_) => None,
@@ -182,7 +234,7 @@ fn group_values<'a>(
     g: &'a ast::Group,
     lets: &BTreeMap<&'a str, &'a Expr>,
     seen: &mut BTreeSet<&'a str>,
-    out: &mut Values,
+    out: &mut Values<'a>,
 ) {
     for item in &g.items {
         match &item.condition {
@@ -192,33 +244,41 @@ fn group_values<'a>(
     }
 }
 
+/// What a text may spell for one literal.
+fn add_literal(value: &LitValue, out: &mut Values<'_>) {
+    match *value {
+        LitValue::Number(d) | LitValue::Money(d) => {
+            out.numbers.insert(d.normalize());
+        }
+        LitValue::Percent(d) => {
+            out.numbers.insert(d.normalize());
+            if let Some(whole) = d.checked_mul(Decimal::ONE_HUNDRED) {
+                out.numbers.insert(whole.normalize());
+            }
+        }
+        LitValue::Days(n) => {
+            out.numbers.insert(Decimal::from(n));
+        }
+        LitValue::Date(d) => {
+            out.dates.insert(d);
+        }
+        LitValue::Bool(_) | LitValue::Error => {}
+    }
+}
+
 /// The literals of `e` (and of the `let`s it names, each once), and the
 /// numbers in the names it reads.
 fn expr_values<'a>(
     e: &'a Expr,
     lets: &BTreeMap<&'a str, &'a Expr>,
     seen: &mut BTreeSet<&'a str>,
-    out: &mut Values,
+    out: &mut Values<'a>,
 ) {
     match &e.kind {
-        ExprKind::Literal(l) => match l.value {
-            LitValue::Number(d) | LitValue::Money(d) => {
-                out.numbers.insert(d.normalize());
-            }
-            LitValue::Percent(d) => {
-                out.numbers.insert(d.normalize());
-                if let Some(whole) = d.checked_mul(Decimal::ONE_HUNDRED) {
-                    out.numbers.insert(whole.normalize());
-                }
-            }
-            LitValue::Days(n) => {
-                out.numbers.insert(Decimal::from(n));
-            }
-            LitValue::Date(d) => {
-                out.dates.insert(d);
-            }
-            LitValue::Bool(_) | LitValue::Error => {}
-        },
+        ExprKind::Literal(l) => {
+            add_literal(&l.value, out);
+            out.literals.push(l);
+        }
         ExprKind::Path(name) => {
             for digits in name.text.split(|c: char| !c.is_ascii_digit()) {
                 if let Ok(d) = digits.parse::<Decimal>() {
@@ -327,7 +387,7 @@ enum TextValue {
 }
 
 impl TextValue {
-    fn matches(&self, values: &Values) -> bool {
+    fn matches(&self, values: &Values<'_>) -> bool {
         match self {
             TextValue::Number(d) | TextValue::Percent(d) => values.numbers.contains(&d.normalize()),
             TextValue::Date(d) => values.dates.contains(d),
