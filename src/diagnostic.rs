@@ -106,6 +106,9 @@ pub enum Code {
     /// `verdikt check --horizon 2026-01-01..2027-12-31` when a calendar the
     /// rules use covers only 2026
     CalendarHorizon,
+    /// `x >= 100% else "需达到 98%"`: a number, amount, rate or date in a
+    /// condition's text that the condition does not use
+    TextValue,
 }
 
 impl Code {
@@ -154,6 +157,7 @@ impl Code {
             Code::CalendarDate => "V040",
             Code::UnusedCalendar => "V041",
             Code::CalendarHorizon => "V042",
+            Code::TextValue => "V043",
         }
     }
 
@@ -170,6 +174,7 @@ impl Code {
                 | Code::OutputNeverSet
                 | Code::ConditionText
                 | Code::UnusedCalendar
+                | Code::TextValue
         )
     }
 }

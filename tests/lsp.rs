@@ -289,6 +289,56 @@ fn a_broken_buffer_gets_coded_diagnostics_and_a_quick_fix() {
 }
 
 #[test]
+fn a_stale_threshold_in_a_text_gets_a_warning_and_the_required_fix() {
+    let dir = rules_copy("stale");
+    let (mut client, _) = Client::start(&dir);
+    let file = dir.join("10-limit_adjustment.vk");
+    let text = std::fs::read_to_string(&file).expect("read").replacen(
+        "fulfillment.on_time_ship_rate >= 98%",
+        "fulfillment.on_time_ship_rate >= 100%",
+        1,
+    );
+    client.open(&file, &text);
+    let diagnostics = client.diagnostics_of(&file);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let d = &diagnostics[0];
+    assert_eq!(d["code"], "V043");
+    assert_eq!(d["severity"], 2);
+    assert_eq!(
+        d["message"],
+        "the text says `98%` but the condition compares with `100%`\nhelp: write `{required}` instead of `98%`"
+    );
+    assert_eq!(d["range"]["start"], position(&text, "98%\"", 0, 0));
+
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri(&file) },
+            "range": d["range"],
+            "context": { "diagnostics": [d] }
+        }),
+    );
+    let action = &actions[0];
+    assert_eq!(action["title"], "Replace with `{required}`");
+    assert_eq!(action["kind"], "quickfix");
+    let edits = &action["edit"]["changes"][uri(&file)];
+    assert_eq!(edits[0]["newText"], "{required}");
+    assert_eq!(edits[0]["range"], d["range"]);
+
+    // The fix applied, the text follows the condition and the buffer is clean.
+    let fixed = text.replacen("需达到 98%", "需达到 {required}", 1);
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri(&file), "version": 2 },
+            "contentChanges": [{ "text": fixed }]
+        }),
+    );
+    assert!(client.diagnostics_of(&file).is_empty());
+    client.shutdown();
+}
+
+#[test]
 fn duplicates_point_at_the_first_declaration() {
     let dir = rules_copy("related");
     let (mut client, _) = Client::start(&dir);

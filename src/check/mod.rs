@@ -9,6 +9,7 @@ mod call;
 mod echoes;
 mod expr;
 mod lint;
+mod required;
 mod ruleset;
 mod schema;
 
@@ -31,6 +32,7 @@ use crate::value::{Sym, Symbols};
 pub(crate) use calendar::horizon_warnings;
 pub(crate) use echoes::drop_echoes;
 pub(crate) use expr::{literal_value, Scope};
+pub(crate) use lint::spelled_literals;
 
 /// Shared state of one checking run.
 pub(crate) struct Checker<'a> {
