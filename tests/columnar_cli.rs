@@ -469,7 +469,11 @@ fn a_pipe_is_read_once_and_parquet_from_a_pipe_is_refused_at_once() {
         .unwrap()
         .success());
     let mut child = Command::new(env!("CARGO_BIN_EXE_verdikt"))
-        .args(["batch", fifo.to_str().unwrap(), "--quiet"])
+        .args(common::with_rules(&[
+            "batch",
+            fifo.to_str().unwrap(),
+            "--quiet",
+        ]))
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();

@@ -497,7 +497,7 @@ proptest! {
         at in any::<prop::sample::Index>(),
         c in prop::sample::select(STRAY.to_vec()),
     ) {
-        let files = vk_files("rules");
+        let files = vk_files("tests/fixtures/reference/rules");
         let (name, text) = &files[file % files.len()];
         let cut = at.index(text.len() + 1);
         let cut = (0..=cut).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
