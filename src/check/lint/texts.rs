@@ -42,7 +42,8 @@ pub(super) fn unshown_because(rs: &ast::Ruleset, out: &mut Vec<Diagnostic>) {
         }
         group_texts(&rule.when, &mut texts);
         for (t, has_else) in texts {
-            if rule.then.because.is_some() {
+            // A guarded `because ... when` does not replace them.
+            if rule.then.because.is_some() && rule.then.because_when.is_none() {
                 out.push(never_shown(&rule.name.text, t, unmet_shown && !has_else));
             } else if unmet_shown && !has_else {
                 out.push(failure_without_text(&rule.name.text, t));
