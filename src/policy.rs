@@ -450,8 +450,9 @@ impl Policy {
                     ))
                 })
                 .unzip();
-            let (reasons, reasons_written) =
-                ev.reason_texts_written(raw.because).map_err(|f| ev.describe(f))?;
+            let (reasons, reasons_written) = ev
+                .reason_texts_written(raw.because)
+                .map_err(|f| ev.describe(f))?;
             rulesets.push(RulesetDecision {
                 ruleset: rs.name.clone(),
                 title: rs.title.clone(),

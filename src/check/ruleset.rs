@@ -469,7 +469,10 @@ impl Checker<'_> {
             .as_ref()
             .and_then(|name| self.check_explain_unmet(name, names));
         let because = clause.because.as_ref().map(|t| self.check_reason(t, scope));
-        let because_when = clause.because_when.as_ref().map(|e| self.check_bool(e, scope));
+        let because_when = clause
+            .because_when
+            .as_ref()
+            .map(|e| self.check_bool(e, scope));
         Clause {
             outcome,
             assignments,
@@ -668,7 +671,11 @@ impl Checker<'_> {
         }
         let text = template_text(t);
         if text.trim().is_empty() {
-            self.report(Diagnostic::error(Code::EnumLabel, t.span, "a label is not empty"));
+            self.report(Diagnostic::error(
+                Code::EnumLabel,
+                t.span,
+                "a label is not empty",
+            ));
             return None;
         }
         Some(text)

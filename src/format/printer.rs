@@ -574,10 +574,7 @@ fn field(f: &FieldDecl, col: usize, type_col: usize) -> String {
         }
         TypeKind::Enum(values) => {
             ty.push_str("one of ");
-            let values: Vec<String> = values
-                .iter()
-                .map(enum_value)
-                .collect();
+            let values: Vec<String> = values.iter().map(enum_value).collect();
             let values_col = ty_col + width(&ty);
             ty.push_str(&fill(&values, values_col));
         }

@@ -60,6 +60,7 @@ pub(crate) fn lint(files: &[ast::File], sources: &SourceMap) -> Vec<Diagnostic> 
         unused::outcomes(rs, &mut out);
         unused::outputs(rs, &mut out);
         texts::unshown_because(rs, &mut out);
+        texts::untold_conditions(rs, &mut out);
     }
     out
 }
