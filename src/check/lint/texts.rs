@@ -37,8 +37,10 @@ pub(super) fn unshown_because(rs: &ast::Ruleset, out: &mut Vec<Diagnostic>) {
 /// Conditions a merchant would read about but that have no text: a
 /// condition of a rule whose unmet conditions are shown, with neither
 /// `else` nor `because` (an item with only a `because` is
-/// [`unshown_because`]'s), and a condition of a rule whose `then` takes the
-/// conditions' reasons, with no `because`. A merchant never reads rule
+/// [`unshown_because`]'s), and an item of an `any of` in a rule whose
+/// `then` takes the conditions' reasons, with no `because` (which of them
+/// held is the reason; the items of an `all of` all hold, and the rule's
+/// title says so). A merchant never reads rule
 /// text: such a condition is counted ("1 more condition is not met") or
 /// left out, so its text is what is missing. Only rules written for
 /// merchants are held to it: in a ruleset whose outcomes have labels, or a
@@ -58,9 +60,10 @@ pub(super) fn untold_conditions(rs: &ast::Ruleset, out: &mut Vec<Diagnostic>) {
         let shown = Shown {
             rule: &rule.name.text,
             unmet: rule.otherwise.is_some() || explained.contains(&rule.name.text),
-            met: rule.then.because.is_none() || rule.then.because_when.is_some(),
+            met: false,
         };
-        untold(&rule.when, &rule.when_texts, shown, out);
+        let met = rule.then.because.is_none() || rule.then.because_when.is_some();
+        untold(&rule.when, &rule.when_texts, shown, met, out);
     }
 }
 
@@ -74,25 +77,38 @@ struct Shown<'a> {
     met: bool,
 }
 
-fn untold(c: &Condition, texts: &ast::CondTexts, shown: Shown<'_>, out: &mut Vec<Diagnostic>) {
+/// `met`: whether the rule's `then` takes the conditions' reasons (the
+/// items of an `any of` are then shown when they hold).
+fn untold(
+    c: &Condition,
+    texts: &ast::CondTexts,
+    shown: Shown<'_>,
+    met: bool,
+    out: &mut Vec<Diagnostic>,
+) {
     let shown = Shown {
         unmet: shown.unmet && texts.unmet.is_none() && texts.because.is_none(),
         met: shown.met && texts.because.is_none(),
         ..shown
     };
-    if !shown.unmet && !shown.met {
+    if !shown.unmet && !shown.met && !met {
         return;
     }
     match c {
         Condition::Group(g) => {
+            let items = Shown {
+                met: shown.met || (met && g.kind == ast::GroupKind::Any),
+                ..shown
+            };
             for item in &g.items {
                 let texts = ast::CondTexts {
                     because: item.because.clone(),
                     unmet: item.unmet.clone(),
                 };
-                untold(&item.condition, &texts, shown, out);
+                untold(&item.condition, &texts, items, met, out);
             }
         }
+        Condition::Expr(_) if !shown.unmet && !shown.met => {}
         Condition::Expr(e) => {
             let (when, keyword) = if shown.unmet {
                 ("fails", "else")
