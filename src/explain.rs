@@ -168,9 +168,10 @@ fn explain_author(decision: &Decision) -> String {
     out
 }
 
-/// The author's view of a decision: [`explain_author`]'s sections, then
-/// every condition tried, in order, with operand values (when the decision
-/// was made with a trace).
+/// The author's view of a decision: each ruleset with its outcome, the
+/// deciding rule's name, outputs by name, reasons and unmet conditions with
+/// their rule text; then every condition tried, in order, with operand
+/// values (when the decision was made with a trace).
 pub fn trace(decision: &Decision) -> String {
     let w = decision.language.words();
     let mut out = explain_author(decision);
