@@ -438,6 +438,8 @@ fn a_pipe_is_read_once_and_parquet_from_a_pipe_is_refused_at_once() {
     let stream = std::fs::canonicalize("tests/fixtures/columnar/merchants.arrows").unwrap();
     let (want, _) = batch_ok(&stream, "pipe-file");
     let out = tmp("pipe.out");
+    // The engine's frozen policy, as `verdikt()` passes it: engine tests
+    // never read rules/.
     let script = format!(
         "exec {} batch --rules {} <(cat {}) --input-format arrow -o {} --quiet",
         env!("CARGO_BIN_EXE_verdikt"),
