@@ -92,7 +92,7 @@ fn a_new_project_passes_check_test_and_batch_from_inside_with_no_path() {
     let (code, out, err) = run_in(&dir, &["test"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.ends_with("6 passed, 0 failed\n"), "{out}");
-    assert!(out.contains("merchants: 1 unchanged"), "{out}");
+    assert!(out.contains("merchants: 3 unchanged"), "{out}");
     let (code, out, err) = run_in(&dir, &["test", "-v"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("ok    tests/limit.yaml:"), "{out}");
@@ -130,7 +130,7 @@ fn a_new_project_passes_check_test_and_batch_from_inside_with_no_path() {
     );
     let (code, out, err) = run_in(&dir, &["eval", "--explain", "examples/merchant.yaml"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("new_limit: ¥60,000.00"), "{out}");
+    assert!(out.contains("new limit: ¥60,000.00"), "{out}");
     let (code, out, err) = run_in(&dir, &["fmt", "--check"]);
     assert_eq!((code, out.as_str()), (0, ""), "{err}");
 }
@@ -220,7 +220,7 @@ fn init_never_overwrites() {
     std::fs::write(dir.join("tests/limit.yaml"), "cases: []\n").unwrap();
     let (code, out, err) = run_in(dir.parent().unwrap(), &["init", "policy"]);
     assert_eq!(code, 2, "{out}");
-    insta::assert_snapshot!(err, @"error: `policy` already holds `verdikt.toml`, `README.md`, `.gitignore`, `ci/verdikt.sh`, `rules/01-schema.vk`, `rules/10-limit.vk`, `tests/limit.yaml`, `examples/merchant.yaml`, `merchants/merchant.yaml`; nothing was written (choose a new folder: `verdikt init new-policy`)");
+    insta::assert_snapshot!(err, @"error: `policy` already holds `verdikt.toml`, `README.md`, `.gitignore`, `ci/verdikt.sh`, `rules/01-schema.vk`, `rules/10-limit.vk`, `tests/limit.yaml`, `examples/merchant.yaml`, `merchants/merchant.yaml`, `merchants/hold.yaml`, `merchants/frozen.yaml`; nothing was written (choose a new folder: `verdikt init new-policy`)");
     let kept = std::fs::read_to_string(dir.join("tests/limit.yaml")).unwrap();
     assert_eq!(kept, "cases: []\n");
 }
