@@ -395,7 +395,9 @@ fn ruleset(
         })
         .collect();
     if !lets.is_empty() {
-        blocks.push(Block::Para(vec![text(&format!("{}{}", w.computed, w.colon))]));
+        blocks.push(Block::Para(vec![text(
+            format!("{}{}", w.computed, w.colon).trim_end(),
+        )]));
         blocks.push(Block::List(lets));
     }
 
@@ -411,9 +413,9 @@ fn ruleset(
             3,
             &format!("rule-{name}-{}", rule.name.text),
             &format!(
-                "{} {n}{}{}",
-                w.rules,
-                w.colon.trim_end(),
+                "{}{n}{}{}",
+                w.rule_n.0,
+                w.rule_n.1,
                 titled(r, rule.title.as_ref(), &rule.name.text)
             ),
         ));

@@ -44,6 +44,17 @@ pub(crate) struct Page {
     pub(crate) blocks: Vec<Block>,
 }
 
+/// The blocks before the first heading (they go above the table of
+/// contents), and the rest.
+fn split_intro(page: &Page) -> (&[Block], &[Block]) {
+    let at = page
+        .blocks
+        .iter()
+        .position(|b| matches!(b, Block::Heading { .. }))
+        .unwrap_or(page.blocks.len());
+    page.blocks.split_at(at)
+}
+
 /// Headings the table of contents lists (levels 2 and 3).
 fn toc_entries(page: &Page) -> impl Iterator<Item = (u8, &str, &str)> {
     page.blocks.iter().filter_map(|b| match b {
@@ -60,13 +71,23 @@ fn toc_entries(page: &Page) -> impl Iterator<Item = (u8, &str, &str)> {
 pub(crate) fn markdown(page: &Page) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", md_escape(&page.title));
+    let (intro, body) = split_intro(page);
+    md_blocks(&mut out, intro);
     let _ = writeln!(out, "## {}\n", md_escape(&page.contents));
     for (level, id, text) in toc_entries(page) {
         let indent = if level == 3 { "  " } else { "" };
         let _ = writeln!(out, "{indent}- [{}](#{id})", md_escape(text));
     }
     out.push('\n');
-    for block in &page.blocks {
+    md_blocks(&mut out, body);
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+fn md_blocks(out: &mut String, blocks: &[Block]) {
+    for block in blocks {
         match block {
             Block::Heading { level, id, text } => {
                 let hashes = "#".repeat(usize::from(*level));
@@ -93,10 +114,6 @@ pub(crate) fn markdown(page: &Page) -> String {
             }
         }
     }
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    out
 }
 
 fn md_line(line: &[Inline]) -> String {
@@ -172,6 +189,8 @@ pub(crate) fn html(page: &Page) -> String {
         html_escape(&page.title),
         html_escape(&page.title)
     );
+    let (intro, body) = split_intro(page);
+    html_blocks(&mut out, intro);
     let _ = writeln!(out, "<nav>\n<strong>{}</strong>\n<ul>", html_escape(&page.contents));
     for (level, id, text) in toc_entries(page) {
         let _ = writeln!(
@@ -181,7 +200,13 @@ pub(crate) fn html(page: &Page) -> String {
         );
     }
     out.push_str("</ul>\n</nav>\n");
-    for block in &page.blocks {
+    html_blocks(&mut out, body);
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+fn html_blocks(out: &mut String, blocks: &[Block]) {
+    for block in blocks {
         match block {
             Block::Heading { level, id, text } => {
                 let _ = writeln!(out, "<h{level} id=\"{id}\">{}</h{level}>", html_escape(text));
@@ -213,8 +238,6 @@ pub(crate) fn html(page: &Page) -> String {
             }
         }
     }
-    out.push_str("</body>\n</html>\n");
-    out
 }
 
 fn html_line(line: &[Inline]) -> String {
