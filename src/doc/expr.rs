@@ -48,7 +48,10 @@ impl<'p> Resolved<'p> {
     pub(crate) fn new(policy: &'p Policy, words: &'static BookWords) -> Resolved<'p> {
         let mut by_span: HashMap<(u32, u32, u32), Vec<ExprId>> = HashMap::new();
         for (i, span) in policy.expr_spans.iter().enumerate() {
-            by_span.entry(key(*span)).or_default().push(ExprId::from_index(i));
+            by_span
+                .entry(key(*span))
+                .or_default()
+                .push(ExprId::from_index(i));
         }
         Resolved {
             policy,
@@ -267,7 +270,12 @@ impl<'p> Resolved<'p> {
                 let right = if same { b_prec(prec) } else { Prec::Atom };
                 self.write(out, a, if same { tb.as_ref().or(hint) } else { None }, prec);
                 out.text(symbol);
-                self.write(out, b, if same { ta.as_ref().or(hint) } else { None }, right);
+                self.write(
+                    out,
+                    b,
+                    if same { ta.as_ref().or(hint) } else { None },
+                    right,
+                );
             }
         }
     }

@@ -181,11 +181,7 @@ fn field_row(r: &Resolved<'_>, f: &ast::FieldDecl) -> Vec<Line> {
     };
     let ty: Line = match &f.ty.kind {
         ast::TypeKind::Base(b) => vec![text(w.type_word(b.keyword()))],
-        ast::TypeKind::List(b) => vec![text(&format!(
-            "{}{}",
-            w.list_of,
-            w.type_word(b.keyword())
-        ))],
+        ast::TypeKind::List(b) => vec![text(&format!("{}{}", w.list_of, w.type_word(b.keyword())))],
         ast::TypeKind::Enum(values) => {
             let mut line = vec![text(&format!("{}{}", w.type_word("enum"), w.colon))];
             for (i, v) in values.iter().enumerate() {
@@ -654,13 +650,10 @@ fn coverage(r: &Resolved<'_>, inputs: &Inputs<'_>, blocks: &mut Vec<Block>) {
         return;
     };
     for (i, rs) in policy.rulesets.iter().enumerate() {
-        let title = rs
-            .title
-            .as_deref()
-            .map_or(rs.name.to_string(), |t| {
-                let (open, close) = w.paren;
-                format!("{t}{open}{}{close}", rs.name)
-            });
+        let title = rs.title.as_deref().map_or(rs.name.to_string(), |t| {
+            let (open, close) = w.paren;
+            format!("{t}{open}{}{close}", rs.name)
+        });
         blocks.push(heading(3, &format!("coverage-{}", rs.name), &title));
         let decided = |d: Decider| tested.coverage.was_decided(i, d);
         let rule_name = |k: usize| {
@@ -709,7 +702,11 @@ fn coverage(r: &Resolved<'_>, inputs: &Inputs<'_>, blocks: &mut Vec<Block>) {
         }
         for (k, rule) in rs.rules.iter().enumerate() {
             if rule.otherwise.is_some() && decided(Decider::Then(k)) && !decided(Decider::Else(k)) {
-                branches.push(format!("{} {}", rule.name, w.rule_else.trim_end_matches(['：', ':', ' '])));
+                branches.push(format!(
+                    "{} {}",
+                    rule.name,
+                    w.rule_else.trim_end_matches(['：', ':', ' '])
+                ));
             }
         }
         if rs.default.is_some() && !decided(Decider::Otherwise) {

@@ -26,11 +26,18 @@ pub(crate) type Line = Vec<Inline>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Block {
     /// A heading; `id` is its anchor (letters, digits, `-` and `_` only).
-    Heading { level: u8, id: String, text: String },
+    Heading {
+        level: u8,
+        id: String,
+        text: String,
+    },
     Para(Line),
     List(Vec<Line>),
     /// A table with a header row; every row has as many cells as `head`.
-    Table { head: Vec<String>, rows: Vec<Vec<Line>> },
+    Table {
+        head: Vec<String>,
+        rows: Vec<Vec<Line>>,
+    },
 }
 
 /// A whole book: its title, the heading of its table of contents, and its
@@ -191,7 +198,11 @@ pub(crate) fn html(page: &Page) -> String {
     );
     let (intro, body) = split_intro(page);
     html_blocks(&mut out, intro);
-    let _ = writeln!(out, "<nav>\n<strong>{}</strong>\n<ul>", html_escape(&page.contents));
+    let _ = writeln!(
+        out,
+        "<nav>\n<strong>{}</strong>\n<ul>",
+        html_escape(&page.contents)
+    );
     for (level, id, text) in toc_entries(page) {
         let _ = writeln!(
             out,
@@ -209,7 +220,11 @@ fn html_blocks(out: &mut String, blocks: &[Block]) {
     for block in blocks {
         match block {
             Block::Heading { level, id, text } => {
-                let _ = writeln!(out, "<h{level} id=\"{id}\">{}</h{level}>", html_escape(text));
+                let _ = writeln!(
+                    out,
+                    "<h{level} id=\"{id}\">{}</h{level}>",
+                    html_escape(text)
+                );
             }
             Block::Para(line) => {
                 let _ = writeln!(out, "<p>{}</p>", html_line(line));
@@ -307,7 +322,14 @@ mod tests {
         assert!(html.contains("&lt;script&gt;"));
         assert!(html.contains("a &amp; b"));
         assert!(html.contains("<a href=\"#a\">&lt;script&gt;</a>"));
-        for external in ["src=\"http", "href=\"http", "<link", "<script", "@import", "url("] {
+        for external in [
+            "src=\"http",
+            "href=\"http",
+            "<link",
+            "<script",
+            "@import",
+            "url(",
+        ] {
             assert!(!html.contains(external), "{external} in {html}");
         }
     }

@@ -96,12 +96,21 @@ fn reference_policy_book_markdown() {
 fn reference_policy_book_html() {
     let html = reference_book(BookFormat::Html);
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"zh\">"));
-    for external in ["<script", "<link", "src=", "url(", "@import", "http://", "https://"] {
+    for external in [
+        "<script", "<link", "src=", "url(", "@import", "http://", "https://",
+    ] {
         assert!(!html.contains(external), "the page loads `{external}`");
     }
     // The table of contents links every ruleset.
-    for id in ["ruleset-limit_adjustment", "ruleset-exit_request", "ruleset-reapply"] {
-        assert!(html.contains(&format!("<a href=\"#{id}\">")), "no link to {id}");
+    for id in [
+        "ruleset-limit_adjustment",
+        "ruleset-exit_request",
+        "ruleset-reapply",
+    ] {
+        assert!(
+            html.contains(&format!("<a href=\"#{id}\">")),
+            "no link to {id}"
+        );
         assert!(html.contains(&format!(" id=\"{id}\"")), "no anchor {id}");
     }
     insta::assert_snapshot!(html);
@@ -156,7 +165,11 @@ cases:
 
 #[test]
 fn an_english_policy_reads_in_english_with_thresholds_in_their_type() {
-    let md = book_of(&[("p.vk", EN_RULES)], &[("t.yaml", EN_CASES)], BookFormat::Markdown);
+    let md = book_of(
+        &[("p.vk", EN_RULES)],
+        &[("t.yaml", EN_CASES)],
+        BookFormat::Markdown,
+    );
     for expected in [
         "# Policy book",
         "Applies when: `quota.status` = Active; When it does not apply: `skip`; `new_limit` = `quota.limit`",
@@ -179,7 +192,10 @@ fn an_english_policy_reads_in_english_with_thresholds_in_their_type() {
         assert!(md.contains(expected), "missing `{expected}` in:\n{md}");
     }
     for chinese in ["规则", "条件", "其余情况"] {
-        assert!(!md.contains(chinese), "`{chinese}` in an English book:\n{md}");
+        assert!(
+            !md.contains(chinese),
+            "`{chinese}` in an English book:\n{md}"
+        );
     }
 }
 
@@ -202,8 +218,14 @@ fn merchant_texts_cannot_inject_markup() {
         "<script>alert(1)</script> | *x* [a](b)",
     );
     let html = book_of(&[("p.vk", &rules)], &[], BookFormat::Html);
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
     assert!(!html.contains("<script>"));
     let md = book_of(&[("p.vk", &rules)], &[], BookFormat::Markdown);
-    assert!(md.contains("\\<script\\>alert(1)\\</script\\> \\| \\*x\\* \\[a\\](b)"), "{md}");
+    assert!(
+        md.contains("\\<script\\>alert(1)\\</script\\> \\| \\*x\\* \\[a\\](b)"),
+        "{md}"
+    );
 }
