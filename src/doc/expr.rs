@@ -24,6 +24,8 @@ pub(crate) struct Resolved<'p> {
     policy: &'p Policy,
     by_span: HashMap<(u32, u32, u32), Vec<ExprId>>,
     pub(crate) words: &'static BookWords,
+    /// Field paths and the labels the schema gives them.
+    pub(crate) labels: HashMap<String, String>,
 }
 
 /// How tightly an expression binds, loosest first: a child looser than its
@@ -57,6 +59,7 @@ impl<'p> Resolved<'p> {
             policy,
             by_span,
             words,
+            labels: HashMap::new(),
         }
     }
 
@@ -225,7 +228,11 @@ impl<'p> Resolved<'p> {
         for (node, ty) in self.nodes(span) {
             match node {
                 Node::Const(v @ Value::Enum(_)) => return out.text(&self.value(v, ty)),
-                Node::Field(_) | Node::Let(_) => return out.code(text),
+                Node::Field(_) => match self.labels.get(text) {
+                    Some(label) => return out.text(label),
+                    None => return out.code(text),
+                },
+                Node::Let(_) => return out.code(text),
                 _ => {}
             }
         }

@@ -68,13 +68,39 @@ pub(crate) fn render(inputs: &Inputs<'_>, format: BookFormat) -> String {
 fn build(inputs: &Inputs<'_>) -> Page {
     let policy = inputs.policy;
     let w = BookWords::of(policy.language);
-    let r = Resolved::new(policy, w);
+    let fields = || {
+        inputs
+            .trees
+            .iter()
+            .flat_map(|f| f.decls.iter())
+            .filter_map(|d| match d {
+                Decl::Schema(s) => Some(s),
+                _ => None,
+            })
+            .flat_map(|s| s.items.iter())
+            .filter_map(|i| match i {
+                ast::SchemaItem::Field(f) => Some(f),
+                ast::SchemaItem::Require(_) => None,
+            })
+    };
+    let mut r = Resolved::new(policy, w);
+    for f in fields() {
+        if let Some(label) = label_of(f) {
+            let label = r.title(label);
+            r.labels.insert(f.name.text.clone(), label);
+        }
+    }
+    let reading = if r.labels.is_empty() {
+        w.reading
+    } else {
+        w.reading_labelled
+    };
     let mut blocks = vec![
         Block::Para(vec![text(&format!(
             "{}{}{}",
             w.intro[0], policy.version, w.intro[1]
         ))]),
-        Block::Para(vec![text(w.reading)]),
+        Block::Para(vec![text(reading)]),
     ];
     let decls = || inputs.trees.iter().flat_map(|f| f.decls.iter());
     for decl in decls() {
@@ -231,7 +257,7 @@ fn field_row(r: &Resolved<'_>, f: &ast::FieldDecl) -> Vec<Line> {
         }
     }
     vec![
-        vec![code(&f.name.text)],
+        declared(r, f),
         ty,
         vec![text(&constraints.join(w.list_sep))],
     ]
@@ -262,9 +288,54 @@ fn requirement(r: &Resolved<'_>, req: &ast::Requirement) -> Line {
 
 // ------------------------------------------------------------------ rulesets
 
-/// A ruleset's outcomes, with their labels when the rules give them.
-fn outcome(name: &str) -> Line {
-    vec![code(name)]
+/// A ruleset's outcomes in order, each with the label merchants read for
+/// it when the rules give one (`outcomes increase "提额", ...`).
+// INVARIANT: the only place that reads `RulesetItem::Outcomes`; labels
+// reach the rest of the book from here.
+fn outcomes_of(rs: &ast::Ruleset) -> Vec<(&str, Option<&ast::Template>)> {
+    rs.items
+        .iter()
+        .filter_map(|i| match i {
+            RulesetItem::Outcomes(names) => Some(names),
+            _ => None,
+        })
+        .flatten()
+        .map(|n| (n.text.as_str(), None))
+        .collect()
+}
+
+/// The label a field or output declares for people, if any.
+// INVARIANT: the only place that reads a declaration's label.
+pub(crate) fn label_of(_f: &ast::FieldDecl) -> Option<&ast::Template> {
+    None
+}
+
+/// An outcome: its label and name (`提额（increase）`), or its name.
+fn outcome(r: &Resolved<'_>, rs: &ast::Ruleset, name: &str) -> Line {
+    let label = outcomes_of(rs)
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .and_then(|(_, l)| l);
+    match label {
+        Some(l) => vec![
+            text(&format!("{}{}", r.title(l), r.words.paren.0)),
+            code(name),
+            text(r.words.paren.1),
+        ],
+        None => vec![code(name)],
+    }
+}
+
+/// A field or output: its label and name, or its name.
+fn declared(r: &Resolved<'_>, f: &ast::FieldDecl) -> Line {
+    match label_of(f) {
+        Some(l) => vec![
+            text(&format!("{}{}", r.title(l), r.words.paren.0)),
+            code(&f.name.text),
+            text(r.words.paren.1),
+        ],
+        None => vec![code(&f.name.text)],
+    }
 }
 
 fn ruleset(
@@ -299,7 +370,7 @@ fn ruleset(
             .unwrap_or_else(|| rule.to_string())
     };
     let clause = |c: &ast::OutcomeClause| -> Line {
-        let mut line = outcome(&c.outcome.text);
+        let mut line = outcome(r, rs, &c.outcome.text);
         for a in &c.assignments {
             line.push(text(w.semi));
             line.push(code(&a.output.text));
@@ -330,13 +401,13 @@ fn ruleset(
     let mut facts = Vec::new();
     for item in &rs.items {
         match item {
-            RulesetItem::Outcomes(names) => {
+            RulesetItem::Outcomes(_) => {
                 let mut line = vec![text(&format!("{}{}", w.outcomes, w.colon))];
-                for (i, n) in names.iter().enumerate() {
+                for (i, (n, _)) in outcomes_of(rs).into_iter().enumerate() {
                     if i > 0 {
                         line.push(text(w.list_sep));
                     }
-                    line.extend(outcome(&n.text));
+                    line.extend(outcome(r, rs, n));
                 }
                 facts.push(line);
             }
@@ -347,11 +418,10 @@ fn ruleset(
                     ast::TypeKind::Enum(_) => w.type_word("enum").to_string(),
                 };
                 let optional = if f.ty.optional { w.optional_output } else { "" };
-                facts.push(vec![
-                    text(&format!("{}{}", w.outputs, w.colon)),
-                    code(&f.name.text),
-                    text(&format!("{}{ty}{optional}", w.colon)),
-                ]);
+                let mut line = vec![text(&format!("{}{}", w.outputs, w.colon))];
+                line.extend(declared(r, f));
+                line.push(text(&format!("{}{ty}{optional}", w.colon)));
+                facts.push(line);
             }
             _ => {}
         }

@@ -12,6 +12,8 @@ pub(crate) struct BookWords {
     /// The paragraph under the title; `{version}` is the rules' version.
     pub intro: [&'static str; 2],
     pub reading: &'static str,
+    /// [`BookWords::reading`] for a schema that names its fields.
+    pub reading_labelled: &'static str,
     pub schema: &'static str,
     pub field: &'static str,
     pub ty: &'static str,
@@ -124,6 +126,7 @@ static ZH: BookWords = BookWords {
         "。",
     ],
     reading: "阅读说明：条件中的字段以数据路径表示（如 store.rating；数据结构尚未给字段命名），每个条件旁列出商户看到的文本；「」内是商户看到的原文，{} 处按商户的数据填入。金额以人民币元表示，比率以百分比表示。",
+    reading_labelled: "阅读说明：条件中的字段以数据结构给出的名称表示，未命名的字段以数据路径表示；每个条件旁列出商户看到的文本；「」内是商户看到的原文，{} 处按商户的数据填入。金额以人民币元表示，比率以百分比表示。",
     schema: "商户数据",
     field: "字段",
     ty: "类型",
@@ -223,6 +226,7 @@ static EN: BookWords = BookWords {
         ".",
     ],
     reading: "How to read it: conditions name fields by their data path (such as store.rating; the schema gives fields no names yet), and each condition is shown with the text a merchant reads. Text in 「」 is what merchants read; each {} is filled in from the merchant's data.",
+    reading_labelled: "How to read it: conditions name fields by the names the schema gives them (by their data path where it gives none), and each condition is shown with the text a merchant reads. Text in 「」 is what merchants read; each {} is filled in from the merchant's data.",
     schema: "Merchant data",
     field: "Field",
     ty: "Type",
