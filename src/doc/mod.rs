@@ -468,7 +468,19 @@ fn ruleset(
     }
 
     // Rules, in order.
-    blocks.push(Block::Para(vec![text(w.first_match)]));
+    let has_otherwise = rs
+        .items
+        .iter()
+        .any(|i| matches!(i, RulesetItem::Otherwise(_)));
+    blocks.push(Block::Para(vec![text(&format!(
+        "{}{}",
+        w.first_match[0],
+        if has_otherwise {
+            w.first_match[1]
+        } else {
+            w.first_match[2]
+        }
+    ))]));
     let mut n = 0;
     for item in &rs.items {
         let RulesetItem::Rule(rule) = item else {

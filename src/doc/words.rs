@@ -48,7 +48,9 @@ pub(crate) struct BookWords {
     pub computed: &'static str,
     /// Around a rule's number in its heading: `规则 1：`, `Rule 1: `.
     pub rule_n: (&'static str, &'static str),
-    pub first_match: &'static str,
+    /// How rules decide: the rule order, then what the ruleset does when
+    /// none matches (with an `otherwise`, without one).
+    pub first_match: [&'static str; 3],
     pub scope: &'static str,
     pub all_of: &'static str,
     pub any_of: &'static str,
@@ -160,7 +162,11 @@ static ZH: BookWords = BookWords {
     requires: "前提（不满足时数据被拒收）",
     computed: "计算项",
     rule_n: ("规则 ", "："),
-    first_match: "规则按顺序逐条检查，第一条命中的规则决定结果；没有规则命中时按「其余情况」处理。",
+    first_match: [
+        "规则按顺序逐条检查，第一条命中的规则决定结果",
+        "；没有规则命中时按「其余情况」处理。",
+        "。",
+    ],
     scope: "适用范围：",
     all_of: "以下条件须全部满足：",
     any_of: "以下条件满足任一项即命中：",
@@ -260,7 +266,11 @@ static EN: BookWords = BookWords {
     requires: "Preconditions (a record that fails one is rejected)",
     computed: "Computed values",
     rule_n: ("Rule ", ": "),
-    first_match: "Rules are tried in order and the first that matches decides; when none matches, \"Otherwise\" decides.",
+    first_match: [
+        "Rules are tried in order and the first that matches decides",
+        "; when none matches, \"Otherwise\" decides.",
+        ".",
+    ],
     scope: "Concerns: ",
     all_of: "All of these must hold:",
     any_of: "Any one of these is enough:",
