@@ -186,11 +186,11 @@ impl DayCountError {
 /// instead of walked for seconds.
 pub(crate) const MAX_WORKING_DAYS: i64 = 100_000;
 
-/// What a call gave, and whether a calendar counted a day outside its
-/// covered dates (with its `outside` weekdays).
+/// What a call gave, and the first day outside its covered dates a
+/// calendar counted (with its `outside` weekdays), if any.
 pub(crate) struct Applied {
     pub(crate) value: Value,
-    pub(crate) used_outside: bool,
+    pub(crate) first_outside: Option<NaiveDate>,
 }
 
 /// Computes a built-in (all but `if_absent`) from its argument values;
@@ -203,7 +203,7 @@ pub(crate) fn apply(
     let value = |value| {
         Ok(Applied {
             value,
-            used_outside: false,
+            first_outside: None,
         })
     };
     let arith = BuiltinError::Arith;
@@ -245,7 +245,7 @@ pub(crate) fn apply(
             match calendar.business_days_after(d, n) {
                 Ok(counted) => Ok(Applied {
                     value: Value::Date(counted.day),
-                    used_outside: counted.used_outside,
+                    first_outside: counted.first_outside,
                 }),
                 Err(CalendarError::NotCovered(day)) => Err(BuiltinError::NotCovered(day)),
                 Err(CalendarError::DateOutOfRange) => Err(BuiltinError::Date),

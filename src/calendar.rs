@@ -8,8 +8,11 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
+
+use crate::span::Span;
 
 /// Working weekdays plus listed holidays and make-up working days, for the
 /// dates the calendar covers.
@@ -26,6 +29,11 @@ pub struct Calendar {
     /// The working weekdays of a date outside `covers` (Monday first);
     /// `None` makes counting onto such a date an error.
     pub outside: Option<[bool; 7]>,
+    /// Where its (first) block names it, for warnings about the calendar.
+    pub(crate) declared_at: Span,
+    /// The rulesets that count working days with it, each once, in the
+    /// order the checker met them (`schema` for a schema requirement).
+    pub(crate) used_by: Vec<String>,
 }
 
 /// The dates `first..=last`.
@@ -47,12 +55,13 @@ pub enum CalendarError {
     NotCovered(NaiveDate),
 }
 
-/// The `n`-th working day after a date, and whether counting used the
-/// calendar's `outside` weekdays for at least one date.
+/// The `n`-th working day after a date, and the first date counting
+/// stepped onto that the calendar does not cover (counted with its
+/// `outside` weekdays), if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counted {
     pub day: NaiveDate,
-    pub used_outside: bool,
+    pub first_outside: Option<NaiveDate>,
 }
 
 /// What a calendar says about one date.
@@ -114,7 +123,7 @@ impl Calendar {
     pub fn business_days_after(&self, day: NaiveDate, n: u32) -> Result<Counted, CalendarError> {
         let mut current = day;
         let mut left = n;
-        let mut used_outside = false;
+        let mut first_outside = None;
         // A week always holds a working day, covered or not (the checker
         // refuses calendars without one), so this ends; the bound only
         // guards against bugs.
@@ -128,7 +137,7 @@ impl Calendar {
             let working = match self.status(current) {
                 Status::Covered { working } => working,
                 Status::Outside { working } => {
-                    used_outside = true;
+                    first_outside = first_outside.or(Some(current));
                     working
                 }
                 Status::Unknown => return Err(CalendarError::NotCovered(current)),
@@ -143,7 +152,7 @@ impl Calendar {
         }
         Ok(Counted {
             day: current,
-            used_outside,
+            first_outside,
         })
     }
 
@@ -197,6 +206,58 @@ impl DateSpan {
             Some(s) if first <= s.last => (last > s.last).then(|| s.last.succ_opt()).flatten(),
             _ => Some(first),
         }
+    }
+}
+
+impl DateSpan {
+    /// `2026-01-01..2027-12-31` or one date, as a `covers` line writes it
+    /// (a `--horizon` option); the error says what is wrong.
+    pub fn parse(text: &str) -> Result<DateSpan, String> {
+        let date = |t: &str| {
+            t.trim()
+                .parse::<NaiveDate>()
+                .map_err(|_| format!("`{}` is not a date (write YYYY-MM-DD)", t.trim()))
+        };
+        let (first, last) = match text.split_once("..") {
+            Some((a, b)) => (date(a)?, date(b)?),
+            None => (date(text)?, date(text)?),
+        };
+        if last < first {
+            return Err(format!(
+                "`{text}` runs backwards: write the earlier date first"
+            ));
+        }
+        Ok(DateSpan { first, last })
+    }
+
+    /// The dates of `self` that none of `spans` (merged by
+    /// [`DateSpan::merge`]) holds, as spans in date order.
+    pub fn gaps(self, spans: &[DateSpan]) -> Vec<DateSpan> {
+        let mut out = Vec::new();
+        let mut from = Some(self.first);
+        for s in spans {
+            let Some(start) = from.filter(|f| *f <= self.last) else {
+                break;
+            };
+            if s.last < start {
+                continue;
+            }
+            if s.first > start {
+                let end = s.first.pred_opt().unwrap_or(start).min(self.last);
+                out.push(DateSpan {
+                    first: start,
+                    last: end,
+                });
+            }
+            from = s.last.succ_opt();
+        }
+        if let Some(start) = from.filter(|f| *f <= self.last) {
+            out.push(DateSpan {
+                first: start,
+                last: self.last,
+            });
+        }
+        out
     }
 }
 
@@ -254,12 +315,42 @@ pub fn weekdays_text(days: &[bool; 7]) -> String {
 
 /// The calendars that counted at least one date with their `outside`
 /// weekdays while deciding one record, by index in the policy's
-/// calendars. A bit set: nothing is allocated unless a policy has more than
-/// 64 calendars.
+/// calendars, and where that happened. Nothing is allocated unless a policy
+/// has more than 64 calendars: the places are kept inline, a few per
+/// record (a record rarely counts in more than one rule).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fallbacks {
     bits: u64,
     more: Vec<usize>,
+    places: [Option<OutsideUse>; PLACES_PER_RECORD],
+}
+
+/// How many different (calendar, ruleset, rule) places one record keeps.
+const PLACES_PER_RECORD: usize = 4;
+
+/// Where a calendar first counted a date it does not cover: the date, and
+/// the ruleset and rule being decided (no rule: its `applies`,
+/// requirements or `otherwise`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutsideUse {
+    /// Index in the policy's calendars.
+    pub calendar: usize,
+    /// The first uncovered date counted.
+    pub day: NaiveDate,
+    /// The ruleset being decided.
+    pub ruleset: Option<Arc<str>>,
+    /// The rule being decided.
+    pub rule: Option<Arc<str>>,
+}
+
+/// `ruleset.rule`, `ruleset` outside any rule, `schema` outside any
+/// ruleset.
+pub(crate) fn place_text(ruleset: Option<&str>, rule: Option<&str>) -> String {
+    match (ruleset, rule) {
+        (Some(rs), Some(rule)) => format!("{rs}.{rule}"),
+        (Some(rs), None) => rs.to_string(),
+        (None, _) => "schema".to_string(),
+    }
 }
 
 impl Fallbacks {
@@ -272,6 +363,21 @@ impl Fallbacks {
                     self.more.push(index);
                 }
             }
+        }
+    }
+
+    /// Notes that a calendar counted `use_.day` with its `outside`
+    /// weekdays in a ruleset and rule: the calendar, and the place once
+    /// (its earliest date) while there is room.
+    pub(crate) fn note_use(&mut self, use_: OutsideUse) {
+        self.note(use_.calendar);
+        let same = |p: &OutsideUse| {
+            p.calendar == use_.calendar && p.ruleset == use_.ruleset && p.rule == use_.rule
+        };
+        if let Some(p) = self.places.iter_mut().flatten().find(|p| same(p)) {
+            p.day = p.day.min(use_.day);
+        } else if let Some(slot) = self.places.iter_mut().find(|p| p.is_none()) {
+            *slot = Some(use_);
         }
     }
 
@@ -290,6 +396,80 @@ impl Fallbacks {
             (i < 64).then_some(i as usize)
         })
         .chain(self.more.iter().copied())
+    }
+
+    /// Where they did: each (calendar, ruleset, rule) once, with its
+    /// earliest uncovered date.
+    pub fn places(&self) -> impl Iterator<Item = &OutsideUse> + '_ {
+        self.places.iter().flatten()
+    }
+}
+
+/// How many uncovered dates a run names per calendar (the earliest).
+pub(crate) const DATES_NAMED: usize = 5;
+
+/// The calendar fallbacks of many decisions, per calendar index: how many
+/// decisions used `outside` weekdays, the earliest dates they counted and
+/// the places that counted them. Bounded: at most [`DATES_NAMED`] dates
+/// per calendar, and places are the policy's rules.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FallbackTally {
+    pub(crate) calendars: Vec<CalendarTally>,
+}
+
+/// Where counting happened: the ruleset and the rule (see [`OutsideUse`]).
+pub(crate) type Place = (Option<Arc<str>>, Option<Arc<str>>);
+
+/// [`FallbackTally`] of one calendar.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CalendarTally {
+    pub(crate) decisions: u64,
+    /// The earliest uncovered dates counted, sorted, each once.
+    pub(crate) dates: std::collections::BTreeSet<NaiveDate>,
+    /// `ruleset.rule` of every place that counted one.
+    pub(crate) places: std::collections::BTreeSet<Place>,
+}
+
+impl FallbackTally {
+    /// Counts one decision's fallbacks.
+    pub(crate) fn add(&mut self, fallbacks: &Fallbacks) {
+        for calendar in fallbacks.iter() {
+            if let Some(t) = self.at(calendar) {
+                t.decisions += 1;
+            }
+        }
+        for p in fallbacks.places() {
+            if let Some(t) = self.at(p.calendar) {
+                t.note_date(p.day);
+                if !t.places.contains(&(p.ruleset.clone(), p.rule.clone())) {
+                    t.places.insert((p.ruleset.clone(), p.rule.clone()));
+                }
+            }
+        }
+    }
+
+    /// Empties the tally for the next chunk.
+    pub(crate) fn clear(&mut self) {
+        self.calendars.clear();
+    }
+
+    fn at(&mut self, calendar: usize) -> Option<&mut CalendarTally> {
+        if self.calendars.len() <= calendar {
+            self.calendars
+                .resize_with(calendar + 1, CalendarTally::default);
+        }
+        self.calendars.get_mut(calendar)
+    }
+}
+
+impl CalendarTally {
+    /// Keeps `day` if it is among the [`DATES_NAMED`] earliest.
+    fn note_date(&mut self, day: NaiveDate) {
+        if self.dates.len() < DATES_NAMED {
+            self.dates.insert(day);
+        } else if self.dates.last().is_some_and(|last| day < *last) && self.dates.insert(day) {
+            self.dates.pop_last();
+        }
     }
 }
 

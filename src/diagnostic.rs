@@ -50,7 +50,7 @@ pub enum Code {
     InvalidUtf8,
     /// a file with no declarations
     EmptyFile,
-    /// a field, output, let or calendar declared twice
+    /// a field, output or let declared twice
     Duplicate,
     /// `then freze` when the ruleset's outcomes do not include it
     UnknownOutcome,
@@ -98,6 +98,17 @@ pub enum Code {
     ConditionText,
     /// `language fr`, or two `language` declarations
     Language,
+    /// `make-up 2026-10-09` (a Friday: a working day anyway), `holidays
+    /// 2026-10-03` (a Saturday), or a date listed twice
+    CalendarDate,
+    /// `calendar cn { ... }` that no `business_days_after` names
+    UnusedCalendar,
+    /// `verdikt check --horizon 2026-01-01..2027-12-31` when a calendar the
+    /// rules use covers only 2026
+    CalendarHorizon,
+    /// `x >= 100% else "需达到 98%"`: a number, amount, rate or date in a
+    /// condition's text that the condition does not use
+    TextValue,
 }
 
 impl Code {
@@ -143,6 +154,10 @@ impl Code {
             Code::EnumLabel => "V037",
             Code::ConditionText => "V038",
             Code::Language => "V039",
+            Code::CalendarDate => "V040",
+            Code::UnusedCalendar => "V041",
+            Code::CalendarHorizon => "V042",
+            Code::TextValue => "V043",
         }
     }
 
@@ -158,6 +173,8 @@ impl Code {
                 | Code::OutcomeNeverProduced
                 | Code::OutputNeverSet
                 | Code::ConditionText
+                | Code::UnusedCalendar
+                | Code::TextValue
         )
     }
 }

@@ -28,6 +28,18 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// Adds a warning for each calendar the rules use that does not cover
+    /// every date of `horizon`, the dates the policy must decide (`check
+    /// --horizon`). Rule files with errors get none.
+    pub(crate) fn warn_horizon(&mut self, horizon: crate::calendar::DateSpan) {
+        let Some(policy) = &self.policy else {
+            return;
+        };
+        self.diagnostics
+            .extend(crate::check::horizon_warnings(&policy.calendars, horizon));
+        crate::diagnostic::sort(&mut self.diagnostics);
+    }
+
     /// Every diagnostic, rendered for people (`Human`: with the source line
     /// and a caret, then a count), one per line (`Plain`) or as JSON lines.
     pub fn render(&self, format: crate::diagnostic::ErrorFormat) -> String {
@@ -212,9 +224,13 @@ pub fn check_files(files: Vec<(String, Vec<u8>)>) -> Checked {
     check_files_after(files, Vec::new()).0
 }
 
-/// [`check_files`], with the index of every name declared and resolved.
-pub(crate) fn check_files_with_names(files: Vec<(String, Vec<u8>)>) -> (Checked, NameIndex) {
-    check_files_after(files, Vec::new())
+/// [`check_files`] after `unreadable` errors (from [`read_rule_files`]),
+/// with the index of every name declared and resolved.
+pub(crate) fn check_files_with_names(
+    files: Vec<(String, Vec<u8>)>,
+    unreadable: Vec<Diagnostic>,
+) -> (Checked, NameIndex) {
+    check_files_after(files, unreadable)
 }
 
 /// Checks rule files after `earlier` errors (files that could not be read).
@@ -361,17 +377,37 @@ type Files = Vec<(String, Vec<u8>)>;
 /// The bytes of every readable `*.vk` file of `dir`, and an error for each
 /// one that cannot be read.
 fn read_dir_files(dir: &Path) -> Result<(Files, Vec<Diagnostic>), LoadError> {
+    let (files, unreadable) = read_rule_files(rule_files(dir)?, |_| None);
+    let files = files
+        .into_iter()
+        .map(|(path, bytes)| (path.display().to_string(), bytes))
+        .collect();
+    Ok((files, unreadable))
+}
+
+/// Reads rule files, in the order given: each file's bytes through
+/// [`read_rule_file`] (or `buffer`'s text for it: an editor's unsaved
+/// buffer), and an error (V026) for each one that cannot be read. `verdikt
+/// check` and the language server read rule directories through this one
+/// function, so the editor and the command line never disagree.
+pub(crate) fn read_rule_files(
+    paths: Vec<PathBuf>,
+    buffer: impl Fn(&Path) -> Option<Vec<u8>>,
+) -> (Vec<(PathBuf, Vec<u8>)>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut unreadable = Vec::new();
-    for path in rule_files(dir)? {
-        match read_rule_file(&path) {
-            Ok(bytes) => files.push((path.display().to_string(), bytes)),
-            Err(e) => {
-                unreadable.push(Diagnostic::global(Code::Io, e.to_string()).with_help(e.help()))
-            }
+    for path in paths {
+        match buffer(&path).map_or_else(|| read_rule_file(&path), Ok) {
+            Ok(bytes) => files.push((path, bytes)),
+            Err(e) => unreadable.push(load_error_diagnostic(&e)),
         }
     }
-    Ok((files, unreadable))
+    (files, unreadable)
+}
+
+/// A rule file or directory that cannot be read, as a diagnostic (V026).
+pub(crate) fn load_error_diagnostic(e: &LoadError) -> Diagnostic {
+    Diagnostic::global(Code::Io, e.to_string()).with_help(e.help())
 }
 
 impl Policy {

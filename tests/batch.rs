@@ -421,6 +421,18 @@ fn the_summary_counts_decisions_that_used_dates_outside_a_calendar() {
             serde_json::json!({ "cn-2026": 3 }),
             "{extra:?}"
         );
+        // Which dates, and which rules stepped onto them.
+        assert_eq!(
+            s["calendar_outside"],
+            serde_json::json!({ "cn-2026": {
+                "decisions": 3,
+                "covers": "2026-01-01..2026-12-31",
+                "outside": "monday..friday",
+                "earliest_dates": ["2027-01-01"],
+                "needed_by": ["exit_request.exit_service", "exit_request.unbind"],
+            }}),
+            "{extra:?}"
+        );
         assert_eq!(s["outcomes"]["exit_request"]["granted"], 4, "{extra:?}");
         assert_eq!(s["outcomes"]["exit_request"]["denied"], 1, "{extra:?}");
         if extra == ["--threads", "1"] {
@@ -444,7 +456,8 @@ fn the_summary_counts_decisions_that_used_dates_outside_a_calendar() {
     assert!(
         stderr.contains(
             "\ncalendar cn-2026: 3 decisions used dates outside 2026-01-01..2026-12-31 \
-             (plain monday..friday); add the next year's holidays\n"
+             (plain monday..friday), earliest 2027-01-01, needed by exit_request.exit_service, \
+             exit_request.unbind; add the next year's holidays\n"
         ),
         "{stderr}"
     );

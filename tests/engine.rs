@@ -351,7 +351,7 @@ fn a_date_outside_the_covered_dates_counts_by_outside_or_rejects_the_record() {
     assert_eq!(
         err.to_string(),
         "evaluation error: calendar `c` does not cover 2027-01-01 \
-         (it covers 2026-01-01..2026-12-31)"
+         (it covers 2026-01-01..2026-12-31), needed by `r.a`; add that year's holidays"
     );
     assert_eq!(err.merchant_id.as_deref(), Some("M1"));
     // Only dates counting steps onto are looked up: from 2026-12-25 the

@@ -33,6 +33,7 @@ impl Client {
             .arg("lsp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start verdikt lsp");
         let stdin = child.stdin.take().expect("stdin");
@@ -50,6 +51,39 @@ impl Client {
         );
         client.notify("initialized", json!({}));
         (client, init)
+    }
+
+    /// Sends bytes as they are: broken frames, broken JSON.
+    fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    /// Sends a body as it is, framed.
+    fn send_body(&mut self, body: &str) {
+        self.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+
+    /// Waits for the response with `id` (`null`: an answer to a message
+    /// whose id could not be read) and returns it whole.
+    fn response(&mut self, id: Value) -> Value {
+        loop {
+            let message = self.receive();
+            if message.get("id") == Some(&id) {
+                return message;
+            }
+            self.notifications.push(message);
+        }
+    }
+
+    /// Closes the server's input; its exit status and standard error.
+    fn close(self) -> (std::process::ExitStatus, String) {
+        drop(self.stdin);
+        let output = self.child.wait_with_output().expect("wait");
+        (
+            output.status,
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
     }
 
     fn send(&mut self, message: &Value) {
@@ -243,6 +277,56 @@ fn a_broken_buffer_gets_coded_diagnostics_and_a_quick_fix() {
 
     // The fix applied, the buffer is clean again.
     let fixed = text.replacen("store.ratng", "store.rating", 1);
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri(&file), "version": 2 },
+            "contentChanges": [{ "text": fixed }]
+        }),
+    );
+    assert!(client.diagnostics_of(&file).is_empty());
+    client.shutdown();
+}
+
+#[test]
+fn a_stale_threshold_in_a_text_gets_a_warning_and_the_required_fix() {
+    let dir = rules_copy("stale");
+    let (mut client, _) = Client::start(&dir);
+    let file = dir.join("10-limit_adjustment.vk");
+    let text = std::fs::read_to_string(&file).expect("read").replacen(
+        "fulfillment.on_time_ship_rate >= 98%",
+        "fulfillment.on_time_ship_rate >= 100%",
+        1,
+    );
+    client.open(&file, &text);
+    let diagnostics = client.diagnostics_of(&file);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let d = &diagnostics[0];
+    assert_eq!(d["code"], "V043");
+    assert_eq!(d["severity"], 2);
+    assert_eq!(
+        d["message"],
+        "the text says `98%` but the condition compares with `100%`\nhelp: write `{required}` instead of `98%`"
+    );
+    assert_eq!(d["range"]["start"], position(&text, "98%\"", 0, 0));
+
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri(&file) },
+            "range": d["range"],
+            "context": { "diagnostics": [d] }
+        }),
+    );
+    let action = &actions[0];
+    assert_eq!(action["title"], "Replace with `{required}`");
+    assert_eq!(action["kind"], "quickfix");
+    let edits = &action["edit"]["changes"][uri(&file)];
+    assert_eq!(edits[0]["newText"], "{required}");
+    assert_eq!(edits[0]["range"], d["range"]);
+
+    // The fix applied, the text follows the condition and the buffer is clean.
+    let fixed = text.replacen("需达到 98%", "需达到 {required}", 1);
     client.notify(
         "textDocument/didChange",
         json!({
@@ -603,5 +687,216 @@ fn a_lone_cr_is_refused_at_the_line_an_editor_shows_and_formatting_repairs_it() 
     let formatted = edits[0]["newText"].as_str().expect("new text");
     assert!(!formatted.contains('\r'));
     assert!(formatted.contains("      # reviewed\n      violations.open = 0"));
+    client.shutdown();
+}
+
+/// The hover of `quota.status`, proof that the server still answers.
+fn hover_works(client: &mut Client, dir: &Path) {
+    let file = dir.join("10-limit_adjustment.vk");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let hover = client.request("textDocument/hover", at(&file, &text, "quota.status", 0));
+    assert!(hover["contents"]["value"]
+        .as_str()
+        .is_some_and(|s| s.contains("quota.status")));
+}
+
+/// The error code of a response.
+fn error_code(response: &Value) -> i64 {
+    response["error"]["code"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("an error response: {response}"))
+}
+
+#[test]
+fn malformed_messages_are_answered_and_the_server_goes_on() {
+    let dir = rules_copy("malformed");
+    let (mut client, _) = Client::start(&dir);
+
+    // Not JSON: -32700 with id null, then the server still answers.
+    client.send_body(r#"{"jsonrpc": "2.0", "id": 5, "method": "#);
+    assert_eq!(error_code(&client.response(Value::Null)), -32700);
+    hover_works(&mut client, &dir);
+
+    // JSON, but not a JSON-RPC message: -32600, with the id when it has one.
+    client.send_body("[1, 2]");
+    assert_eq!(error_code(&client.response(Value::Null)), -32600);
+    client.send_body(r#"{"jsonrpc": "2.0", "id": 41, "method": 7}"#);
+    assert_eq!(error_code(&client.response(json!(41))), -32600);
+
+    // An unknown method, invalid parameters.
+    client.send(&json!({ "jsonrpc": "2.0", "id": 42, "method": "no/such", "params": {} }));
+    assert_eq!(error_code(&client.response(json!(42))), -32601);
+    client.send(&json!({
+        "jsonrpc": "2.0", "id": 43, "method": "textDocument/hover", "params": { "x": 1 }
+    }));
+    let answer = client.response(json!(43));
+    assert_eq!(error_code(&answer), -32602);
+    assert!(answer["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("textDocument/hover")));
+
+    // A notification with bad parameters is logged, not answered.
+    client.notify("textDocument/didOpen", json!({ "textDocument": 3 }));
+
+    // Broken headers: no length, a length that is not a number, a header
+    // line of 100 KB. Each is answered, and the next message is read (the
+    // framer looks for its `Content-Length:`).
+    let long = format!("X-Long: {}\r\n\r\n{{}}", "x".repeat(100_000));
+    for broken in [
+        "Content-Type: application/json\r\n\r\n{}",
+        "Content-Length: twelve\r\n\r\n{\"id\": 1}",
+        &long,
+    ] {
+        client.send_raw(broken.as_bytes());
+        assert_eq!(error_code(&client.response(Value::Null)), -32700);
+        hover_works(&mut client, &dir);
+    }
+
+    client.shutdown();
+
+    // Before `initialize` nothing else is answered (another server).
+    let (mut fresh, _) = {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_verdikt"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start verdikt lsp");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let client = Client {
+            child,
+            stdin,
+            stdout,
+            next_id: 0,
+            notifications: Vec::new(),
+        };
+        (client, ())
+    };
+    fresh.send(&json!({ "jsonrpc": "2.0", "id": 1, "method": "textDocument/hover", "params": {} }));
+    assert_eq!(error_code(&fresh.response(json!(1))), -32002);
+    // The input ends in the middle of a message: a clean exit.
+    fresh.send_raw(b"Content-Length: 100\r\n\r\n{\"jsonrpc\"");
+    let (status, stderr) = fresh.close();
+    assert!(status.success(), "{status}: {stderr}");
+    assert!(stderr.contains("ended inside a message"), "{stderr}");
+}
+
+#[test]
+fn a_message_over_64_mib_is_skipped_and_the_server_goes_on() {
+    let dir = rules_copy("over-size");
+    let (mut client, _) = Client::start(&dir);
+    let length = (64 << 20) + 1;
+    client.send_raw(format!("Content-Length: {length}\r\n\r\n").as_bytes());
+    let chunk = vec![b' '; 1 << 20];
+    let mut left = length;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        client.send_raw(&chunk[..n]);
+        left -= n;
+    }
+    let answer = client.response(Value::Null);
+    assert_eq!(error_code(&answer), -32600);
+    assert!(answer["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("67108864 byte limit")));
+    hover_works(&mut client, &dir);
+    client.shutdown();
+}
+
+#[test]
+fn an_absurd_content_length_ends_the_connection_cleanly() {
+    let dir = rules_copy("absurd");
+    let (mut client, _) = Client::start(&dir);
+    client.send_raw(b"Content-Length: 100000000000\r\n\r\n{}");
+    let (status, stderr) = client.close();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`Content-Length: 100000000000`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// What `verdikt check --error-format json` says of a directory, as
+/// (code, message, help, where), `where` being `file:line:column`, or the
+/// top of `first` for a diagnostic of the whole directory (the LSP shows
+/// those there).
+fn check_says(dir: &Path, first: &Path) -> Vec<(String, String, String, String)> {
+    let output = Command::new(env!("CARGO_BIN_EXE_verdikt"))
+        .args(["check", "--error-format", "json"])
+        .arg(dir)
+        .output()
+        .expect("run verdikt check");
+    assert_eq!(output.status.code(), Some(1));
+    let mut said: Vec<_> = String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(|line| {
+            let d: Value = serde_json::from_str(line).expect("a JSON diagnostic");
+            let at = match d["file"].as_str() {
+                Some(file) => format!("{file}:{}:{}", d["line"], d["column"]),
+                None => format!("{}:1:1", first.display()),
+            };
+            let text = |k: &str| d[k].as_str().unwrap_or("").to_string();
+            (text("code"), text("message"), text("help"), at)
+        })
+        .collect();
+    said.sort();
+    said
+}
+
+#[test]
+fn unreadable_rule_files_get_the_diagnostics_of_verdikt_check() {
+    let dir = rules_copy("unreadable");
+    std::os::unix::fs::symlink("nowhere.vk", dir.join("05-dangling.vk")).expect("symlink");
+    let fifo = Command::new("mkfifo")
+        .arg(dir.join("06-fifo.vk"))
+        .status()
+        .expect("mkfifo");
+    assert!(fifo.success());
+    std::fs::write(dir.join("07-latin1.vk"), b"schema x {\n  caf\xe9 text\n}\n").expect("write");
+    std::fs::File::create(dir.join("08-huge.vk"))
+        .and_then(|f| f.set_len(17 << 20))
+        .expect("a sparse 17 MiB file");
+    let readable: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() < 1 << 20))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(readable.len(), 6, "{readable:?}");
+
+    let (mut client, _) = Client::start(&dir);
+    let file = dir.join("10-limit_adjustment.vk");
+    let text = std::fs::read_to_string(&file).expect("read");
+    client.open(&file, &text);
+    let mut shown = Vec::new();
+    for path in &readable {
+        for d in client.diagnostics_of(path) {
+            let full = d["message"].as_str().expect("message");
+            let (message, help) = full.split_once("\nhelp: ").unwrap_or((full, ""));
+            let at = format!(
+                "{}:{}:{}",
+                path.display(),
+                d["range"]["start"]["line"].as_u64().expect("line") + 1,
+                d["range"]["start"]["character"].as_u64().expect("column") + 1
+            );
+            let code = d["code"].as_str().expect("code").to_string();
+            shown.push((code, message.to_string(), help.to_string(), at));
+        }
+    }
+    shown.sort();
+    let said = check_says(&dir, &readable[0]);
+    // One per unreadable entry and one for the file that is not UTF-8.
+    assert_eq!(
+        said.iter().filter(|d| d.0 == "V026").count(),
+        3,
+        "{said:#?}"
+    );
+    assert!(said.iter().any(|d| d.0 == "V016"), "{said:#?}");
+    assert_eq!(shown, said);
     client.shutdown();
 }

@@ -4,9 +4,12 @@
 //! valid records each under the record limit (and the same records in every
 //! text format), arbitrary bytes as rule files, and Parquet files of a few
 //! KB that decode to gigabytes (long dictionary strings, columns the schema
-//! does not name).
+//! does not name). The language server's messages stay within its 64 MiB
+//! cap: a huge `Content-Length`, a huge header line and a 200 MB body
+//! allocate nothing of their size.
 //!
-//! One test in its own binary, so the counting allocator measures only it.
+//! The tests of this binary take turns (`ONE_AT_A_TIME`), so the counting
+//! allocator measures one at a time.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -26,6 +29,9 @@ use verdikt::{Mode, Policy};
 
 #[global_allocator]
 static ALLOC: PeakAlloc = PeakAlloc;
+
+/// Held by each test while it measures.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Runs `f` and returns its result and how far the heap grew meanwhile.
 fn measured<T>(f: impl FnOnce() -> T) -> (T, usize) {
@@ -236,6 +242,7 @@ fn good_line() -> String {
 
 #[test]
 fn memory_is_bounded_by_record_size_and_chunk() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let policy = verdikt::check_dir(std::path::Path::new("tests/fixtures/reference/rules"))
         .unwrap()
         .policy
@@ -448,4 +455,69 @@ fn parquet_bombs_stay_within_the_batch_budget(policy: &Policy) {
         assert_eq!(summary.read, 20_000, "{column}: every row read");
         assert!(peak < 2 * BOUND, "Parquet bomb in `{column}`: {peak} bytes");
     }
+}
+
+/// An LSP message, framed.
+fn lsp_message(body: &serde_json::Value) -> String {
+    let body = body.to_string();
+    format!("Content-Length: {}\r\n\r\n{body}", body.len())
+}
+
+#[test]
+fn lsp_messages_are_capped_before_anything_is_allocated() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    use serde_json::json;
+
+    // A `Content-Length` of 100 GB: refused, the connection ends.
+    let input = Cursor::new(b"Content-Length: 100000000000\r\n\r\n{}".to_vec());
+    let mut output = Vec::new();
+    let (result, peak) = measured(|| verdikt::lsp::serve(BufReader::new(input), &mut output));
+    let why = result.unwrap_err();
+    assert!(why.contains("100000000000"), "{why}");
+    assert!(peak < MIB, "100 GB Content-Length: {peak} bytes");
+
+    // After `initialize`: a 200 MB header line, a 200 MB body (over the
+    // 64 MiB cap: skipped), then a hover, which is answered.
+    let big = 200_000_000u64;
+    let file = std::env::current_dir()
+        .unwrap()
+        .join("rules/10-limit_adjustment.vk");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let at = text.find("quota.status").unwrap();
+    let line = text[..at].matches('\n').count();
+    let column = at - text[..at].rfind('\n').map_or(0, |n| n + 1);
+    let start = lsp_message(&json!({
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": { "processId": null, "rootUri": null, "capabilities": {} }
+    }));
+    let hover = lsp_message(&json!({
+        "jsonrpc": "2.0", "id": 2, "method": "textDocument/hover",
+        "params": {
+            "textDocument": { "uri": format!("file://{}", file.display()) },
+            "position": { "line": line, "character": column + 1 }
+        }
+    }));
+    let end = lsp_message(&json!({ "jsonrpc": "2.0", "id": 3, "method": "shutdown" }))
+        + &lsp_message(&json!({ "jsonrpc": "2.0", "method": "exit" }));
+    let input = Cursor::new(format!("{start}X-Long: "))
+        .chain(Repeat {
+            byte: b'a',
+            left: big,
+        })
+        .chain(Cursor::new(format!(
+            "\r\n\r\n{{}}Content-Length: {big}\r\n\r\n"
+        )))
+        .chain(Repeat {
+            byte: b' ',
+            left: big,
+        })
+        .chain(Cursor::new(format!("{hover}{end}")));
+    let mut output = Vec::new();
+    let (result, peak) = measured(|| verdikt::lsp::serve(BufReader::new(input), &mut output));
+    result.unwrap();
+    let output = String::from_utf8(output).unwrap();
+    assert!(output.contains(r#""code":-32700"#), "{output}");
+    assert!(output.contains(r#""code":-32600"#), "{output}");
+    assert!(output.contains("quota.status"), "no hover in {output}");
+    assert!(peak < BOUND, "200 MB header line and body: {peak} bytes");
 }

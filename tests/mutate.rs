@@ -89,7 +89,23 @@ fn the_shipped_cases_kill_every_mutant_that_is_not_equivalent() {
         .parse()
         .unwrap();
     assert!(mutants >= 80, "expected every threshold mutated: {summary}");
+    // The frozen copy spells its thresholds out in its texts (`需达到
+    // 98%`), from before `{required}`: each nudge of such a threshold
+    // leaves its text saying the old value, and that fails the run.
+    assert!(summary.contains(" 32 text did not follow, "), "{out}");
+    assert!(
+        out.contains("10-limit_adjustment.vk:40:40  limit_adjustment.increase  `98%` → `98.01%`  in `fulfillment.on_time_ship_rate >= 98%`: its text still says `98%`"),
+        "{out}"
+    );
+    assert_eq!(code, 1, "{out}\n{err}");
+}
+
+#[test]
+fn a_threshold_shown_with_required_follows_its_mutants() {
+    let (code, out, err) = common::verdikt(&["test", "tests/fixtures/required", "--mutate"]);
     assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!out.contains("text did not follow"), "{out}");
+    assert!(out.contains(" 0 survived"), "{out}");
 }
 
 #[test]

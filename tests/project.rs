@@ -78,6 +78,8 @@ fn a_new_project_passes_check_test_and_batch_from_inside_with_no_path() {
         "rules/10-limit.vk",
         "tests/limit.yaml",
         "examples/merchant.yaml",
+        "merchants/merchant.yaml",
+        "decisions/merchant.yaml.snap",
     ] {
         assert!(dir.join(file).is_file(), "init wrote no {file}");
     }
@@ -90,9 +92,35 @@ fn a_new_project_passes_check_test_and_batch_from_inside_with_no_path() {
     let (code, out, err) = run_in(&dir, &["test"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.ends_with("6 passed, 0 failed\n"), "{out}");
-    assert!(
-        out.contains("ok    tests/limit.yaml: a good merchant gets 20% more"),
-        "{out}"
+    assert!(out.contains("merchants: 1 unchanged"), "{out}");
+    let (code, out, err) = run_in(&dir, &["test", "-v"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("ok    tests/limit.yaml:"), "{out}");
+    assert!(out.contains("a good merchant gets 20% more"), "{out}");
+    // A corpus generated from the project's own schema, decided by batch:
+    // every record decided, none rejected.
+    let (code, corpus, err) = run_in(&dir, &["gen", "--n", "500", "--seed", "3"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(corpus.lines().count(), 500);
+    std::fs::write(dir.join("corpus.jsonl"), &corpus).unwrap();
+    let (code, out, err) = run_in(
+        &dir,
+        &[
+            "batch",
+            "-q",
+            "corpus.jsonl",
+            "--summary-json",
+            "summary.json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 500);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        (summary["decided"].as_u64(), summary["rejected"].as_u64()),
+        (Some(500), Some(0)),
+        "{summary}"
     );
     let (code, out, err) = run_in(&dir, &["batch", "-q", "examples/merchant.yaml"]);
     assert_eq!(code, 0, "{out}{err}");
@@ -133,10 +161,10 @@ fn verbs_find_the_manifest_from_a_subfolder() {
         run_in(&sub, &["check"]),
         (0, "../rules: ok\n".into(), String::new())
     );
-    let (code, out, err) = run_in(&sub, &["test"]);
+    let (code, out, err) = run_in(&sub, &["test", "-v"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        out.contains("ok    ../tests/limit.yaml: rating 4.79 holds"),
+        out.contains("ok    ../tests/limit.yaml:19: rating 4.79 holds"),
         "{out}"
     );
     let (code, out, err) = run_in(&sub, &["batch", "-q", "../examples/merchant.yaml"]);
@@ -152,9 +180,9 @@ fn the_manifest_says_where_the_parts_are() {
     let manifest = std::fs::read_to_string(dir.join("verdikt.toml")).unwrap();
     let manifest = manifest.replace("cases = \"tests\"", "cases = \"cases\"");
     std::fs::write(dir.join("verdikt.toml"), manifest).unwrap();
-    let (code, out, err) = run_in(&dir, &["test"]);
+    let (code, out, err) = run_in(&dir, &["test", "-v"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("ok    cases/limit.yaml: "), "{out}");
+    assert!(out.contains("ok    cases/limit.yaml:12: "), "{out}");
 }
 
 #[test]
@@ -168,7 +196,9 @@ fn an_explicit_path_wins_over_the_project() {
     let root = dir.parent().unwrap();
     let (code, out, err) = run_in(root, &["test", "policy"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("ok    policy/tests/limit.yaml: "), "{out}");
+    assert!(out.ends_with("6 passed, 0 failed\n"), "{out}");
+    let (_, out, _) = run_in(root, &["test", "-v", "policy"]);
+    assert!(out.contains("ok    policy/tests/limit.yaml:"), "{out}");
 }
 
 #[test]
@@ -190,7 +220,7 @@ fn init_never_overwrites() {
     std::fs::write(dir.join("tests/limit.yaml"), "cases: []\n").unwrap();
     let (code, out, err) = run_in(dir.parent().unwrap(), &["init", "policy"]);
     assert_eq!(code, 2, "{out}");
-    insta::assert_snapshot!(err, @"error: `policy` already holds `verdikt.toml`, `README.md`, `.gitignore`, `ci/verdikt.sh`, `rules/01-schema.vk`, `rules/10-limit.vk`, `tests/limit.yaml`, `examples/merchant.yaml`, `snapshots/.gitkeep`; nothing was written (choose a new folder: `verdikt init new-policy`)");
+    insta::assert_snapshot!(err, @"error: `policy` already holds `verdikt.toml`, `README.md`, `.gitignore`, `ci/verdikt.sh`, `rules/01-schema.vk`, `rules/10-limit.vk`, `tests/limit.yaml`, `examples/merchant.yaml`, `merchants/merchant.yaml`; nothing was written (choose a new folder: `verdikt init new-policy`)");
     let kept = std::fs::read_to_string(dir.join("tests/limit.yaml")).unwrap();
     assert_eq!(kept, "cases: []\n");
 }

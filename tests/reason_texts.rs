@@ -301,3 +301,82 @@ fn explanations_are_framed_in_the_declared_language() {
         }
     }
 }
+
+/// `verdikt <args>` in `dir`: its standard output, after asserting success.
+fn verdikt_in(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_verdikt"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "verdikt {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A threshold changed in the condition alone changes the merchant's text:
+/// `{required}` shows what the condition compares with, formatted like the
+/// actual value, and no warning asks for another edit.
+#[test]
+fn a_changed_threshold_changes_the_text_with_no_other_edit() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("required-threshold");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["policy.vk", "merchant.yaml"] {
+        std::fs::copy(
+            Path::new("tests/fixtures/required").join(name),
+            dir.join(name),
+        )
+        .unwrap();
+    }
+    let explain = |dir: &Path| {
+        assert_eq!(
+            verdikt_in(dir, &["check", "--deny-warnings", "."]).trim(),
+            ".: ok"
+        );
+        verdikt_in(dir, &["eval", "--rules", ".", "--explain", "merchant.yaml"])
+    };
+    let before = explain(&dir);
+    for text in [
+        "店铺评分 4.7，需达到 4.8",
+        "按时发货率 97%，需达到 98%",
+        "近 90 天销售额 ¥90,000.00，需达到 ¥100,000.00",
+        "开店 3 个月，需满 6 个月",
+        "店铺等级为铜牌，需为 金牌, 银牌",
+        "上次调整在 2026-10-01，2026-12-30 起可再次调整",
+    ] {
+        assert!(before.contains(text), "{text:?} missing from:\n{before}");
+    }
+
+    let policy = dir.join("policy.vk");
+    let rules = std::fs::read_to_string(&policy).unwrap();
+    let changed = [
+        ("rating >= 4.8 ", "rating >= 4.9 "),
+        ("ship_rate >= 98% ", "ship_rate >= 99.5%"),
+        ("gmv_90d >= ¥100,000 ", "gmv_90d >= ¥120,000 "),
+        ("months >= 6 ", "months >= 12"),
+        ("tier in [gold, silver]", "tier in [gold]        "),
+        ("+ 90 days", "+ 60 days"),
+    ]
+    .iter()
+    .fold(rules.clone(), |text, (from, to)| {
+        assert!(text.contains(from), "{from:?}");
+        text.replacen(from, to, 1)
+    });
+    assert_ne!(changed, rules);
+    std::fs::write(&policy, changed).unwrap();
+    let after = explain(&dir);
+    for text in [
+        "店铺评分 4.7，需达到 4.9",
+        "按时发货率 97%，需达到 99.5%",
+        "近 90 天销售额 ¥90,000.00，需达到 ¥120,000.00",
+        "开店 3 个月，需满 12 个月",
+        "店铺等级为铜牌，需为 金牌",
+        "上次调整在 2026-10-01，2026-11-30 起可再次调整",
+    ] {
+        assert!(after.contains(text), "{text:?} missing from:\n{after}");
+    }
+}

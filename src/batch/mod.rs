@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::calendar::Fallbacks;
+use crate::calendar::{FallbackTally, Fallbacks};
 use crate::eval::Mode;
 use crate::ir::Policy;
 use crate::record::RecordError;
@@ -207,7 +207,7 @@ struct Group {
     out: Vec<u8>,
     rejects: Vec<u8>,
     outcomes: Vec<usize>,
-    calendar_fallbacks: Vec<u64>,
+    calendar_fallbacks: FallbackTally,
     read: u64,
     rejected: u64,
     internal_errors: u64,
@@ -237,14 +237,7 @@ impl Group {
 
     /// Counts one decision's calendar fallbacks.
     fn count_calendar_fallbacks(&mut self, fallbacks: &Fallbacks) {
-        for calendar in fallbacks.iter() {
-            if self.calendar_fallbacks.len() <= calendar {
-                self.calendar_fallbacks.resize(calendar + 1, 0);
-            }
-            if let Some(n) = self.calendar_fallbacks.get_mut(calendar) {
-                *n += 1;
-            }
-        }
+        self.calendar_fallbacks.add(fallbacks);
     }
 }
 

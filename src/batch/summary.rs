@@ -6,6 +6,9 @@ use std::time::Duration;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+use chrono::NaiveDate;
+
+use crate::calendar::FallbackTally;
 use crate::ir::Policy;
 
 /// Records read, decided and rejected, and outcomes per ruleset.
@@ -39,6 +42,11 @@ pub struct CalendarFallbacks {
     pub outside: String,
     /// Decisions that counted at least one date with the `outside` weekdays.
     pub decisions: u64,
+    /// The earliest of those dates (at most five), sorted.
+    pub dates: Vec<NaiveDate>,
+    /// Where counting stepped onto them: `ruleset.rule`, or the ruleset
+    /// alone outside its rules; sorted, each once.
+    pub needed_by: Vec<String>,
 }
 
 impl Summary {
@@ -68,6 +76,8 @@ impl Summary {
                         covers: c.covers_text(),
                         outside: c.outside_text()?,
                         decisions: 0,
+                        dates: Vec::new(),
+                        needed_by: Vec::new(),
                     })
                 })
                 .collect(),
@@ -75,10 +85,28 @@ impl Summary {
         }
     }
 
-    /// Adds decisions per calendar index (see [`CalendarFallbacks`]).
-    pub(crate) fn count_calendar_fallbacks(&mut self, per_calendar: &[u64]) {
+    /// Adds the fallbacks of a group of decisions (see
+    /// [`CalendarFallbacks`]).
+    pub(crate) fn count_calendar_fallbacks(&mut self, tally: &FallbackTally) {
         for c in &mut self.calendar_fallbacks {
-            c.decisions += per_calendar.get(c.index).copied().unwrap_or(0);
+            let Some(t) = tally.calendars.get(c.index) else {
+                continue;
+            };
+            c.decisions += t.decisions;
+            if t.dates.is_empty() && t.places.is_empty() {
+                continue;
+            }
+            let mut dates: Vec<NaiveDate> = c.dates.iter().chain(&t.dates).copied().collect();
+            dates.sort_unstable();
+            dates.dedup();
+            dates.truncate(crate::calendar::DATES_NAMED);
+            c.dates = dates;
+            for (ruleset, rule) in &t.places {
+                let place = crate::calendar::place_text(ruleset.as_deref(), rule.as_deref());
+                if let Err(at) = c.needed_by.binary_search(&place) {
+                    c.needed_by.insert(at, place);
+                }
+            }
         }
     }
 
@@ -130,7 +158,7 @@ impl fmt::Display for Summary {
         for c in self.calendar_fallbacks.iter().filter(|c| c.decisions > 0) {
             writeln!(
                 f,
-                "calendar {}: {} {} used dates outside {} (plain {}); add the next year's holidays",
+                "calendar {}: {} {} used dates outside {} (plain {}){}{}; add the next year's holidays",
                 c.calendar,
                 c.decisions,
                 if c.decisions == 1 {
@@ -139,7 +167,9 @@ impl fmt::Display for Summary {
                     "decisions"
                 },
                 c.covers,
-                c.outside
+                c.outside,
+                c.dates_text(),
+                c.needed_by_text(),
             )?;
         }
         write!(
@@ -148,6 +178,27 @@ impl fmt::Display for Summary {
             self.elapsed.as_secs_f64(),
             self.throughput()
         )
+    }
+}
+
+impl CalendarFallbacks {
+    /// `, earliest 2027-01-04, 2027-01-05`, or nothing.
+    fn dates_text(&self) -> String {
+        if self.dates.is_empty() {
+            return String::new();
+        }
+        let dates: Vec<String> = self.dates.iter().map(ToString::to_string).collect();
+        format!(", earliest {}", dates.join(", "))
+    }
+
+    /// `, needed by exit_request.unbind, exit_request.exit_service`, or
+    /// nothing.
+    fn needed_by_text(&self) -> String {
+        if self.needed_by.is_empty() {
+            String::new()
+        } else {
+            format!(", needed by {}", self.needed_by.join(", "))
+        }
     }
 }
 
@@ -181,6 +232,21 @@ impl Serialize for Summary {
             .map(|c| (c.calendar.clone(), serde_json::Value::from(c.decisions)))
             .collect();
         map.serialize_entry("calendar_fallbacks", &fallbacks)?;
+        let outside: serde_json::Map<String, serde_json::Value> = self
+            .calendar_fallbacks
+            .iter()
+            .map(|c| {
+                let detail = serde_json::json!({
+                    "decisions": c.decisions,
+                    "covers": c.covers,
+                    "outside": c.outside,
+                    "earliest_dates": c.dates.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "needed_by": c.needed_by,
+                });
+                (c.calendar.clone(), detail)
+            })
+            .collect();
+        map.serialize_entry("calendar_outside", &outside)?;
         map.serialize_entry("elapsed_seconds", &self.elapsed.as_secs_f64())?;
         map.serialize_entry("records_per_second", &self.throughput())?;
         map.end()

@@ -47,12 +47,14 @@ fn cn_2026(outside: Option<[bool; 7]>) -> Calendar {
             last: d("2026-12-31"),
         }]),
         outside,
+        declared_at: Span::default(),
+        used_by: Vec::new(),
     }
 }
 
 fn after(c: &Calendar, day: &str, n: u32) -> Result<(String, bool), CalendarError> {
     c.business_days_after(d(day), n)
-        .map(|c| (c.day.to_string(), c.used_outside))
+        .map(|c| (c.day.to_string(), c.first_outside.is_some()))
 }
 
 fn counted(day: &str, used_outside: bool) -> Result<(String, bool), CalendarError> {
@@ -141,6 +143,8 @@ fn a_holiday_free_calendar_covers_every_date() {
         make_up: HashSet::new(),
         covers: None,
         outside: None,
+        declared_at: Span::default(),
+        used_by: Vec::new(),
     };
     assert!(c.covers(d("2027-01-01")));
     assert_eq!(after(&c, "2026-12-31", 1), counted("2027-01-01", false));
@@ -245,4 +249,92 @@ fn fallbacks_are_a_set_of_calendar_indexes() {
     }
     assert!(!f.is_empty());
     assert_eq!(f.iter().collect::<Vec<_>>(), [0, 3, 63, 64, 70]);
+}
+
+#[test]
+fn a_horizon_parses_and_its_gaps_are_the_dates_no_span_holds() {
+    let span = |a: &str, b: &str| DateSpan {
+        first: d(a),
+        last: d(b),
+    };
+    assert_eq!(
+        DateSpan::parse("2026-01-01..2027-12-31"),
+        Ok(span("2026-01-01", "2027-12-31"))
+    );
+    assert_eq!(
+        DateSpan::parse("2026-03-01"),
+        Ok(span("2026-03-01", "2026-03-01"))
+    );
+    assert!(DateSpan::parse("2027-01-01..2026-01-01")
+        .unwrap_err()
+        .contains("backwards"));
+    assert!(DateSpan::parse("2026-02-30..2027-01-01")
+        .unwrap_err()
+        .contains("not a date"));
+    let covers = DateSpan::merge(vec![
+        span("2026-01-01", "2026-12-31"),
+        span("2028-01-01", "2028-12-31"),
+    ]);
+    let gaps = |a, b| span(a, b).gaps(&covers);
+    assert_eq!(gaps("2026-03-01", "2026-04-01"), []);
+    assert_eq!(
+        gaps("2025-12-01", "2029-01-31"),
+        [
+            span("2025-12-01", "2025-12-31"),
+            span("2027-01-01", "2027-12-31"),
+            span("2029-01-01", "2029-01-31"),
+        ]
+    );
+    assert_eq!(
+        gaps("2026-12-31", "2027-01-02"),
+        [span("2027-01-01", "2027-01-02")]
+    );
+}
+
+#[test]
+fn fallbacks_keep_where_and_the_earliest_day_without_allocating() {
+    let arc = |s: &str| Some(std::sync::Arc::<str>::from(s));
+    let use_ = |day: &str, rule: &str| OutsideUse {
+        calendar: 0,
+        day: d(day),
+        ruleset: arc("exit_request"),
+        rule: arc(rule),
+    };
+    let mut f = Fallbacks::default();
+    f.note_use(use_("2027-01-04", "unbind"));
+    f.note_use(use_("2027-01-01", "unbind"));
+    f.note_use(use_("2027-01-05", "exit_service"));
+    let places: Vec<_> = f
+        .places()
+        .map(|p| (p.rule.as_deref().unwrap().to_string(), p.day.to_string()))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("unbind".to_string(), "2027-01-01".to_string()),
+            ("exit_service".to_string(), "2027-01-05".to_string())
+        ]
+    );
+    assert_eq!(f.iter().collect::<Vec<_>>(), [0]);
+
+    // A tally keeps the earliest few dates of many decisions.
+    let mut tally = FallbackTally::default();
+    for day in 1..=9 {
+        let mut f = Fallbacks::default();
+        f.note_use(use_(&format!("2027-01-{:02}", 10 - day), "unbind"));
+        tally.add(&f);
+    }
+    let t = &tally.calendars[0];
+    assert_eq!(t.decisions, 9);
+    assert_eq!(
+        t.dates.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [
+            "2027-01-01",
+            "2027-01-02",
+            "2027-01-03",
+            "2027-01-04",
+            "2027-01-05"
+        ]
+    );
+    assert_eq!(t.places.len(), 1);
 }

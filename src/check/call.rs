@@ -121,6 +121,15 @@ impl Checker<'_> {
         if let Some(id) = self.calendar_index.get(&cal.text).copied() {
             self.names
                 .refer(Symbol::global(Kind::Calendar, &cal.text), cal.span);
+            let user = match self.current_ruleset.as_str() {
+                "" => "schema",
+                rs => rs,
+            };
+            if let Some(c) = self.calendars.get_mut(id.index()) {
+                if !c.used_by.iter().any(|u| u == user) {
+                    c.used_by.push(user.to_string());
+                }
+            }
             return Some(id);
         }
         let mut names: Vec<String> = self.calendar_index.keys().cloned().collect();

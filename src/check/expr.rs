@@ -24,6 +24,8 @@ pub(crate) struct Scope {
     pub present: Vec<FieldId>,
     /// Inside a `{placeholder}`: an absent optional field prints as `—`.
     pub placeholder: bool,
+    /// In a condition's text: what `{required}` means (`None` elsewhere).
+    pub required: Option<super::required::Required>,
 }
 
 impl Scope {
@@ -345,6 +347,12 @@ impl Checker<'_> {
             };
             self.report(d);
             return self.poison(span);
+        }
+        if scope.placeholder && name.text == super::required::REQUIRED {
+            return match self.check_required(name, scope.required.as_ref()) {
+                Some(found) => found,
+                None => self.poison(span),
+            };
         }
         self.report_unknown_name(name, scope.placeholder);
         self.poison(span)

@@ -4,10 +4,12 @@
 //! run reports all of them. An expression with an error gets the poison type
 //! [`Ty::Error`], which silences follow-on errors about the same expression.
 
+mod calendar;
 mod call;
 mod echoes;
 mod expr;
 mod lint;
+mod required;
 mod ruleset;
 mod schema;
 
@@ -15,9 +17,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::ast::{self, Decl};
-use chrono::{Datelike, NaiveDate};
 
-use crate::calendar::{Calendar, DateSpan};
+use crate::calendar::Calendar;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{
     CalendarId, Cond, CondId, ExprId, Field, FieldId, JsonText, LetDef, LetId, Node, Policy, Schema,
@@ -28,8 +29,10 @@ use crate::span::{SourceMap, Span};
 use crate::types::Ty;
 use crate::value::{Sym, Symbols};
 
+pub(crate) use calendar::horizon_warnings;
 pub(crate) use echoes::drop_echoes;
 pub(crate) use expr::{literal_value, Scope};
+pub(crate) use lint::spelled_literals;
 
 /// Shared state of one checking run.
 pub(crate) struct Checker<'a> {
@@ -105,11 +108,7 @@ pub(crate) fn check_all(
     };
     let decls: Vec<&Decl> = files.iter().flat_map(|f| f.decls.iter()).collect();
 
-    for decl in &decls {
-        if let Decl::Calendar(c) = decl {
-            checker.check_calendar(c);
-        }
-    }
+    checker.check_calendars(&decls);
     let mut schema = checker.check_the_schema(&decls);
     let rulesets = checker.check_rulesets(&decls);
     let language = checker.check_language(&decls);
@@ -122,6 +121,9 @@ pub(crate) fn check_all(
     // Warnings about rule text only make sense once it has no errors.
     if lints == Lints::Run {
         diagnostics.extend(lint::lint(files, &sources));
+        if !rulesets.is_empty() {
+            diagnostics.extend(checker.calendars.iter().filter_map(calendar::unused));
+        }
     }
     schema.fields = checker.fields;
     let json = JsonText::of(&rulesets, &version);
@@ -289,289 +291,4 @@ impl Checker<'_> {
             None => "an earlier place".into(),
         }
     }
-
-    fn check_calendar(&mut self, c: &ast::Calendar) {
-        if self.calendar_index.contains_key(&c.name.text) {
-            let d = Diagnostic::error(
-                Code::Duplicate,
-                c.name.span,
-                format!("calendar `{}` is declared twice", c.name.text),
-            );
-            let d = self.and_first(d, &Symbol::global(Kind::Calendar, &c.name.text));
-            self.report(d);
-            return;
-        }
-        let mut calendar = Calendar {
-            name: c.name.text.clone(),
-            working_weekdays: [false; 7],
-            holidays: Default::default(),
-            make_up: Default::default(),
-            covers: None,
-            outside: None,
-        };
-        let mut saw_working = false;
-        let mut covers: Option<Vec<DateSpan>> = None;
-        let mut covers_broken = false;
-        // Holiday and make-up ranges, checked against `covers` at the end
-        // (`covers` may come after them).
-        let mut listed: Vec<(&'static str, &ast::DateRange)> = Vec::new();
-        for entry in &c.entries {
-            match entry {
-                ast::CalendarEntry::Covers(ranges) => {
-                    let spans = self.check_calendar_covers(ranges);
-                    covers_broken |= spans.is_none();
-                    covers
-                        .get_or_insert_with(Vec::new)
-                        .extend(spans.unwrap_or_default());
-                }
-                ast::CalendarEntry::Working(ranges) => {
-                    saw_working = true;
-                    self.check_weekday_ranges(ranges, &mut calendar.working_weekdays);
-                }
-                ast::CalendarEntry::Holidays(ranges) => {
-                    listed.extend(ranges.iter().map(|r| ("holiday", r)));
-                    for d in self.expand_dates(ranges) {
-                        calendar.holidays.insert(d);
-                    }
-                }
-                ast::CalendarEntry::MakeUp(ranges) => {
-                    listed.extend(ranges.iter().map(|r| ("make-up day", r)));
-                    for d in self.expand_dates(ranges) {
-                        calendar.make_up.insert(d);
-                    }
-                }
-                ast::CalendarEntry::Outside(ranges) => {
-                    let days = calendar.outside.get_or_insert([false; 7]);
-                    self.check_weekday_ranges(ranges, days);
-                }
-            }
-        }
-        if !saw_working {
-            calendar.working_weekdays = [true, true, true, true, true, false, false];
-        }
-        if !calendar.working_weekdays.iter().any(|w| *w) {
-            self.report(Diagnostic::error(
-                Code::InvalidCalendar,
-                c.name.span,
-                format!("calendar `{}` has no working weekday", c.name.text),
-            ));
-        }
-        calendar.covers = covers.map(DateSpan::merge);
-        if covers_broken {
-            // No cascade: the lists are not judged against a `covers` that
-            // is already reported as wrong.
-            listed.clear();
-        }
-        self.check_calendar_coverage(c, &calendar, &listed);
-        let symbol = Symbol::global(Kind::Calendar, &c.name.text);
-        self.names
-            .define(Definition::new(symbol, c.name.span, c.span));
-        self.calendars.push(calendar);
-        self.calendar_index.insert(
-            c.name.text.clone(),
-            CalendarId::from_index(self.calendars.len() - 1),
-        );
-    }
-
-    /// `covers 2026-01-01..2026-12-31, ...`: ranges may span years; they are
-    /// kept as ranges, never expanded into dates. `None` when a range is
-    /// unusable (reported here, or as an invalid date by lowering).
-    fn check_calendar_covers(&mut self, ranges: &[ast::DateRange]) -> Option<Vec<DateSpan>> {
-        let mut spans = Some(Vec::with_capacity(ranges.len()));
-        for r in ranges {
-            let Some((first, last)) = date_range_ends(r) else {
-                spans = None;
-                continue;
-            };
-            if last < first {
-                self.report(
-                    Diagnostic::error(
-                        Code::InvalidCalendar,
-                        date_range_span(r),
-                        "date range runs backwards",
-                    )
-                    .with_help(format!("write the earlier date first: `{last}..{first}`")),
-                );
-                spans = None;
-                continue;
-            }
-            if let Some(spans) = &mut spans {
-                spans.push(DateSpan { first, last });
-            }
-        }
-        spans
-    }
-
-    /// A calendar that lists holidays or make-up days says which dates it
-    /// covers, and lists none outside them; `outside` needs dates outside.
-    fn check_calendar_coverage(
-        &mut self,
-        c: &ast::Calendar,
-        calendar: &Calendar,
-        listed: &[(&'static str, &ast::DateRange)],
-    ) {
-        let Some(covers) = &calendar.covers else {
-            let years = listed
-                .iter()
-                .filter_map(|(_, r)| date_range_ends(r))
-                .flat_map(|(first, last)| [first.year(), last.year()]);
-            let (Some(from), Some(to)) = (years.clone().min(), years.max()) else {
-                if calendar.outside.is_some() {
-                    self.report(
-                        Diagnostic::error(
-                            Code::InvalidCalendar,
-                            c.name.span,
-                            format!(
-                                "calendar `{}` has `outside` but no `covers`, so no date is outside it",
-                                c.name.text
-                            ),
-                        )
-                        .with_help("say which dates it knows with `covers`, or delete `outside`"),
-                    );
-                }
-                return;
-            };
-            let lists = |what| listed.iter().any(|(w, _)| *w == what);
-            let lists = match (lists("holiday"), lists("make-up day")) {
-                (true, true) => "holidays and make-up days",
-                (false, true) => "make-up days",
-                _ => "holidays",
-            };
-            self.report(
-                Diagnostic::error(
-                    Code::InvalidCalendar,
-                    c.name.span,
-                    format!(
-                        "calendar `{}` lists {lists} but does not say which dates it covers",
-                        c.name.text
-                    ),
-                )
-                .with_help(format!(
-                    "add `covers {from:04}-01-01..{to:04}-12-31` (the years its lists touch), \
-                     and `outside monday..friday` if dates outside it count as plain weekdays"
-                )),
-            );
-            return;
-        };
-        for (what, r) in listed {
-            let Some((first, last)) = date_range_ends(r) else {
-                continue;
-            };
-            if last < first {
-                continue; // already reported by `expand_dates`
-            }
-            let Some(day) = DateSpan::first_uncovered(covers, first, last) else {
-                continue;
-            };
-            let written = match &r.last {
-                Some(l) => format!("{}..{}", r.first.text, l.text),
-                None => r.first.text.clone(),
-            };
-            self.report(
-                Diagnostic::error(
-                    Code::InvalidCalendar,
-                    date_range_span(r),
-                    format!(
-                        "{what} `{written}` is outside the dates calendar `{}` covers",
-                        c.name.text
-                    ),
-                )
-                .with_help(format!(
-                    "it covers {}: widen `covers` to take in {day}, or correct the date",
-                    calendar.covers_text()
-                )),
-            );
-        }
-    }
-
-    /// `monday..friday, saturday`: sets the named days in `days` (Monday
-    /// first); a range may wrap around the week (`saturday..monday`).
-    fn check_weekday_ranges(&mut self, ranges: &[ast::WeekdayRange], days: &mut [bool; 7]) {
-        use chrono::Weekday;
-        let weekday = |name: &ast::Name| -> Option<usize> {
-            let day: Weekday = name.text.parse().ok()?;
-            Some(day.num_days_from_monday() as usize)
-        };
-        for r in ranges {
-            let first = weekday(&r.first);
-            let last = r.last.as_ref().map(weekday);
-            for (name, day) in [(Some(&r.first), Some(first)), (r.last.as_ref(), last)] {
-                if let (Some(name), Some(None)) = (name, day) {
-                    let names = crate::calendar::WEEKDAY_NAMES;
-                    let mut d = Diagnostic::error(
-                        Code::InvalidCalendar,
-                        name.span,
-                        format!("`{}` is not a weekday", name.text),
-                    );
-                    if let Some(s) = crate::suggest::did_you_mean(&name.text.to_lowercase(), names)
-                    {
-                        d = d.with_suggestion(s);
-                    }
-                    self.report(d);
-                }
-            }
-            if let (Some(a), Some(Some(_)) | None) = (first, last) {
-                let b = last.flatten().unwrap_or(a);
-                let mut i = a;
-                for _ in 0..7 {
-                    if let Some(slot) = days.get_mut(i) {
-                        *slot = true;
-                    }
-                    if i == b {
-                        break;
-                    }
-                    i = (i + 1) % 7;
-                }
-            }
-        }
-    }
-
-    fn expand_dates(&mut self, ranges: &[ast::DateRange]) -> Vec<NaiveDate> {
-        let mut out = Vec::new();
-        for r in ranges {
-            let Some((first, last)) = date_range_ends(r) else {
-                continue;
-            };
-            if last < first || (last - first).num_days() > 366 {
-                self.report(
-                    Diagnostic::error(
-                        Code::InvalidCalendar,
-                        date_range_span(r),
-                        "date range runs backwards or spans more than a year",
-                    )
-                    .with_help("write the earlier date first: `2026-10-01..2026-10-07`"),
-                );
-                continue;
-            }
-            let mut d = first;
-            while d <= last {
-                out.push(d);
-                match d.succ_opt() {
-                    Some(next) => d = next,
-                    None => break,
-                }
-            }
-        }
-        out
-    }
-}
-
-/// The first and last dates of a range (one date: both the same); `None`
-/// when a literal is not a date (already reported).
-fn date_range_ends(r: &ast::DateRange) -> Option<(NaiveDate, NaiveDate)> {
-    let ast::LitValue::Date(first) = r.first.value else {
-        return None;
-    };
-    match r.last.as_ref().map(|l| &l.value) {
-        Some(ast::LitValue::Date(last)) => Some((first, *last)),
-        Some(_) => None,
-        None => Some((first, first)),
-    }
-}
-
-/// Where a date range was written.
-fn date_range_span(r: &ast::DateRange) -> Span {
-    r.last
-        .as_ref()
-        .map_or(r.first.span, |l| r.first.span.to(l.span))
 }

@@ -419,12 +419,18 @@ impl Checker<'_> {
         texts: &ast::CondTexts,
         scope: &Scope,
     ) {
-        let met_scope = scope.with(&self.condition_facts(c, true));
+        let required = match self.conds.get(id.index()).map(|c| &c.kind) {
+            Some(CondKind::Leaf(e)) => self.required_of(*e),
+            _ => Self::required_of_group(),
+        };
+        let mut met_scope = scope.with(&self.condition_facts(c, true));
+        met_scope.required = Some(required.clone());
         let met = texts
             .because
             .as_ref()
             .map(|t| self.check_reason(t, &met_scope));
-        let unmet_scope = scope.with(&self.condition_facts(c, false));
+        let mut unmet_scope = scope.with(&self.condition_facts(c, false));
+        unmet_scope.required = Some(required);
         let unmet = texts
             .unmet
             .as_ref()

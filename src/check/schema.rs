@@ -37,7 +37,8 @@ impl Checker<'_> {
 
     pub(super) fn check_requirement(&mut self, r: &ast::Requirement, scope: &Scope) -> Requirement {
         let expr = self.check_bool(&r.expr, scope);
-        let inner = scope.with(&self.facts(&r.expr, true));
+        let mut inner = scope.with(&self.facts(&r.expr, true));
+        inner.required = Some(self.required_of(expr));
         let because = r.because.as_ref().map(|t| self.check_reason(t, &inner));
         Requirement {
             expr,

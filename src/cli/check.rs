@@ -7,12 +7,20 @@ use crate::ErrorFormat;
 
 use super::console::Stop;
 
-/// Exit 1 on errors, and on warnings when `deny_warnings`. Inside a
-/// project, a calendar that does not cover the manifest's horizon is a
-/// warning.
-pub fn run(project: &Project, format: ErrorFormat, deny_warnings: bool) -> Result<ExitCode, Stop> {
+/// Exit 1 on errors, and on warnings when `deny_warnings`. A calendar that
+/// does not cover the manifest's horizon (inside a project) or `horizon`
+/// (`--horizon`) is a warning.
+pub fn run(
+    project: &Project,
+    format: ErrorFormat,
+    deny_warnings: bool,
+    horizon: Option<crate::calendar::DateSpan>,
+) -> Result<ExitCode, Stop> {
     let dir = &project.rules;
     let mut checked = crate::check_dir(dir).map_err(|e| Stop::Failed(e.to_string()))?;
+    if let Some(horizon) = horizon {
+        checked.warn_horizon(horizon);
+    }
     if let (Some(manifest), Some(policy)) = (&project.manifest, &checked.policy) {
         let more = crate::project::horizon_warnings(manifest, policy, &mut checked.sources);
         checked.diagnostics.extend(more);

@@ -100,7 +100,9 @@ fn store_decisions(dir: &Path) -> Result<(), Stop> {
     })
     .map_err(|e| failed(e.to_string()))?;
     match error {
-        Some(e) => Err(failed(format!("cannot store the example merchant's decisions: {e}"))),
+        Some(e) => Err(failed(format!(
+            "cannot store the example merchant's decisions: {e}"
+        ))),
         None => Ok(()),
     }
 }

@@ -72,6 +72,10 @@ enum Command {
         /// Exit with 1 on warnings too, not only on errors.
         #[arg(long)]
         deny_warnings: bool,
+        /// The dates the policy must decide (`2026-01-01..2027-12-31`):
+        /// warn when a calendar the rules use does not cover them all.
+        #[arg(long, value_name = "FROM..TO", value_parser = crate::calendar::DateSpan::parse)]
+        horizon: Option<crate::calendar::DateSpan>,
     },
     /// Decide snapshots (.json, .jsonl, .yaml) and print decision records.
     Eval(eval::EvalArgs),
@@ -164,8 +168,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check {
             rules,
             deny_warnings,
+            horizon,
         } => project(rules.as_deref(), "verdikt check path/to/rules")
-            .and_then(|p| check::run(&p, format, deny_warnings)),
+            .and_then(|p| check::run(&p, format, deny_warnings, horizon)),
         Command::Eval(args) => eval::run(&args, format),
         Command::Batch(args) => batch::run(&args, format),
         Command::Test {

@@ -185,7 +185,7 @@ fn run_once(
         let report =
             crate::mutate::mutate(dir, &suite, &budget, &progress_bar()).map_err(Stop::Failed)?;
         say!("\n{}", report.render())?;
-        if report.survivors() > 0 || report.not_run() > 0 {
+        if report.survivors() > 0 || report.not_run() > 0 || report.texts_not_followed() > 0 {
             return Ok(ExitCode::from(1));
         }
     }

@@ -52,7 +52,6 @@ pub struct Folders {
     pub decisions: PathBuf,
 }
 
-
 /// How a merchant's decisions compare with the stored ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

@@ -46,7 +46,9 @@ pub enum EvalError {
     },
     /// Counting working days stepped onto a date the calendar does not
     /// cover, and the calendar has no `outside` weekdays.
-    #[error("calendar `{calendar}` does not cover {day} (it covers {covers})")]
+    #[error(
+        "calendar `{calendar}` does not cover {day} (it covers {covers}), needed by `{needed_by}`; add that year's holidays"
+    )]
     NotCovered {
         /// The calendar.
         calendar: String,
@@ -54,6 +56,9 @@ pub enum EvalError {
         day: chrono::NaiveDate,
         /// The dates it covers, as its `covers` line writes them.
         covers: String,
+        /// Where counting stepped onto it: `ruleset.rule`, or the ruleset
+        /// alone outside its rules.
+        needed_by: String,
     },
     /// A bug in verdikt: please report the record.
     #[error("internal error: {0}")]
@@ -105,6 +110,10 @@ impl Evaluator<'_, '_> {
                     calendar: c.name.clone(),
                     day,
                     covers: c.covers_text(),
+                    needed_by: crate::calendar::place_text(
+                        self.ruleset.map(|r| &**r),
+                        self.rule.map(|r| &**r),
+                    ),
                 },
                 None => EvalError::Internal("dangling calendar"),
             },

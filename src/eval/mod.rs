@@ -19,7 +19,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use crate::builtins::{self, Builtin, BuiltinError};
-use crate::calendar::Fallbacks;
+use crate::calendar::{Fallbacks, OutsideUse};
 use crate::decimal::ArithError;
 use crate::ir::{ArithOp, CalendarId, CondId, ExprId, FieldId, LetId, Node, Policy, Ruleset};
 use crate::num;
@@ -451,8 +451,13 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         };
         match builtins::apply(builtin, values, cal) {
             Ok(applied) => {
-                if let (true, Some(c)) = (applied.used_outside, calendar) {
-                    self.fallbacks.note(c.index());
+                if let (Some(day), Some(c)) = (applied.first_outside, calendar) {
+                    self.fallbacks.note_use(OutsideUse {
+                        calendar: c.index(),
+                        day,
+                        ruleset: self.ruleset.cloned(),
+                        rule: self.rule.cloned(),
+                    });
                 }
                 Ok(applied.value)
             }

@@ -45,31 +45,29 @@ pub(super) struct Analysis {
 }
 
 impl Analysis {
-    /// Checks the `*.vk` files of `dir`, open buffers in place of their files.
+    /// Checks the `*.vk` files of `dir`, open buffers in place of their
+    /// files. The directory is read as `verdikt check` reads it: a file
+    /// that cannot be read is the same error (V026) in both.
     pub(super) fn of(dir: &Path, documents: &Documents) -> Analysis {
-        let mut paths: Vec<PathBuf> = crate::policy::rule_files(dir).unwrap_or_default();
+        let (mut paths, mut unreadable) = match crate::policy::rule_files(dir) {
+            Ok(paths) => (paths, Vec::new()),
+            Err(e) => (Vec::new(), vec![crate::policy::load_error_diagnostic(&e)]),
+        };
         for open in documents.open.keys() {
             if open.parent() == Some(dir) && !paths.contains(open) {
                 paths.push(open.clone());
             }
         }
         paths.sort();
-        let mut files = Vec::new();
-        let mut inputs = Vec::new();
-        for path in paths {
-            let bytes = match documents.text(&path) {
-                Some(text) => text.as_bytes().to_vec(),
-                // A file that cannot be read is left out (the editor shows
-                // what it can); `verdikt check` names it.
-                None => match crate::policy::read_rule_file(&path) {
-                    Ok(bytes) => bytes,
-                    Err(_) => continue,
-                },
-            };
-            inputs.push((path.display().to_string(), bytes));
-            files.push(path);
-        }
-        let (checked, names) = crate::policy::check_files_with_names(inputs);
+        let (read, more) = crate::policy::read_rule_files(paths, |path| {
+            documents.text(path).map(|text| text.as_bytes().to_vec())
+        });
+        unreadable.extend(more);
+        let (files, inputs) = read
+            .into_iter()
+            .map(|(path, bytes)| (path.clone(), (path.display().to_string(), bytes)))
+            .unzip();
+        let (checked, names) = crate::policy::check_files_with_names(inputs, unreadable);
         Analysis {
             files,
             checked,

@@ -5,11 +5,11 @@
 //! completion from the name index the checker fills as it resolves names,
 //! semantic tokens from the parser, formatting from `verdikt fmt`'s printer.
 //!
-//! One module per job: `server` (transport and message loop), `documents`
-//! (open buffers and checked directories), `position` (offsets and URIs),
-//! `diagnostics`, `hover`, `navigation` (definition and references),
-//! `completion`, `tokens` (semantic tokens), `actions` (quick fixes) and
-//! `formatting`.
+//! One module per job: `transport` (framing within byte budgets), `server`
+//! (the message loop), `documents` (open buffers and checked directories),
+//! `position` (offsets and URIs), `diagnostics`, `hover`, `navigation`
+//! (definition and references), `completion`, `tokens` (semantic tokens),
+//! `actions` (quick fixes) and `formatting`.
 
 mod actions;
 mod completion;
@@ -21,14 +21,21 @@ mod navigation;
 mod position;
 mod server;
 mod tokens;
+mod transport;
 
 /// Serves the Language Server Protocol on standard input and output until
-/// the editor says `exit`. `Err` says why the connection failed.
+/// the editor says `exit` or closes the input. `Err` says why the
+/// connection ended early.
 pub fn run() -> Result<(), String> {
-    let (connection, io_threads) = lsp_server::Connection::stdio();
-    server::serve(&connection)?;
-    drop(connection);
-    io_threads
-        .join()
-        .map_err(|e| format!("language server I/O failed: {e}"))
+    serve(std::io::stdin().lock(), std::io::stdout().lock())
+}
+
+/// Serves the Language Server Protocol on any pair of byte streams, as
+/// [`run`] does on standard input and output. Messages are capped at
+/// 64 MiB (a header line at 8 KiB, a message's headers at 64 KiB): a
+/// message over a cap, or one that is not JSON-RPC, is answered with an
+/// error and the next one read; a `Content-Length` over 1 GiB ends the
+/// connection (`Err`).
+pub fn serve(input: impl std::io::BufRead, output: impl std::io::Write) -> Result<(), String> {
+    server::serve(input, output)
 }

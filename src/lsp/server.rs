@@ -1,18 +1,21 @@
 //! The message loop: initialization, then notifications (buffers opened,
 //! changed, saved, closed: the directory is checked again and its
-//! diagnostics published) and requests, each answered from the latest check.
+//! diagnostics published) and requests, each answered from the latest
+//! check; messages are framed by `transport`, within its byte budgets.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use std::io::{BufRead, Write};
+
+use lsp_server::{ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Exit,
     Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
-    CodeActionRequest, Completion, Formatting, GotoDefinition, HoverRequest, References,
-    Request as _, SemanticTokensFullRequest,
+    CodeActionRequest, Completion, Formatting, GotoDefinition, HoverRequest, Initialize,
+    References, Request as _, SemanticTokensFullRequest, Shutdown,
 };
 use lsp_types::{
     CodeActionParams, CodeActionProviderCapability, CompletionOptions, CompletionParams,
@@ -26,6 +29,7 @@ use serde::de::DeserializeOwned;
 
 use super::documents::{Analysis, Documents};
 use super::position::{uri_to_path, Lines};
+use super::transport::{write_message, write_refusal, Frame, Framer, Refusal, LIMITS};
 use crate::diagnostic::Code;
 use crate::names::NameIndex;
 
@@ -64,44 +68,74 @@ struct Server {
     whole_names: HashMap<PathBuf, NameIndex>,
 }
 
-/// Initializes and answers messages until `shutdown` and `exit`.
-pub(super) fn serve(connection: &Connection) -> Result<(), String> {
-    let caps = serde_json::to_value(capabilities()).map_err(|e| e.to_string())?;
-    connection
-        .initialize(caps)
-        .map_err(|e| format!("language server initialization failed: {e}"))?;
+/// Where the conversation with the client is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Before `initialize`: requests are refused, notifications dropped.
+    Waiting,
+    /// Answering.
+    Running,
+    /// After `shutdown`: only `exit` is expected.
+    ShuttingDown,
+    /// After `exit`.
+    Exited,
+}
+
+/// Answers messages from `input` on `output` until the client says `exit`
+/// or the input ends. No message ends the server: one that cannot be read
+/// is answered with an error (`-32700`, `-32600`) and the next one read.
+/// `Err` says why the connection ended early (output closed, a length no
+/// client sends).
+pub(super) fn serve(input: impl BufRead, mut output: impl Write) -> Result<(), String> {
+    let mut framer = Framer::new(input, LIMITS);
     let mut server = Server::default();
-    for message in &connection.receiver {
-        let outgoing = match message {
-            Message::Request(request) => {
-                let shutdown = connection
-                    .handle_shutdown(&request)
-                    .map_err(|e| format!("language server shutdown failed: {e}"))?;
-                if shutdown {
-                    return Ok(());
+    let mut phase = Phase::Waiting;
+    let reply_error = |e: std::io::Error| format!("language server cannot reply: {e}");
+    loop {
+        let frame = framer
+            .next_frame()
+            .map_err(|e| format!("language server cannot read its input: {e}"))?;
+        let refusal = match frame {
+            Frame::Body(body) => match super::transport::decode(&body) {
+                Ok(message) => {
+                    drop(body);
+                    for m in server.answer(message, &mut phase) {
+                        write_message(&mut output, &m).map_err(reply_error)?;
+                    }
+                    if phase == Phase::Exited {
+                        return Ok(());
+                    }
+                    continue;
                 }
-                vec![Message::Response(server.request(request))]
+                Err(refusal) => refusal,
+            },
+            Frame::Refused { code, message } => Refusal {
+                id: None,
+                code,
+                message,
+            },
+            Frame::End { inside } => {
+                if inside {
+                    log("the input ended inside a message; stopping");
+                }
+                return Ok(());
             }
-            Message::Notification(n) => server
-                .notify(n)
-                .into_iter()
-                .map(Message::Notification)
-                .collect(),
-            Message::Response(_) => Vec::new(),
+            Frame::Absurd(why) => return Err(why),
         };
-        for m in outgoing {
-            connection
-                .sender
-                .send(m)
-                .map_err(|e| format!("language server cannot reply: {e}"))?;
-        }
+        log(&refusal.message);
+        write_refusal(&mut output, &refusal).map_err(reply_error)?;
     }
-    Ok(())
+}
+
+/// A line on standard error, where editors keep a server's log. If
+/// standard error is gone, there is no one to tell.
+fn log(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "verdikt lsp: {message}");
 }
 
 /// Reads a message's parameters.
-fn params<P: DeserializeOwned>(value: serde_json::Value) -> Option<P> {
-    serde_json::from_value(value).ok()
+fn params<P: DeserializeOwned>(value: serde_json::Value) -> Result<P, String> {
+    serde_json::from_value(value).map_err(|e| e.to_string())
 }
 
 /// The rule directory of a file.
@@ -110,45 +144,119 @@ fn dir_of(path: &Path) -> PathBuf {
 }
 
 impl Server {
+    /// The answers to one message, in order. No message is fatal: a
+    /// request is always answered, a notification with bad parameters is
+    /// logged.
+    fn answer(&mut self, message: Message, phase: &mut Phase) -> Vec<Message> {
+        match message {
+            Message::Request(r) => vec![Message::Response(self.answer_request(r, phase))],
+            Message::Notification(n) if n.method == Exit::METHOD => {
+                *phase = Phase::Exited;
+                Vec::new()
+            }
+            Message::Notification(n) if *phase == Phase::Running => match self.notify(n) {
+                Ok(published) => published.into_iter().map(Message::Notification).collect(),
+                Err(why) => {
+                    log(&why);
+                    Vec::new()
+                }
+            },
+            Message::Notification(_) | Message::Response(_) => Vec::new(),
+        }
+    }
+
+    /// The answer to a request, as the phase allows.
+    fn answer_request(&mut self, r: Request, phase: &mut Phase) -> Response {
+        let refuse = |r: Request, code: ErrorCode, message: &str| {
+            Response::new_err(r.id, code as i32, format!("`{}`: {message}", r.method))
+        };
+        match (*phase, r.method.as_str()) {
+            (Phase::Waiting, Initialize::METHOD) => {
+                *phase = Phase::Running;
+                let result = lsp_types::InitializeResult {
+                    capabilities: capabilities(),
+                    server_info: Some(lsp_types::ServerInfo {
+                        name: "verdikt".to_string(),
+                        version: Some(env!("CARGO_PKG_VERSION").to_string()),
+                    }),
+                };
+                match serde_json::to_value(result) {
+                    Ok(value) => Response::new_ok(r.id, value),
+                    Err(e) => refuse(r, ErrorCode::InternalError, &e.to_string()),
+                }
+            }
+            (Phase::Waiting, _) => refuse(
+                r,
+                ErrorCode::ServerNotInitialized,
+                "the server is not initialized yet (send `initialize` first)",
+            ),
+            (_, Initialize::METHOD) => refuse(
+                r,
+                ErrorCode::InvalidRequest,
+                "the server is already initialized",
+            ),
+            (Phase::Running, Shutdown::METHOD) => {
+                *phase = Phase::ShuttingDown;
+                Response::new_ok(r.id, serde_json::Value::Null)
+            }
+            (Phase::Running, _) => self.request(r),
+            (Phase::ShuttingDown | Phase::Exited, _) => refuse(
+                r,
+                ErrorCode::InvalidRequest,
+                "the server is shutting down (only `exit` is expected)",
+            ),
+        }
+    }
+
     /// A buffer changed: the returned notifications publish the
-    /// diagnostics of its whole directory.
-    fn notify(&mut self, n: Notification) -> Vec<Notification> {
+    /// diagnostics of its whole directory. `Err` says what was wrong with
+    /// the notification.
+    fn notify(&mut self, n: Notification) -> Result<Vec<Notification>, String> {
+        let bad = |why: String| format!("invalid parameters for `{}`: {why}", n.method);
         let changed: Option<PathBuf> = match n.method.as_str() {
-            DidOpenTextDocument::METHOD => params::<lsp_types::DidOpenTextDocumentParams>(n.params)
-                .and_then(|p| {
-                    let path = uri_to_path(&p.text_document.uri)?;
+            DidOpenTextDocument::METHOD => {
+                let p = params::<lsp_types::DidOpenTextDocumentParams>(n.params.clone())
+                    .map_err(bad)?;
+                uri_to_path(&p.text_document.uri).inspect(|path| {
                     self.documents.set(path.clone(), p.text_document.text);
-                    Some(path)
-                }),
-            DidChangeTextDocument::METHOD => {
-                params::<lsp_types::DidChangeTextDocumentParams>(n.params).and_then(|p| {
-                    let path = uri_to_path(&p.text_document.uri)?;
-                    // Full sync: the last change is the whole text.
-                    let text = p.content_changes.into_iter().last()?.text;
-                    self.documents.set(path.clone(), text);
-                    Some(path)
                 })
             }
-            DidSaveTextDocument::METHOD => params::<lsp_types::DidSaveTextDocumentParams>(n.params)
-                .and_then(|p| uri_to_path(&p.text_document.uri)),
+            DidChangeTextDocument::METHOD => {
+                let p = params::<lsp_types::DidChangeTextDocumentParams>(n.params.clone())
+                    .map_err(bad)?;
+                // Full sync: the last change is the whole text.
+                match (
+                    uri_to_path(&p.text_document.uri),
+                    p.content_changes.into_iter().last(),
+                ) {
+                    (Some(path), Some(change)) => {
+                        self.documents.set(path.clone(), change.text);
+                        Some(path)
+                    }
+                    _ => None,
+                }
+            }
+            DidSaveTextDocument::METHOD => {
+                let p = params::<lsp_types::DidSaveTextDocumentParams>(n.params.clone())
+                    .map_err(bad)?;
+                uri_to_path(&p.text_document.uri)
+            }
             DidCloseTextDocument::METHOD => {
-                params::<lsp_types::DidCloseTextDocumentParams>(n.params).and_then(|p| {
-                    let path = uri_to_path(&p.text_document.uri)?;
-                    self.documents.close(&path);
-                    Some(path)
-                })
+                let p = params::<lsp_types::DidCloseTextDocumentParams>(n.params.clone())
+                    .map_err(bad)?;
+                uri_to_path(&p.text_document.uri).inspect(|path| self.documents.close(path))
             }
             _ => None,
         };
         let Some(path) = changed else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         let dir = dir_of(&path);
         let analysis = self.reanalyze(&dir);
-        super::diagnostics::publish(analysis)
+        Ok(super::diagnostics::publish(analysis)
             .into_iter()
             .map(|p| Notification::new(PublishDiagnostics::METHOD.to_string(), p))
-            .collect()
+            .collect())
     }
 
     /// Checks a directory again.
@@ -238,12 +346,12 @@ impl Server {
             }
         };
         match result {
-            Some(Ok(value)) => Response::new_ok(id, value),
-            Some(Err(e)) => Response::new_err(id, ErrorCode::InternalError as i32, e.to_string()),
-            None => Response::new_err(
+            Ok(Ok(value)) => Response::new_ok(id, value),
+            Ok(Err(e)) => Response::new_err(id, ErrorCode::InternalError as i32, e.to_string()),
+            Err(why) => Response::new_err(
                 id,
                 ErrorCode::InvalidParams as i32,
-                format!("invalid parameters for `{}`", r.method),
+                format!("invalid parameters for `{}`: {why}", r.method),
             ),
         }
     }

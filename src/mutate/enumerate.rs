@@ -39,6 +39,7 @@ pub(crate) fn mutants(trees: &[File], policy: &Policy) -> Vec<Mutant> {
                 before: before.to_string(),
                 after: after.to_string(),
                 equivalent: equivalent::group(g.items.len()),
+                stale_text: None,
             });
         }
         Target::Duration(lit) => {
@@ -53,6 +54,7 @@ pub(crate) fn mutants(trees: &[File], policy: &Policy) -> Vec<Mutant> {
                     before: lit.text.clone(),
                     after: text,
                     equivalent: None,
+                    stale_text: None,
                 });
             }
         }
@@ -96,6 +98,7 @@ fn compare_mutants(e: &Expr, place: &Place<'_>, policy: &Policy, out: &mut Vec<M
             equivalent: literal_side.and_then(|(lit, _, normal)| {
                 equivalent::flip(whole, &lit.value, normal, flip(normal)?)
             }),
+            stale_text: None,
         });
     }
     // Durations are nudged wherever they are (see `Target::Duration`).
@@ -106,6 +109,7 @@ fn compare_mutants(e: &Expr, place: &Place<'_>, policy: &Policy, out: &mut Vec<M
     for (value, text) in nudges(lit, other_ty.as_ref()) {
         out.push(Mutant {
             equivalent: equivalent::nudge(whole, normal, &lit.value, &value),
+            stale_text: None,
             change: Change::Literal(key(lit.span), value),
             at: lit.span,
             place: place.item.to_string(),

@@ -4,7 +4,12 @@
 //! have: a threshold nudged one step down or up (`4.8` -> `4.79` and
 //! `4.81`), a bound flipped (`>=` <-> `>`, `<` <-> `<=`), a group's `all
 //! of` swapped with `any of`. A mutant the cases cannot tell from the
-//! policy *survives*: its threshold is one no case pins down.
+//! policy *survives*: its threshold is one no case pins down. A literal
+//! that a text of its condition spells out (`else "需达到 98%"`) instead of
+//! showing it with `{required}` is reported as a mutant whose *text did
+//! not follow*: the decision changes, and the merchant reads the old value.
+//! Like a survivor, it fails the run: no case can catch it, and the fix is
+//! one edit (`{required}`).
 //!
 //! The rules are parsed and checked once. A mutant that swaps a literal or
 //! flips a bound is that checked policy with one compiled node patched
@@ -65,6 +70,9 @@ pub(crate) struct Mutant {
     pub(crate) after: String,
     /// Why it provably decides as the policy does, if it does.
     pub(crate) equivalent: Option<String>,
+    /// For a literal that a text of its condition spells out (`98%`) rather
+    /// than shows with `{required}`: what the text still says.
+    pub(crate) stale_text: Option<String>,
 }
 
 /// What a mutant changes, at which node.
@@ -112,7 +120,13 @@ pub(crate) fn mutate(
         Some(policy) if !has_error => policy,
         _ => return Err(format!("the rules in `{}` have errors", dir.display())),
     };
-    let mutants = enumerate::mutants(&parsed.trees, &policy);
+    let mut mutants = enumerate::mutants(&parsed.trees, &policy);
+    let spelled = crate::check::spelled_literals(&parsed.trees, &parsed.sources);
+    for m in &mut mutants {
+        if let Change::Literal(at, _) = &m.change {
+            m.stale_text = spelled.get(at).cloned();
+        }
+    }
     progress.set_length(mutants.len() as u64);
     let records = suite.read_records(&policy);
     let judge = run::Judge {

@@ -28,6 +28,15 @@ impl Report {
         self.count(|v| *v == Verdict::Survived)
     }
 
+    /// Mutants of a literal that a text spells out: with the mutant, the
+    /// text says the old value (run or not, whatever their verdict).
+    pub fn texts_not_followed(&self) -> usize {
+        self.results
+            .iter()
+            .filter(|(m, _)| m.stale_text.is_some())
+            .count()
+    }
+
     /// Mutants the budget left out: the run does not show the cases pin
     /// what they change.
     pub fn not_run(&self) -> usize {
@@ -44,8 +53,14 @@ impl Report {
         let equivalent = self.count(|v| matches!(v, Verdict::Equivalent(_)));
         let rejected = self.count(|v| matches!(v, Verdict::Rejected(_)));
         let ms = self.elapsed.as_millis();
+        // Counted only when there are some: a policy whose texts show
+        // their thresholds with `{required}` has none.
+        let stale = match self.texts_not_followed() {
+            0 => String::new(),
+            n => format!("{n} text did not follow, "),
+        };
         let mut out = format!(
-            "mutation testing: {} mutants: {killed} killed, {} survived, {equivalent} equivalent, {rejected} rejected by check ({}.{:02} s)\n",
+            "mutation testing: {} mutants: {killed} killed, {} survived, {equivalent} equivalent, {stale}{rejected} rejected by check ({}.{:02} s)\n",
             self.results.len(),
             self.survivors(),
             ms / 1000,
@@ -74,6 +89,24 @@ impl Report {
                 self.results.len(),
                 self.budget_flags,
             );
+        }
+        let stale: Vec<String> = self
+            .results
+            .iter()
+            .filter_map(|(m, _)| {
+                let said = m.stale_text.as_ref()?;
+                Some(self.line(m, &format!("its text still says `{said}`")))
+            })
+            .collect();
+        if !stale.is_empty() {
+            let _ = writeln!(
+                out,
+                "\ntext did not follow: a text spells out the value these mutants change; write \
+                 `{{required}}` in it instead:"
+            );
+            for line in stale {
+                let _ = writeln!(out, "  {line}");
+            }
         }
         for (title, pick) in sections {
             let lines: Vec<String> = self

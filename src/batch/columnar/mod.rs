@@ -68,7 +68,7 @@ struct Lane<'p> {
     out: Vec<u8>,
     rejects: Vec<u8>,
     outcomes: Vec<usize>,
-    fallbacks: Vec<u64>,
+    fallbacks: crate::calendar::FallbackTally,
     read: u64,
     rejected: u64,
     internal_errors: u64,
@@ -86,7 +86,7 @@ impl<'p> Lane<'p> {
             out: Vec::new(),
             rejects: Vec::new(),
             outcomes: Vec::new(),
-            fallbacks: Vec::new(),
+            fallbacks: crate::calendar::FallbackTally::default(),
             read: 0,
             rejected: 0,
             internal_errors: 0,
@@ -147,14 +147,7 @@ impl<'p> Lane<'p> {
             writer.outcomes(&decision, &mut self.outcomes);
             decision.calendar_fallbacks
         };
-        for calendar in fallbacks.iter() {
-            if self.fallbacks.len() <= calendar {
-                self.fallbacks.resize(calendar + 1, 0);
-            }
-            if let Some(n) = self.fallbacks.get_mut(calendar) {
-                *n += 1;
-            }
-        }
+        self.fallbacks.add(&fallbacks);
         Ok(())
     }
 

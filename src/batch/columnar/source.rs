@@ -30,7 +30,12 @@ pub(crate) const BATCH_BYTES: usize = 64 << 20;
 /// How much of an input one batch may hold.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
-    /// Rows per batch, at most (`--chunk`).
+    /// Rows per batch, at most (`--chunk`). Only Parquet sizes its batches
+    /// in rows; Arrow IPC keeps the writer's.
+    #[cfg_attr(
+        not(feature = "parquet"),
+        expect(dead_code, reason = "read only by the Parquet reader")
+    )]
     pub(crate) rows: usize,
     /// Decoded bytes per batch, at most.
     pub(crate) batch_bytes: usize,

@@ -10,6 +10,7 @@ mod logic;
 mod reach;
 mod texts;
 mod unused;
+mod values;
 mod walk;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,6 +18,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::ast::{self, BaseType, CmpOp, Decl, FieldOptionKind, SchemaItem, TypeKind};
 use crate::diagnostic::Diagnostic;
 use crate::span::SourceMap;
+
+pub(crate) use values::spelled_literals;
 
 use interval::Interval;
 use logic::{FieldInfo, Names};
@@ -43,6 +46,7 @@ pub(crate) fn lint(files: &[ast::File], sources: &SourceMap) -> Vec<Diagnostic> 
     if !rulesets.is_empty() {
         unused::fields(schema, &rulesets, &mut out);
     }
+    values::schema(schema, sources, &mut out);
     for rs in &rulesets {
         let names = Names {
             fields: &fields,
@@ -60,6 +64,7 @@ pub(crate) fn lint(files: &[ast::File], sources: &SourceMap) -> Vec<Diagnostic> 
         unused::outcomes(rs, &mut out);
         unused::outputs(rs, &mut out);
         texts::unshown_because(rs, &mut out);
+        values::ruleset(rs, sources, &mut out);
     }
     out
 }
