@@ -120,27 +120,62 @@ impl<'p> Resolved<'p> {
 
     /// A merchant text, its placeholders as slots.
     pub(crate) fn template(&self, t: &Template) -> Inline {
-        Inline::Quote(self.template_parts(t))
+        Inline::Quote(self.template_parts(t, None))
+    }
+
+    /// The text of condition `cond`: its `{required}` shows the value the
+    /// condition compares with (`需达到 {4.8}`), as the checker resolved it.
+    pub(crate) fn condition_text(&self, t: &Template, cond: &ast::Expr) -> Inline {
+        Inline::Quote(self.template_parts(t, Some(cond)))
     }
 
     /// A title: its plain text, placeholders in braces.
     pub(crate) fn title(&self, t: &Template) -> String {
         let mut s = String::new();
-        for part in self.template_parts(t) {
+        for part in self.template_parts(t, None) {
             plain(&part, &mut s);
         }
         s
     }
 
-    fn template_parts(&self, t: &Template) -> Vec<Inline> {
+    fn template_parts(&self, t: &Template, cond: Option<&ast::Expr>) -> Vec<Inline> {
+        // The compiled parts, one per written part.
+        let compiled = self.nodes(t.span).find_map(|(n, _)| match n {
+            Node::Template(parts) => Some(parts),
+            _ => None,
+        });
         let mut parts = Vec::new();
-        for part in &t.parts {
+        for (i, part) in t.parts.iter().enumerate() {
             match part {
                 TemplatePart::Text(s) => parts.push(Inline::Text(s.clone())),
-                TemplatePart::Expr(e) => parts.push(Inline::Slot(self.expr(e))),
+                TemplatePart::Expr(e) => {
+                    let required = cond.zip(compiled.and_then(|c| c.get(i))).and_then(
+                        |(cond, part)| match part {
+                            crate::ir::TemplatePart::Expr(id, ty) => {
+                                self.required(e, cond, *id, ty)
+                            }
+                            crate::ir::TemplatePart::Text(_) => None,
+                        },
+                    );
+                    parts.push(Inline::Slot(required.unwrap_or_else(|| self.expr(e))))
+                }
             }
         }
         parts
+    }
+
+    /// `{required}` in the text of `cond`: the compared value `id`, found
+    /// in the condition and written in the type `ty` it prints in.
+    fn required(&self, e: &ast::Expr, cond: &ast::Expr, id: ExprId, ty: &Ty) -> Option<Line> {
+        let ExprKind::Path(name) = &e.kind else {
+            return None;
+        };
+        if name.text != crate::check::REQUIRED || self.nodes(e.span).next().is_some() {
+            return None;
+        }
+        let span = *self.policy.expr_spans.get(id.index())?;
+        let threshold = find_expr(cond, key(span)).filter(|t| key(t.span) != key(cond.span))?;
+        Some(self.expr_as(threshold, Some(ty)))
     }
 
     fn write(&self, out: &mut Out, e: &ast::Expr, hint: Option<&Ty>, place: Prec) {
@@ -437,6 +472,27 @@ pub(crate) fn cmp_symbol(c: CmpOp) -> &'static str {
         CmpOp::Gt => ">",
         CmpOp::Ge => "≥",
     }
+}
+
+/// The expression inside `e` (or `e` itself) written at `at`.
+fn find_expr(e: &ast::Expr, at: (u32, u32, u32)) -> Option<&ast::Expr> {
+    if key(e.span) == at {
+        return Some(e);
+    }
+    let inside: Vec<&ast::Expr> = match &e.kind {
+        ExprKind::Not(x) | ExprKind::Neg(x) => vec![x],
+        ExprKind::Presence { expr, .. } => vec![expr],
+        ExprKind::Binary(_, a, b) => vec![a, b],
+        ExprKind::Call { args, .. } | ExprKind::List(args) => args.iter().collect(),
+        ExprKind::In { expr, list, .. } => std::iter::once(expr.as_ref()).chain(list).collect(),
+        ExprKind::If {
+            cond,
+            then,
+            otherwise,
+        } => vec![cond, then, otherwise],
+        _ => Vec::new(),
+    };
+    inside.into_iter().find_map(|x| find_expr(x, at))
 }
 
 /// Inline runs, adjacent text joined.

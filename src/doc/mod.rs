@@ -281,7 +281,7 @@ fn requirement(r: &Resolved<'_>, req: &ast::Requirement) -> Line {
     if let Some(t) = &req.because {
         line.push(text(&format!("{}{}", r.words.semi, r.words.rejected_with)));
         line.push(text(" "));
-        line.push(r.template(t));
+        line.push(r.condition_text(t, &req.expr));
     }
     line
 }
@@ -532,10 +532,11 @@ fn condition_table(
     blocks: &mut Vec<Block>,
 ) {
     let w = r.words;
-    let text_cell = |t: &Option<ast::Template>| -> Line {
-        match t {
-            Some(t) => vec![r.template(t)],
-            None => vec![text(w.no_text)],
+    let text_cell = |t: &Option<ast::Template>, c: &Condition| -> Line {
+        match (t, c) {
+            (Some(t), Condition::Expr(e)) => vec![r.condition_text(t, e)],
+            (Some(t), Condition::Group(_)) => vec![r.template(t)],
+            (None, _) => vec![text(w.no_text)],
         }
     };
     // (condition, met text, unmet text) per row.
@@ -573,10 +574,10 @@ fn condition_table(
         .map(|(c, m, u)| {
             let mut row = vec![condition_line(r, c)];
             if met {
-                row.push(text_cell(m));
+                row.push(text_cell(m, c));
             }
             if unmet {
-                row.push(text_cell(u));
+                row.push(text_cell(u, c));
             }
             row
         })

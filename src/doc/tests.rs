@@ -229,3 +229,24 @@ fn merchant_texts_cannot_inject_markup() {
         "{md}"
     );
 }
+
+#[test]
+fn required_in_a_text_shows_the_compared_value_in_its_type() {
+    let rules = EN_RULES
+        .replace("needs 4.8\"", "needs {required}\"")
+        .replace("need ¥100,000.00\"", "need {required}\"")
+        .replace(
+            "\"repay {quota.used} first\"",
+            "\"{quota.used} used, {required} needed\"",
+        );
+    let md = book_of(&[("p.vk", &rules)], &[], BookFormat::Markdown);
+    for expected in [
+        "| `store.rating` ≥ 4.8 | 「rating {`store.rating`}, needs {4.8}」 |",
+        "| `sales.gmv_90d` ≥ ¥100,000.00 | 「sales {`sales.gmv_90d`}, need {¥100,000.00}」 |",
+        // A plain 0 compared with money prints as money, like the actual value.
+        "| `quota.used` = ¥0.00 | 「{`quota.used`} used, {¥0.00} needed」 |",
+    ] {
+        assert!(md.contains(expected), "missing `{expected}` in:\n{md}");
+    }
+    assert!(!md.contains("`required`"), "{md}");
+}
