@@ -79,6 +79,8 @@ pub enum SchemaItem {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldDecl {
     pub name: Name,
+    /// `output new_limit "额度" money`: what merchants read for an output.
+    pub label: Option<Template>,
     pub ty: TypeSpec,
     pub options: Vec<FieldOption>,
     pub span: Span,
@@ -207,8 +209,8 @@ pub struct Ruleset {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum RulesetItem {
-    /// `outcomes freeze, decrease, hold`
-    Outcomes(Vec<Name>),
+    /// `outcomes freeze "冻结", decrease, hold`
+    Outcomes(Vec<EnumValue>),
     Output(FieldDecl),
     Applies(Applies),
     Require(Requirement),
@@ -255,6 +257,9 @@ pub struct OutcomeClause {
     pub assignments: Vec<Assignment>,
     pub explain_unmet: Option<Name>,
     pub because: Option<Template>,
+    /// `because "..." when x`: the text is shown only when `x` holds, and
+    /// does not replace the conditions' reasons.
+    pub because_when: Option<Expr>,
     pub span: Span,
 }
 

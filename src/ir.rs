@@ -238,6 +238,8 @@ pub struct Ruleset {
     pub name: Arc<str>,
     pub title: Option<Arc<str>>,
     pub outcomes: Vec<Arc<str>>,
+    /// What a merchant reads for each outcome (`increase "提额"`), by index.
+    pub outcome_labels: Vec<Option<Arc<str>>>,
     pub outputs: Vec<Output>,
     pub guard: Option<(ExprId, Clause)>,
     pub requirements: Vec<Requirement>,
@@ -251,11 +253,16 @@ pub struct Output {
     pub ty: Ty,
     pub optional: bool,
     pub default: Option<Value>,
+    /// What a merchant reads for the output; unlabelled outputs are the
+    /// author's only.
+    pub label: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub name: Arc<str>,
+    /// `rule increase "提升额度"`: the title a merchant reads.
+    pub title: Option<Arc<str>>,
     pub scope: Option<ExprId>,
     pub when: CondId,
     pub then: Clause,
@@ -271,6 +278,9 @@ pub struct Clause {
     /// Index of the rule whose unmet conditions explain this outcome.
     pub explain_unmet: Option<usize>,
     pub because: Option<ExprId>,
+    /// `because "..." when x`: the text shows only when `x` holds, and the
+    /// conditions' reasons follow it.
+    pub because_when: Option<ExprId>,
 }
 
 #[derive(Debug, Clone)]

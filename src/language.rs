@@ -48,6 +48,11 @@ pub(crate) struct Words {
     pub not_met: (&'static str, &'static str),
     pub required: &'static str,
     pub condition: &'static str,
+    /// `{n} more conditions not met`, before and after the count: the
+    /// conditions without a text for merchants.
+    pub untold: (&'static str, &'static str),
+    /// Before a merchant's actual value: `now 4.7, required ≥ 4.8`.
+    pub now: &'static str,
     pub trace: &'static str,
     /// A value that is not there: `quota.due_date absent`.
     pub absent: &'static str,
@@ -76,6 +81,8 @@ static EN: Words = Words {
     not_met: ("not met (", ")"),
     required: "required",
     condition: "condition",
+    untold: ("", " more conditions are not met"),
+    now: "now ",
     trace: "trace",
     absent: "absent",
     yes: "true",
@@ -104,6 +111,8 @@ static ZH: Words = Words {
     not_met: ("未满足的条件（", " 项）"),
     required: "要求",
     condition: "条件",
+    untold: ("另有 ", " 项条件未满足"),
+    now: "当前 ",
     trace: "判定过程",
     absent: "缺失",
     yes: "成立",

@@ -475,13 +475,20 @@ impl Policy {
         for (i, rs) in self.rulesets.iter().enumerate() {
             let raw = ev.decide(rs).map_err(|f| ev.describe(f))?;
             decided(i, raw.decider);
-            let outputs = rs
+            let (outputs, output_labels) = rs
                 .outputs
                 .iter()
                 .zip(std::mem::take(&mut ev.scratch.outputs))
-                .filter_map(|(o, v)| Some((o.name.clone(), self.output_value(v?, &o.ty))))
-                .collect();
-            let reasons = ev.reason_texts(raw.because).map_err(|f| ev.describe(f))?;
+                .filter_map(|(o, v)| {
+                    Some((
+                        (o.name.clone(), self.output_value(v?, &o.ty)),
+                        o.label.clone(),
+                    ))
+                })
+                .unzip();
+            let (reasons, reasons_written) = ev
+                .reason_texts_written(raw.because)
+                .map_err(|f| ev.describe(f))?;
             rulesets.push(RulesetDecision {
                 ruleset: rs.name.clone(),
                 title: rs.title.clone(),
@@ -490,9 +497,13 @@ impl Policy {
                     .get(raw.outcome)
                     .cloned()
                     .unwrap_or_else(|| Arc::from("?")),
+                outcome_label: rs.outcome_labels.get(raw.outcome).cloned().flatten(),
                 rule: raw.rule_name(rs).cloned(),
+                rule_title: raw.rule_title(rs).cloned(),
                 outputs,
+                output_labels,
                 reasons,
+                reasons_written,
                 unmet: raw.unmet,
             });
         }

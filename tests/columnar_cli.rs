@@ -347,7 +347,7 @@ fn refused(input: &str, stdin: Option<&[u8]>, extra: &[&str]) -> String {
     let mut args = vec!["batch", input, "-o", out.to_str().unwrap(), "--quiet"];
     args.extend_from_slice(extra);
     let mut child = Command::new(env!("CARGO_BIN_EXE_verdikt"))
-        .args(&args)
+        .args(common::with_rules(&args))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -438,9 +438,12 @@ fn a_pipe_is_read_once_and_parquet_from_a_pipe_is_refused_at_once() {
     let stream = std::fs::canonicalize("tests/fixtures/columnar/merchants.arrows").unwrap();
     let (want, _) = batch_ok(&stream, "pipe-file");
     let out = tmp("pipe.out");
+    // The engine's frozen policy, as `verdikt()` passes it: engine tests
+    // never read rules/.
     let script = format!(
-        "exec {} batch <(cat {}) --input-format arrow -o {} --quiet",
+        "exec {} batch --rules {} <(cat {}) --input-format arrow -o {} --quiet",
         env!("CARGO_BIN_EXE_verdikt"),
+        common::RULES,
         stream.display(),
         out.display()
     );
@@ -468,7 +471,11 @@ fn a_pipe_is_read_once_and_parquet_from_a_pipe_is_refused_at_once() {
         .unwrap()
         .success());
     let mut child = Command::new(env!("CARGO_BIN_EXE_verdikt"))
-        .args(["batch", fifo.to_str().unwrap(), "--quiet"])
+        .args(common::with_rules(&[
+            "batch",
+            fifo.to_str().unwrap(),
+            "--quiet",
+        ]))
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();

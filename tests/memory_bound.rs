@@ -481,7 +481,7 @@ fn lsp_messages_are_capped_before_anything_is_allocated() {
     let big = 200_000_000u64;
     let file = std::env::current_dir()
         .unwrap()
-        .join("rules/10-limit_adjustment.vk");
+        .join("tests/fixtures/reference/rules/10-limit_adjustment.vk");
     let text = std::fs::read_to_string(&file).unwrap();
     let at = text.find("quota.status").unwrap();
     let line = text[..at].matches('\n').count();

@@ -158,3 +158,81 @@ fn the_readme_walkthrough_runs_as_written() {
     assert!(pending.is_empty(), "{pending:?}");
     let _ = std::fs::remove_dir_all(&repo);
 }
+
+/// The README's "Walkthrough: a policy of your own", run as written: each
+/// `$ command` of its console blocks (`> ` lines continue it; `cd` moves on)
+/// runs in bash in a scratch folder with `verdikt` on PATH, and every
+/// output line shown under it appears in its output, in order.
+#[test]
+fn the_readme_project_walkthrough_runs_as_written() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let section = readme
+        .split("## Walkthrough: a policy of your own")
+        .nth(1)
+        .expect("the README has the walkthrough")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let root = std::env::temp_dir().join(format!("verdikt-own-policy-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_verdikt")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cwd = root.clone();
+    let mut ran = 0;
+    for block in section.split("```console\n").skip(1) {
+        let block = block.split("```").next().unwrap();
+        let lines: Vec<&str> = block.lines().collect();
+        let mut i = 0;
+        while i < lines.len() {
+            let Some(first) = lines[i].strip_prefix("$ ") else {
+                i += 1;
+                continue;
+            };
+            let mut command = first.to_string();
+            i += 1;
+            while i < lines.len() && (lines[i].starts_with("> ") || lines[i] == ">") {
+                command.push('\n');
+                command.push_str(lines[i].get(2..).unwrap_or(""));
+                i += 1;
+            }
+            let mut shown = Vec::new();
+            while i < lines.len() && !lines[i].starts_with("$ ") {
+                if !lines[i].trim().is_empty() {
+                    shown.push(lines[i]);
+                }
+                i += 1;
+            }
+            if let Some(dir) = command.strip_prefix("cd ") {
+                cwd = cwd.join(dir);
+                continue;
+            }
+            let out = Command::new("bash")
+                .arg("-c")
+                .arg(&command)
+                .current_dir(&cwd)
+                .env("PATH", &path)
+                .output()
+                .unwrap();
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let mut got = text.lines();
+            for line in &shown {
+                assert!(
+                    got.any(|g| g == *line),
+                    "`{command}` did not show, in order:\n{line}\n--- it printed:\n{text}"
+                );
+            }
+            ran += 1;
+        }
+    }
+    assert!(ran >= 20, "only {ran} commands ran");
+    let _ = std::fs::remove_dir_all(&root);
+}

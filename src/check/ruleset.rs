@@ -17,6 +17,8 @@ const MAX_LETS: usize = 256;
 /// Names a clause can refer to, gathered before any rule is checked.
 struct RulesetNames {
     outcomes: Vec<Arc<str>>,
+    /// The label of each outcome (`increase "提额"`), by index.
+    outcome_labels: Vec<Option<Arc<str>>>,
     outputs: Vec<Output>,
     rules: HashMap<String, usize>,
 }
@@ -37,6 +39,7 @@ impl Checker<'_> {
             name: Arc::from(rs.name.text.as_str()),
             title: rs.title.as_ref().map(template_text),
             outcomes: names.outcomes,
+            outcome_labels: names.outcome_labels,
             outputs: names.outputs,
             guard,
             requirements,
@@ -185,13 +188,15 @@ impl Checker<'_> {
 
     fn collect_names(&mut self, rs: &ast::Ruleset) -> RulesetNames {
         let mut outcomes: Vec<Arc<str>> = Vec::new();
+        let mut outcome_labels: Vec<Option<Arc<str>>> = Vec::new();
         let mut outputs: Vec<Output> = Vec::new();
         let mut declared_outcomes = false;
         for item in &rs.items {
             match item {
                 RulesetItem::Outcomes(list) => {
                     declared_outcomes = true;
-                    for name in list {
+                    for value in list {
+                        let name = &value.name;
                         if outcomes.iter().any(|o| **o == *name.text) {
                             self.report(Diagnostic::error(
                                 Code::Duplicate,
@@ -203,6 +208,8 @@ impl Checker<'_> {
                             self.names
                                 .define(Definition::new(symbol, name.span, name.span));
                             outcomes.push(Arc::from(name.text.as_str()));
+                            let label = value.label.as_ref().and_then(|t| self.plain_label(t));
+                            outcome_labels.push(label);
                         }
                     }
                 }
@@ -245,6 +252,7 @@ impl Checker<'_> {
                         ty,
                         optional: decl.ty.optional,
                         default,
+                        label: decl.label.as_ref().and_then(|t| self.plain_label(t)),
                     });
                 }
                 _ => {}
@@ -276,6 +284,7 @@ impl Checker<'_> {
         }
         RulesetNames {
             outcomes,
+            outcome_labels,
             outputs,
             rules: rules_by_position,
         }
@@ -344,6 +353,7 @@ impl Checker<'_> {
             .map(|c| self.check_clause(c, names, &else_scope, true));
         Rule {
             name: Arc::from(rule.name.text.as_str()),
+            title: rule.title.as_ref().map(template_text),
             scope: scope_id,
             when,
             then,
@@ -465,11 +475,16 @@ impl Checker<'_> {
             .as_ref()
             .and_then(|name| self.check_explain_unmet(name, names));
         let because = clause.because.as_ref().map(|t| self.check_reason(t, scope));
+        let because_when = clause
+            .because_when
+            .as_ref()
+            .map(|e| self.check_bool(e, scope));
         Clause {
             outcome,
             assignments,
             explain_unmet,
             because,
+            because_when,
         }
     }
 
@@ -644,6 +659,33 @@ fn is_always_true(c: &Condition) -> bool {
             ..
         })
     )
+}
+
+impl Checker<'_> {
+    /// A label a merchant reads (`increase "提额"`, `output fee "手续费"`):
+    /// plain, non-empty text.
+    fn plain_label(&mut self, t: &ast::Template) -> Option<Arc<str>> {
+        if let Some(e) = t.parts.iter().find_map(|p| match p {
+            ast::TemplatePart::Expr(e) => Some(e),
+            ast::TemplatePart::Text(_) => None,
+        }) {
+            self.report(
+                Diagnostic::error(Code::EnumLabel, e.span, "a label is plain text")
+                    .with_help("write `\\{` for a literal brace"),
+            );
+            return None;
+        }
+        let text = template_text(t);
+        if text.trim().is_empty() {
+            self.report(Diagnostic::error(
+                Code::EnumLabel,
+                t.span,
+                "a label is not empty",
+            ));
+            return None;
+        }
+        Some(text)
+    }
 }
 
 /// A title: its text parts (titles have no placeholders worth evaluating).

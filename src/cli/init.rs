@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use super::console::Stop;
 
 /// The template's files: path inside the project, text.
-const TEMPLATE: [(&str, &str); 9] = [
+const TEMPLATE: [(&str, &str); 11] = [
     ("verdikt.toml", include_str!("init/template/verdikt.toml")),
     ("README.md", include_str!("init/template/README.md")),
     (".gitignore", include_str!("init/template/.gitignore")),
@@ -32,6 +32,14 @@ const TEMPLATE: [(&str, &str); 9] = [
     (
         "merchants/merchant.yaml",
         include_str!("init/template/examples/merchant.yaml"),
+    ),
+    (
+        "merchants/hold.yaml",
+        include_str!("init/template/merchants/hold.yaml"),
+    ),
+    (
+        "merchants/frozen.yaml",
+        include_str!("init/template/merchants/frozen.yaml"),
     ),
 ];
 

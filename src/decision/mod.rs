@@ -43,13 +43,26 @@ pub struct RulesetDecision {
     pub title: Option<Arc<str>>,
     /// The outcome it gave.
     pub outcome: Arc<str>,
+    /// What a merchant reads for the outcome (`increase "提额"`), when the
+    /// policy labels it.
+    pub outcome_label: Option<Arc<str>>,
     /// The deciding rule (`otherwise` for the default); `None` when the
     /// ruleset did not apply.
     pub rule: Option<Arc<str>>,
+    /// The deciding rule's title (`"提升额度"`), when it has one; `None`
+    /// for `otherwise` and when the ruleset did not apply.
+    pub rule_title: Option<Arc<str>>,
     /// Outputs that have a value, in declaration order.
     pub outputs: Vec<(Arc<str>, OutputValue)>,
+    /// Each output's label (`output new_limit "额度" money`), parallel to
+    /// `outputs`: only labelled outputs are shown to merchants.
+    pub output_labels: Vec<Option<Arc<str>>>,
     /// The author's reasons, with the record's values filled in.
     pub reasons: Vec<String>,
+    /// Parallel to `reasons`: whether the author wrote the text (`false`
+    /// for a condition without one, whose reason is its rule text, never
+    /// shown to merchants).
+    pub reasons_written: Vec<bool>,
     /// Conditions not met, with actual and required values (denials, holds).
     pub unmet: Vec<Unmet>,
 }

@@ -300,14 +300,14 @@ fn outcomes_of(rs: &ast::Ruleset) -> Vec<(&str, Option<&ast::Template>)> {
             _ => None,
         })
         .flatten()
-        .map(|n| (n.text.as_str(), None))
+        .map(|n| (n.name.text.as_str(), n.label.as_ref()))
         .collect()
 }
 
 /// The label a field or output declares for people, if any.
 // INVARIANT: the only place that reads a declaration's label.
-pub(crate) fn label_of(_f: &ast::FieldDecl) -> Option<&ast::Template> {
-    None
+pub(crate) fn label_of(f: &ast::FieldDecl) -> Option<&ast::Template> {
+    f.label.as_ref()
 }
 
 /// An outcome: its label and name (`提额（increase）`), or its name.
@@ -391,7 +391,15 @@ fn ruleset(
             )));
         }
         if let Some(t) = &c.because {
-            line.push(text(w.reason));
+            match &c.because_when {
+                // `because "..." when x`: the text is shown only when x holds.
+                Some(when) => {
+                    line.push(text(w.reason_when.0));
+                    line.extend(r.expr(when));
+                    line.push(text(w.reason_when.1));
+                }
+                None => line.push(text(w.reason)),
+            }
             line.push(r.template(t));
         }
         line

@@ -250,3 +250,26 @@ fn required_in_a_text_shows_the_compared_value_in_its_type() {
     }
     assert!(!md.contains("`required`"), "{md}");
 }
+
+#[test]
+fn outcome_and_output_labels_and_conditional_reasons_are_shown() {
+    let rules = EN_RULES
+        .replace(
+            "outcomes raise, lower, hold, skip",
+            "outcomes raise \"Raise\", lower \"Lower\", hold, skip",
+        )
+        .replace("output new_limit money", "output new_limit \"New limit\" money")
+        .replace(
+            "then lower, new_limit = quota.limit",
+            "then lower, new_limit = quota.limit because \"kept at {quota.limit}\" when quota.used > 0",
+        );
+    let md = book_of(&[("p.vk", &rules)], &[], BookFormat::Markdown);
+    for expected in [
+        "- Possible outcomes: Raise (`raise`), Lower (`lower`), `hold`, `skip`",
+        "- Outputs: New limit (`new_limit`): amount",
+        "When it matches: Lower (`lower`); `new_limit` = `quota.limit`; when `quota.used` \\> ¥0.00, because: 「kept at {`quota.limit`}」",
+        "When it matches: Raise (`raise`); `new_limit` = `candidate`",
+    ] {
+        assert!(md.contains(expected), "missing `{expected}` in:\n{md}");
+    }
+}

@@ -117,7 +117,11 @@ impl<'p> Evaluator<'p, '_> {
                 }
             }
             if self.cond(rule.when)? == Truth::True {
-                if self.mode.reasons && rule.then.because.is_none() {
+                // A guarded `because` (`because "..." when x`) comes first
+                // and the conditions' reasons follow it.
+                if self.mode.reasons
+                    && (rule.then.because.is_none() || rule.then.because_when.is_some())
+                {
                     self.met_reasons(rule.when)?;
                 }
                 return self.finish(rs, &rule.then, Decider::Then(index), Vec::new());
@@ -181,10 +185,16 @@ impl<'p> Evaluator<'p, '_> {
         Ok(RawDecision {
             outcome: clause.outcome,
             decider,
-            because: if self.mode.reasons {
-                clause.because
-            } else {
-                None
+            because: match (self.mode.reasons, clause.because_when) {
+                (false, _) => None,
+                (true, None) => clause.because,
+                (true, Some(w)) => {
+                    if self.eval_bool(w)? {
+                        clause.because
+                    } else {
+                        None
+                    }
+                }
             },
             unmet,
         })

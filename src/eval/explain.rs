@@ -18,6 +18,14 @@ pub struct Unmet {
     pub required: Option<String>,
     /// The author's reason, with values filled in.
     pub reason: String,
+    /// Whether the author wrote `reason` (otherwise it is the condition's
+    /// rule text, never shown to merchants).
+    #[serde(skip)]
+    pub written: bool,
+    /// What a merchant reads: the actual value alone, and the requirement
+    /// in words (`≥ 4.8`), without the names of fields or `let`s.
+    #[serde(skip)]
+    pub values: Option<(String, String)>,
 }
 
 impl Evaluator<'_, '_> {
@@ -126,18 +134,24 @@ impl Evaluator<'_, '_> {
     }
 
     /// Every reason of the ruleset just decided, as text: the clause's
-    /// `because` first.
-    pub(crate) fn reason_texts(&mut self, because: Option<ExprId>) -> Result<Vec<String>, Fault> {
-        let mut texts = Vec::with_capacity(self.scratch.reasons.len().saturating_add(1));
+    /// `because` first; with each, whether the author wrote it.
+    pub(crate) fn reason_texts_written(
+        &mut self,
+        because: Option<ExprId>,
+    ) -> Result<(Vec<String>, Vec<bool>), Fault> {
+        let n = self.scratch.reasons.len().saturating_add(1);
+        let (mut texts, mut written) = (Vec::with_capacity(n), Vec::with_capacity(n));
         if let Some(b) = because {
             texts.push(self.render_reason(Reason::Template(b))?);
+            written.push(true);
         }
         for i in 0..self.scratch.reasons.len() {
             if let Some(r) = self.scratch.reasons.get(i).copied() {
                 texts.push(self.render_reason(r)?);
+                written.push(matches!(r, Reason::Template(_)));
             }
         }
-        Ok(texts)
+        Ok((texts, written))
     }
 
     /// Records the reasons of the items that made a condition true.
@@ -222,16 +236,19 @@ impl Evaluator<'_, '_> {
                 // allocations: only for explanations.
                 if self.mode.explain {
                     let condition = strip_because(policy.sources.slice(cond.span));
-                    let (actual, required) = match &cond.kind {
+                    let (actual, required, values) = match &cond.kind {
                         CondKind::Leaf(e) => self.actual_required(*e),
-                        _ => (None, None),
+                        _ => (None, None, None),
                     };
+                    let written = matches!(reason, Reason::Template(_));
                     let reason = self.render_reason(reason)?;
                     out.push(Unmet {
                         condition,
                         actual,
                         required,
                         reason,
+                        written,
+                        values,
                     });
                 }
                 Ok(truth)
@@ -239,8 +256,9 @@ impl Evaluator<'_, '_> {
         }
     }
 
-    /// For `x op y`: what `x` is, and `op y`.
-    fn actual_required(&mut self, e: ExprId) -> (Option<String>, Option<String>) {
+    /// For `x op y`: what `x` is, and `op y`; and the same for merchants
+    /// (`x`'s value alone, the operator in words).
+    fn actual_required(&mut self, e: ExprId) -> (Option<String>, Option<String>, MerchantValues) {
         let policy = self.policy;
         // A bare number takes the type of the side it is compared with, so
         // `quota.used = 0` prints its requirement as money.
@@ -256,8 +274,13 @@ impl Evaluator<'_, '_> {
             Some(Node::Cmp(op, a, b)) => {
                 let (text, value) = show_as(self, *a, *b);
                 let actual = format!("{text} = {value}");
-                let required = format!("{} {}", op.symbol(), show_as(self, *b, *a).1);
-                (Some(actual), Some(required))
+                let need = show_as(self, *b, *a).1;
+                let required = format!("{} {need}", op.symbol());
+                // A merchant reads the value of a field, never of an
+                // expression or `let` whose name the text cannot show.
+                let merchant = matches!(policy.node(*a), Some(Node::Field(_)))
+                    .then(|| (value, format!("{}{need}", merchant_symbol(op.symbol()))));
+                (Some(actual), Some(required), merchant)
             }
             Some(Node::In {
                 expr,
@@ -272,9 +295,12 @@ impl Evaluator<'_, '_> {
                     if *negated { "not " } else { "" },
                     values.join(", ")
                 );
-                (Some(actual), Some(required))
+                let sign = if *negated { "∉ " } else { "∈ " };
+                let merchant = matches!(policy.node(*expr), Some(Node::Field(_)))
+                    .then(|| (value, format!("{sign}{{{}}}", values.join(", "))));
+                (Some(actual), Some(required), merchant)
             }
-            _ => (None, None),
+            _ => (None, None, None),
         }
     }
 
@@ -288,6 +314,22 @@ impl Evaluator<'_, '_> {
             let values: Vec<String> = operands.iter().map(|(k, v)| format!("{k} = {v}")).collect();
             format!("{text} ({})", values.join(", "))
         }
+    }
+}
+
+/// A merchant's actual value and requirement.
+type MerchantValues = Option<(String, String)>;
+
+/// A comparison as a merchant reads it, before the required value:
+/// `>=` is `≥ `, and equality is the value alone.
+fn merchant_symbol(op: &str) -> &'static str {
+    match op {
+        ">=" => "≥ ",
+        "<=" => "≤ ",
+        "!=" => "≠ ",
+        ">" => "> ",
+        "<" => "< ",
+        _ => "",
     }
 }
 

@@ -77,6 +77,15 @@ impl RawDecision {
             Decider::Otherwise => Some(&OTHERWISE),
         }
     }
+
+    /// The deciding rule's title; `None` for `otherwise`, a guard, or a
+    /// rule without one.
+    pub(crate) fn rule_title<'p>(&self, rs: &'p Ruleset) -> Option<&'p Arc<str>> {
+        match self.decider {
+            Decider::Then(i) | Decider::Else(i) => rs.rules.get(i)?.title.as_ref(),
+            Decider::Guard | Decider::Otherwise => None,
+        }
+    }
 }
 
 /// The deciding "rule" of a ruleset's default, made once.

@@ -279,7 +279,7 @@ fn file_around(e: &Expr) -> File {
         unmet,
         span: Span::default(),
     };
-    let clause = |because| OutcomeClause {
+    let clause = |because: Option<Template>| OutcomeClause {
         outcome: name("a"),
         assignments: vec![Assignment {
             output: name("o"),
@@ -288,6 +288,7 @@ fn file_around(e: &Expr) -> File {
             span: Span::default(),
         }],
         explain_unmet: Some(name("q")),
+        because_when: because.as_ref().map(|_| e.clone()),
         because,
         span: Span::default(),
     };
@@ -331,7 +332,7 @@ fn file_around(e: &Expr) -> File {
             unmet: reason(),
         },
         then: clause(None),
-        otherwise: Some(clause(None)),
+        otherwise: Some(clause(reason())),
         span: Span::default(),
     };
     File {
@@ -339,7 +340,10 @@ fn file_around(e: &Expr) -> File {
             name: name("r"),
             title: None,
             items: vec![
-                RulesetItem::Outcomes(vec![name("a")]),
+                RulesetItem::Outcomes(vec![EnumValue {
+                    name: name("a"),
+                    label: Some(template(vec![Ok("提额".into())])),
+                }]),
                 RulesetItem::Applies(Applies {
                     when: e.clone(),
                     otherwise: clause(None),
@@ -497,7 +501,7 @@ proptest! {
         at in any::<prop::sample::Index>(),
         c in prop::sample::select(STRAY.to_vec()),
     ) {
-        let files = vk_files("rules");
+        let files = vk_files("tests/fixtures/reference/rules");
         let (name, text) = &files[file % files.len()];
         let cut = at.index(text.len() + 1);
         let cut = (0..=cut).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);

@@ -281,18 +281,20 @@ impl<'s> Printer<'s> {
         }
         let mut end = self.open(r.span.start as usize, blank, &header, header_end);
         let outputs = r.items.iter().filter_map(|i| match i {
-            RulesetItem::Output(f) => Some(&f.name.text),
+            RulesetItem::Output(f) => Some(field_name(f)),
             _ => None,
         });
         let type_col = aligned_column(outputs);
         for item in &r.items {
             let anchor = self.after(end);
             end = match item {
-                RulesetItem::Outcomes(names) => {
-                    let texts: Vec<String> = names.iter().map(|n| n.text.clone()).collect();
+                RulesetItem::Outcomes(values) => {
+                    let texts: Vec<String> = values.iter().map(enum_value).collect();
                     let text = format!("outcomes {}", fill(&texts, INDENT + 9));
                     self.line(anchor, INDENT, Blank::Keep, &text);
-                    names.last().map_or(end, |n| n.span.end)
+                    values.last().map_or(end, |v| {
+                        v.label.as_ref().map_or(v.name.span.end, |l| l.span.end)
+                    })
                 }
                 RulesetItem::Output(f) => {
                     let text = format!("output {}", field(f, INDENT + 7, type_col));
@@ -465,7 +467,9 @@ impl<'s> Printer<'s> {
         let one_line = parts.iter().fold(head.clone(), |line, (_, part)| {
             format!("{line}, {}", part.at(0))
         });
-        let fits = indent + width(&one_line) <= MAX_WIDTH && !one_line.contains('\n');
+        let fits = indent + width(&one_line) <= MAX_WIDTH
+            && !one_line.contains('\n')
+            && c.because_when.is_none();
         if fits {
             let texts = [("because", c.because.as_ref())];
             self.with_texts(anchor, indent, blank, one_line, &texts);
@@ -479,7 +483,11 @@ impl<'s> Printer<'s> {
             self.line(*at, indent + INDENT, Blank::Never, &text);
         }
         if let Some(because) = &c.because {
-            let reason = format!("because {}", expr::template(because));
+            let mut reason = format!("because {}", expr::template(because));
+            if let Some(w) = &c.because_when {
+                let col = end_col(indent + INDENT, &reason) + 6;
+                reason = format!("{reason} when {}", expr::at(w, col));
+            }
             let at = because.span.start as usize;
             self.line(at, indent + INDENT, Blank::Never, &reason);
         }
@@ -510,6 +518,14 @@ fn kind(g: &Group) -> &'static str {
 }
 
 /// `name = value [when condition]` starting at `col`.
+/// `frozen "冻结"` (an enum value or an outcome, with its label).
+fn enum_value(v: &crate::ast::EnumValue) -> String {
+    match &v.label {
+        Some(label) => format!("{} {}", v.name.text, expr::template(label)),
+        None => v.name.text.clone(),
+    }
+}
+
 fn assignment(a: &Assignment, col: usize) -> String {
     let head = format!("{} = ", a.output.text);
     let value = expr::at(&a.value, col + width(&head));
@@ -534,8 +550,16 @@ fn aligned_column<S: AsRef<str>>(names: impl Iterator<Item = S>) -> usize {
 }
 
 /// A field or output declaration: name, type in its column, constraints.
+/// A field's or output's name, with an output's label (`new_limit "额度"`).
+fn field_name(f: &FieldDecl) -> String {
+    match &f.label {
+        Some(label) => format!("{} {}", f.name.text, expr::template(label)),
+        None => f.name.text.clone(),
+    }
+}
+
 fn field(f: &FieldDecl, col: usize, type_col: usize) -> String {
-    let name = &f.name.text;
+    let name = &field_name(f);
     let pad = spaces(type_col.saturating_sub(width(name)).max(1));
     let mut ty = String::new();
     if f.ty.optional {
@@ -550,13 +574,7 @@ fn field(f: &FieldDecl, col: usize, type_col: usize) -> String {
         }
         TypeKind::Enum(values) => {
             ty.push_str("one of ");
-            let values: Vec<String> = values
-                .iter()
-                .map(|v| match &v.label {
-                    Some(label) => format!("{} {}", v.name.text, expr::template(label)),
-                    None => v.name.text.clone(),
-                })
-                .collect();
+            let values: Vec<String> = values.iter().map(enum_value).collect();
             let values_col = ty_col + width(&ty);
             ty.push_str(&fill(&values, values_col));
         }

@@ -52,6 +52,7 @@ pub(crate) fn describe(r: Rule) -> &'static str {
         Rule::assignment => "an assignment (`name = value`)",
         Rule::explain_unmet => "`explain unmet conditions of`",
         Rule::because => "`because`",
+        Rule::because_when => "`when`",
         Rule::unmet_text => "`else \"...\"`",
         Rule::condition | Rule::group => "a condition",
         Rule::nested_group => "`all of [...]` or `any of [...]`",

@@ -194,21 +194,37 @@ impl Policy {
         })
     }
 
-    /// Decides one snapshot and explains it for people, as
-    /// `verdikt eval --explain` does.
-    fn explain(&self, snapshot: &Bound<'_, PyAny>) -> PyResult<String> {
+    /// Decides one snapshot and explains it: `view="merchant"` (the
+    /// default) as `verdikt eval --explain` does, for the merchant;
+    /// `view="author"` as `verdikt eval --trace` does, with rule names and
+    /// every condition tried.
+    #[pyo3(signature = (snapshot, view = "merchant"))]
+    fn explain(&self, snapshot: &Bound<'_, PyAny>, view: &str) -> PyResult<String> {
         guard("Policy.explain", || {
+            let author = match view {
+                "merchant" => false,
+                "author" => true,
+                other => {
+                    return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                        "unknown view `{other}`: use \"merchant\" or \"author\""
+                    )))
+                }
+            };
             let record = self.read(snapshot)?;
             let mode = Mode {
                 reasons: true,
                 explain: true,
-                trace: false,
+                trace: author,
             };
             let decision = self
                 .policy
                 .decide_record(&record, mode)
                 .map_err(|e| Self::record_error(snapshot.py(), &e))?;
-            Ok(verdikt::explain(&decision))
+            Ok(if author {
+                verdikt::trace(&decision)
+            } else {
+                verdikt::explain(&decision)
+            })
         })
     }
 

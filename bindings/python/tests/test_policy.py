@@ -76,7 +76,17 @@ def test_explain_is_the_clis(rules_dir, root, cli):
     want = cli("eval", "--explain", root / "examples" / "single" / "increase.json").stdout
     got = policy.explain(snapshot(root, "increase.json"))
     assert got.strip() == want.strip()
+    assert "limit_adjustment" not in got and "`" not in got
+
+
+def test_the_author_view_is_the_cli_trace(rules_dir, root, cli):
+    policy = verdikt.Policy(rules_dir)
+    want = cli("eval", "--trace", root / "examples" / "single" / "increase.json").stdout
+    got = policy.explain(snapshot(root, "increase.json"), view="author")
+    assert got.strip() == want.strip()
     assert "limit_adjustment" in got
+    with pytest.raises(ValueError, match="merchant"):
+        policy.explain(snapshot(root, "increase.json"), view="reader")
 
 
 def test_dates_and_text_numbers_are_read_as_the_json_would_be(rules_dir, root):

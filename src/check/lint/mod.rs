@@ -65,6 +65,7 @@ pub(crate) fn lint(files: &[ast::File], sources: &SourceMap) -> Vec<Diagnostic> 
         unused::outputs(rs, &mut out);
         texts::unshown_because(rs, &mut out);
         values::ruleset(rs, sources, &mut out);
+        texts::untold_conditions(rs, &mut out);
     }
     out
 }

@@ -12,6 +12,144 @@ use crate::ast::{self, Condition, RulesetItem, Template};
 use crate::diagnostic::{Code, Diagnostic};
 
 pub(super) fn unshown_because(rs: &ast::Ruleset, out: &mut Vec<Diagnostic>) {
+    let explained = explained_rules(rs);
+    for item in &rs.items {
+        let RulesetItem::Rule(rule) = item else {
+            continue;
+        };
+        let unmet_shown = rule.otherwise.is_some() || explained.contains(&rule.name.text);
+        let mut texts = Vec::new();
+        if let Some(t) = &rule.when_texts.because {
+            texts.push((t, rule.when_texts.unmet.is_some()));
+        }
+        group_texts(&rule.when, &mut texts);
+        for (t, has_else) in texts {
+            // A guarded `because ... when` does not replace them.
+            if rule.then.because.is_some() && rule.then.because_when.is_none() {
+                out.push(never_shown(&rule.name.text, t, unmet_shown && !has_else));
+            } else if unmet_shown && !has_else {
+                out.push(failure_without_text(&rule.name.text, t));
+            }
+        }
+    }
+}
+
+/// Conditions a merchant would read about but that have no text: a
+/// condition of a rule whose unmet conditions are shown, with neither
+/// `else` nor `because` (an item with only a `because` is
+/// [`unshown_because`]'s), and an item of an `any of` in a rule whose
+/// `then` takes the conditions' reasons, with no `because` (which of them
+/// held is the reason; the items of an `all of` all hold, and the rule's
+/// title says so). A merchant never reads rule
+/// text: such a condition is counted ("1 more condition is not met") or
+/// left out, so its text is what is missing. Only rules written for
+/// merchants are held to it: in a ruleset whose outcomes have labels, or a
+/// rule with a condition text.
+pub(super) fn untold_conditions(rs: &ast::Ruleset, out: &mut Vec<Diagnostic>) {
+    let explained = explained_rules(rs);
+    let labelled = rs.items.iter().any(
+        |i| matches!(i, RulesetItem::Outcomes(values) if values.iter().any(|v| v.label.is_some())),
+    );
+    for item in &rs.items {
+        let RulesetItem::Rule(rule) = item else {
+            continue;
+        };
+        if !labelled && !has_text(&rule.when, &rule.when_texts) {
+            continue;
+        }
+        let shown = Shown {
+            rule: &rule.name.text,
+            unmet: rule.otherwise.is_some() || explained.contains(&rule.name.text),
+            met: false,
+        };
+        let met = rule.then.because.is_none() || rule.then.because_when.is_some();
+        untold(&rule.when, &rule.when_texts, shown, met, out);
+    }
+}
+
+/// Which of a rule's condition texts a merchant reads.
+#[derive(Clone, Copy)]
+struct Shown<'a> {
+    rule: &'a str,
+    /// Its unmet conditions (it has an `else`, or a clause explains them).
+    unmet: bool,
+    /// Its conditions' reasons when it matches.
+    met: bool,
+}
+
+/// `met`: whether the rule's `then` takes the conditions' reasons (the
+/// items of an `any of` are then shown when they hold).
+fn untold(
+    c: &Condition,
+    texts: &ast::CondTexts,
+    shown: Shown<'_>,
+    met: bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    let shown = Shown {
+        unmet: shown.unmet && texts.unmet.is_none() && texts.because.is_none(),
+        met: shown.met && texts.because.is_none(),
+        ..shown
+    };
+    if !shown.unmet && !shown.met && !met {
+        return;
+    }
+    match c {
+        Condition::Group(g) => {
+            let items = Shown {
+                met: shown.met || (met && g.kind == ast::GroupKind::Any),
+                ..shown
+            };
+            for item in &g.items {
+                let texts = ast::CondTexts {
+                    because: item.because.clone(),
+                    unmet: item.unmet.clone(),
+                };
+                untold(&item.condition, &texts, items, met, out);
+            }
+        }
+        Condition::Expr(_) if !shown.unmet && !shown.met => {}
+        Condition::Expr(e) => {
+            let (when, keyword) = if shown.unmet {
+                ("fails", "else")
+            } else {
+                ("holds", "because")
+            };
+            out.push(
+                Diagnostic::warning(
+                    Code::ConditionText,
+                    e.span,
+                    format!(
+                        "this condition of rule `{}` has no text for merchants: when it {when}, \
+                         the explanation {}",
+                        shown.rule,
+                        if shown.unmet {
+                            "only counts it"
+                        } else {
+                            "leaves it out"
+                        }
+                    ),
+                )
+                .with_help(format!(
+                    "write what it means for the merchant after the condition: `{keyword} \"...\"`"
+                )),
+            );
+        }
+    }
+}
+
+/// Whether a condition or any item of it has a text.
+fn has_text(c: &Condition, texts: &ast::CondTexts) -> bool {
+    texts.because.is_some()
+        || texts.unmet.is_some()
+        || matches!(c, Condition::Group(g) if g.items.iter().any(|i| {
+            let texts = ast::CondTexts { because: i.because.clone(), unmet: i.unmet.clone() };
+            has_text(&i.condition, &texts)
+        }))
+}
+
+/// The rules whose unmet conditions a clause explains.
+fn explained_rules(rs: &ast::Ruleset) -> BTreeSet<String> {
     let mut explained = BTreeSet::new();
     let mut note = |c: &ast::OutcomeClause| {
         if let Some(rule) = &c.explain_unmet {
@@ -31,24 +169,7 @@ pub(super) fn unshown_because(rs: &ast::Ruleset, out: &mut Vec<Diagnostic>) {
             _ => {}
         }
     }
-    for item in &rs.items {
-        let RulesetItem::Rule(rule) = item else {
-            continue;
-        };
-        let unmet_shown = rule.otherwise.is_some() || explained.contains(&rule.name.text);
-        let mut texts = Vec::new();
-        if let Some(t) = &rule.when_texts.because {
-            texts.push((t, rule.when_texts.unmet.is_some()));
-        }
-        group_texts(&rule.when, &mut texts);
-        for (t, has_else) in texts {
-            if rule.then.because.is_some() {
-                out.push(never_shown(&rule.name.text, t, unmet_shown && !has_else));
-            } else if unmet_shown && !has_else {
-                out.push(failure_without_text(&rule.name.text, t));
-            }
-        }
-    }
+    explained
 }
 
 /// Every `because` of a group's items, at any depth, with whether the item

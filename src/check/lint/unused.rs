@@ -103,7 +103,7 @@ pub(super) fn outcomes(rs: &ast::Ruleset, out: &mut Vec<Diagnostic>) {
         let RulesetItem::Outcomes(names) = item else {
             continue;
         };
-        for name in names {
+        for name in names.iter().map(|v| &v.name) {
             if !given.contains(name.text.as_str()) {
                 out.push(
                     Diagnostic::warning(

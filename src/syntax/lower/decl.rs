@@ -36,10 +36,12 @@ impl Lowerer {
         let span = self.span(&pair);
         let mut name = None;
         let mut ty = None;
+        let mut label = None;
         let mut options = Vec::new();
         for p in children(pair) {
             match p.as_rule() {
                 Rule::path | Rule::ident => name = Some(self.name(&p)),
+                Rule::string => label = Some(self.lower_template(p)),
                 Rule::field_type => ty = Some(self.lower_field_type(p)),
                 Rule::range_option
                 | Rule::bound_option
@@ -52,6 +54,7 @@ impl Lowerer {
         }
         FieldDecl {
             name: name.unwrap_or_else(|| missing_name(span)),
+            label,
             ty: ty.unwrap_or(TypeSpec {
                 optional: false,
                 kind: TypeKind::Base(BaseType::Text),
@@ -259,7 +262,7 @@ impl Lowerer {
     pub(super) fn lower_ruleset_item(&self, p: Pair<'_, Rule>, span: Span) -> Option<RulesetItem> {
         Some(match p.as_rule() {
             Rule::outcomes_decl => {
-                RulesetItem::Outcomes(children(p).map(|n| self.name(&n)).collect())
+                RulesetItem::Outcomes(children(p).map(|v| self.lower_enum_value(v)).collect())
             }
             Rule::output_decl => RulesetItem::Output(self.lower_field_decl(p)),
             Rule::applies => RulesetItem::Applies(self.lower_applies(p)),
@@ -389,12 +392,14 @@ impl Lowerer {
         let mut assignments = Vec::new();
         let mut explain_unmet = None;
         let mut because = None;
+        let mut because_when = None;
         for p in children(pair) {
             match p.as_rule() {
                 Rule::ident => outcome = Some(self.name(&p)),
                 Rule::assignment => assignments.push(self.lower_assignment(p)),
                 Rule::explain_unmet => explain_unmet = children(p).next().map(|n| self.name(&n)),
                 Rule::because => because = self.lower_because(p),
+                Rule::because_when => because_when = children(p).next().map(|e| self.lower_expr(e)),
                 _ => self.internal(&p, "outcome part"),
             }
         }
@@ -403,6 +408,7 @@ impl Lowerer {
             assignments,
             explain_unmet,
             because,
+            because_when,
             span,
         }
     }

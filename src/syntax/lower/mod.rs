@@ -156,6 +156,7 @@ pub(super) fn missing_clause(span: Span) -> OutcomeClause {
         assignments: Vec::new(),
         explain_unmet: None,
         because: None,
+        because_when: None,
         span,
     }
 }

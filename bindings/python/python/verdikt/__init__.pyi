@@ -1,7 +1,7 @@
 """Type stubs of verdikt's native module, re-exported by the package."""
 
 from os import PathLike
-from typing import Any, Mapping, Union
+from typing import Any, Literal, Mapping, Union
 
 import pyarrow
 
@@ -61,8 +61,11 @@ class Policy:
         """Decides a JSON Lines file (or ``bytes``) as ``verdikt batch``
         does: ``(decisions, rejects)``, the batch's output and rejects
         lines, with its framing, line numbers and problems."""
-    def explain(self, snapshot: Mapping[str, Any]) -> str:
-        """Decides one snapshot and explains it for people."""
+    def explain(
+        self, snapshot: Mapping[str, Any], view: Literal["merchant", "author"] = "merchant"
+    ) -> str:
+        """Decides one snapshot and explains it: for the merchant (`verdikt eval --explain`)
+        or for the author (`verdikt eval --trace`, with rule names and every condition tried)."""
     def decide_arrow(self, data: Any, record_json: bool = False) -> pyarrow.Table:
         """Decides every row of Arrow data (``__arrow_c_stream__`` or
         ``__arrow_c_array__``: pyarrow, polars, DuckDB), GIL released.

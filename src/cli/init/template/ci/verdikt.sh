@@ -4,4 +4,4 @@
 set -eu
 verdikt fmt --check
 verdikt check --deny-warnings
-verdikt test
+verdikt test --deny-warnings
