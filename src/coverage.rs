@@ -32,6 +32,11 @@ impl Coverage {
         self.decided.insert((ruleset, decider));
     }
 
+    /// Whether a case decided ruleset `ruleset` (by index) by `decider`.
+    pub(crate) fn was_decided(&self, ruleset: usize, decider: Decider) -> bool {
+        self.decided.contains(&(ruleset, decider))
+    }
+
     /// The ruleset (by index) whose rules hold condition `id`.
     pub(crate) fn owner(&mut self, policy: &Policy, id: CondId) -> Option<usize> {
         if self.owners.is_empty() {

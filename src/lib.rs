@@ -54,6 +54,7 @@ mod decimal;
 mod decision;
 mod decision_snapshots;
 mod diagnostic;
+mod doc;
 mod eval;
 mod explain;
 mod format;

@@ -123,3 +123,42 @@ fn eval_prints_the_decision_record_and_explanations() {
         "{err}"
     );
 }
+
+#[test]
+fn doc_prints_the_book_and_writes_it_whole_to_a_file() {
+    let (code, md, err) = verdikt(&["doc", "tests/fixtures/reference/rules"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(md.starts_with("# 策略手册\n"), "{md}");
+    assert!(md.contains("| `store.rating` ≥ 4.8 |"), "{md}");
+    let dir = std::env::temp_dir().join(format!("verdikt-cli-doc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("book.html");
+    let (code, out, err) = verdikt(&[
+        "doc",
+        "tests/fixtures/reference/rules",
+        "--format",
+        "html",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.ends_with("</html>\n"));
+    // No temporary file is left beside the book.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+}
+
+#[test]
+fn doc_refuses_rules_with_errors() {
+    let dir = std::env::temp_dir().join(format!("verdikt-cli-doc-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("bad.vk"),
+        "ruleset r { outcomes ok rule a when nope > 1 then ok }",
+    )
+    .unwrap();
+    let (code, out, err) = verdikt(&["doc", dir.to_str().unwrap(), "--error-format", "plain"]);
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert!(err.contains("error[V002]: unknown field `nope`"), "{err}");
+}

@@ -167,6 +167,14 @@ fn checked_suite(
 }
 
 impl Suite {
+    /// How many cases assert on the ruleset named `ruleset`.
+    pub(crate) fn asserting(&self, ruleset: &str) -> usize {
+        self.cases
+            .iter()
+            .filter(|c| c.expect.iter().any(|e| e.ruleset == ruleset))
+            .count()
+    }
+
     /// The number of cases.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {

@@ -33,6 +33,7 @@ pub(crate) use calendar::horizon_warnings;
 pub(crate) use echoes::drop_echoes;
 pub(crate) use expr::{literal_value, Scope};
 pub(crate) use lint::spelled_literals;
+pub(crate) use required::REQUIRED;
 
 /// Shared state of one checking run.
 pub(crate) struct Checker<'a> {

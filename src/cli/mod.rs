@@ -10,6 +10,7 @@ mod console;
 mod batch;
 mod check;
 mod diff;
+mod doc;
 mod eval;
 mod fmt;
 mod gen;
@@ -142,6 +143,10 @@ enum Command {
         /// directory). Existing files are never overwritten.
         dir: Option<PathBuf>,
     },
+    /// Render the policy as a book for reviewers: every rule and condition,
+    /// outputs, merchant texts, calendars and test coverage (Markdown or
+    /// one HTML page).
+    Doc(doc::DocArgs),
     /// Serve the Language Server Protocol on stdin/stdout, for editors.
     Lsp,
     /// Print a synthetic corpus of snapshots (JSONL): from the schema of
@@ -205,6 +210,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }),
         Command::Diff(args) => diff::run(&args, format),
         Command::Fmt(args) => fmt::run(&args, format),
+        Command::Doc(args) => doc::run(&args, format),
         Command::Gen(args) => gen::run(&args, format),
         Command::Init { dir } => init::run(dir.as_deref().unwrap_or(Path::new("."))),
         Command::Lsp => crate::lsp::run()
