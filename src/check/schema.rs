@@ -2,10 +2,9 @@
 
 use std::sync::Arc;
 
-use crate::ast::{self, BaseType, FieldOptionKind, LitValue, SchemaItem, TypeKind};
+use crate::ast::{self, BaseType, FieldOptionKind, SchemaItem, TypeKind};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{Constraint, Field, FieldId, PathEntry, PathTree, Requirement, Schema};
-use crate::num::Num;
 use crate::types::{self, EnumId, Ty};
 use crate::value::{Sym, Value};
 
@@ -259,15 +258,7 @@ impl Checker<'_> {
     }
 
     fn constraint_value(&mut self, lit: &ast::Literal, ty: &Ty) -> Option<Value> {
-        let (value, lit_ty) = match &lit.value {
-            LitValue::Number(d) => (Value::Num(Num::from(*d)), Ty::Number),
-            LitValue::Percent(d) => (Value::Num(Num::from(*d)), Ty::Rate),
-            LitValue::Money(d) => (Value::Num(Num::from(*d)), Ty::Money),
-            LitValue::Date(d) => (Value::Date(*d), Ty::Date),
-            LitValue::Days(n) => (Value::Days(*n), Ty::Days),
-            LitValue::Bool(b) => (Value::Bool(*b), Ty::Bool),
-            LitValue::Error => return None,
-        };
+        let (value, lit_ty) = super::expr::literal_value(&lit.value)?;
         if !types::comparable(&lit_ty, ty) || !types::ordered(ty) {
             self.report(Diagnostic::error(
                 Code::TypeMismatch,
