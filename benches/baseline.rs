@@ -14,7 +14,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     pub merchant_id: String,
     pub as_of: String,
     pub store: Store,
@@ -26,35 +26,35 @@ pub struct Snapshot {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Store {
+pub(crate) struct Store {
     pub rating: Decimal,
     pub months_active: Decimal,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Sales {
+pub(crate) struct Sales {
     pub gmv_90d: Decimal,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Fulfillment {
+pub(crate) struct Fulfillment {
     pub on_time_ship_rate: Decimal,
     pub positive_review_rate: Decimal,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Alipay {
+pub(crate) struct Alipay {
     pub credit_score: Decimal,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Violations {
+pub(crate) struct Violations {
     pub open: Decimal,
     pub severe_12m: Decimal,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Quota {
+pub(crate) struct Quota {
     pub status: String,
     pub limit: Decimal,
     pub used: Decimal,
@@ -63,7 +63,7 @@ pub struct Quota {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LimitDecision {
+pub(crate) struct LimitDecision {
     pub outcome: &'static str,
     pub new_limit: Option<Decimal>,
     pub reasons: Vec<String>,
@@ -100,7 +100,7 @@ fn money(d: Decimal) -> String {
 }
 
 /// Decides `limit_adjustment`; `None` on arithmetic overflow or a bad date.
-pub fn decide(s: &Snapshot) -> Option<LimitDecision> {
+pub(crate) fn decide(s: &Snapshot) -> Option<LimitDecision> {
     let q = &s.quota;
     if q.status != "active" {
         return Some(LimitDecision {
@@ -233,7 +233,7 @@ pub fn decide(s: &Snapshot) -> Option<LimitDecision> {
 }
 
 /// One JSONL line in, one JSONL line out (appended to `out`).
-pub fn decide_line(line: &str, out: &mut String) -> bool {
+pub(crate) fn decide_line(line: &str, out: &mut String) -> bool {
     let Ok(snapshot) = serde_json::from_str::<Snapshot>(line) else {
         return false;
     };

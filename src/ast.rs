@@ -8,7 +8,7 @@ use crate::span::Span;
 
 /// One parsed rule file.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct File {
+pub(crate) struct File {
     pub decls: Vec<Decl>,
     /// Items that did not parse (already reported as syntax errors): the
     /// checker's "unknown name" errors about what they might declare are
@@ -18,7 +18,7 @@ pub struct File {
 
 /// An item left out of the tree because it did not parse.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Broken {
+pub(crate) struct Broken {
     pub kind: BrokenKind,
     /// The name written after its keyword, when one could be read.
     pub name: Option<String>,
@@ -29,7 +29,7 @@ pub struct Broken {
 
 /// What a broken item was, as told by its first word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BrokenKind {
+pub(crate) enum BrokenKind {
     Schema,
     Calendar,
     Ruleset,
@@ -45,7 +45,7 @@ pub enum BrokenKind {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Decl {
+pub(crate) enum Decl {
     Schema(Schema),
     Calendar(Calendar),
     Ruleset(Ruleset),
@@ -55,7 +55,7 @@ pub enum Decl {
 
 /// A name as written, with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Name {
+pub(crate) struct Name {
     pub text: String,
     pub span: Span,
 }
@@ -63,21 +63,21 @@ pub struct Name {
 // ------------------------------------------------------------------ schema
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Schema {
+pub(crate) struct Schema {
     pub name: Name,
     pub items: Vec<SchemaItem>,
     pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum SchemaItem {
+pub(crate) enum SchemaItem {
     Field(FieldDecl),
     Require(Requirement),
 }
 
 /// `quota.used  money >= 0` in a schema, or `output fee money` in a ruleset.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FieldDecl {
+pub(crate) struct FieldDecl {
     pub name: Name,
     /// `output new_limit "额度" money`: what merchants read for an output.
     pub label: Option<Template>,
@@ -87,14 +87,14 @@ pub struct FieldDecl {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct TypeSpec {
+pub(crate) struct TypeSpec {
     pub optional: bool,
     pub kind: TypeKind,
     pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum TypeKind {
+pub(crate) enum TypeKind {
     Base(BaseType),
     Enum(Vec<EnumValue>),
     List(BaseType),
@@ -102,13 +102,13 @@ pub enum TypeKind {
 
 /// `frozen "冻结"`: an enum value and the label reasons show for it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct EnumValue {
+pub(crate) struct EnumValue {
     pub name: Name,
     pub label: Option<Template>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BaseType {
+pub(crate) enum BaseType {
     Text,
     Int,
     Decimal,
@@ -119,7 +119,7 @@ pub enum BaseType {
 }
 
 impl BaseType {
-    pub fn keyword(self) -> &'static str {
+    pub(crate) fn keyword(self) -> &'static str {
         match self {
             BaseType::Text => "text",
             BaseType::Int => "int",
@@ -133,13 +133,13 @@ impl BaseType {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct FieldOption {
+pub(crate) struct FieldOption {
     pub kind: FieldOptionKind,
     pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum FieldOptionKind {
+pub(crate) enum FieldOptionKind {
     /// `in 0..5` (both ends inclusive)
     Range(Literal, Literal),
     /// `>= 0`
@@ -152,7 +152,7 @@ pub enum FieldOptionKind {
 
 /// `require quota.used <= quota.limit else "..."`
 #[derive(Debug, Clone, PartialEq)]
-pub struct Requirement {
+pub(crate) struct Requirement {
     pub expr: Expr,
     /// The text shown when the requirement is broken (`else "..."`; the
     /// older `because "..."` means the same here).
@@ -163,14 +163,14 @@ pub struct Requirement {
 // ------------------------------------------------------------------ calendar
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Calendar {
+pub(crate) struct Calendar {
     pub name: Name,
     pub entries: Vec<CalendarEntry>,
     pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum CalendarEntry {
+pub(crate) enum CalendarEntry {
     /// `covers 2026-01-01..2026-12-31`: the dates whose working status the
     /// calendar knows.
     Covers(Vec<DateRange>),
@@ -186,13 +186,13 @@ pub enum CalendarEntry {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct WeekdayRange {
+pub(crate) struct WeekdayRange {
     pub first: Name,
     pub last: Option<Name>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct DateRange {
+pub(crate) struct DateRange {
     pub first: Literal,
     pub last: Option<Literal>,
 }
@@ -200,7 +200,7 @@ pub struct DateRange {
 // ------------------------------------------------------------------ rulesets
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Ruleset {
+pub(crate) struct Ruleset {
     pub name: Name,
     pub title: Option<Template>,
     pub items: Vec<RulesetItem>,
@@ -208,7 +208,7 @@ pub struct Ruleset {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum RulesetItem {
+pub(crate) enum RulesetItem {
     /// `outcomes freeze "冻结", decrease, hold`
     Outcomes(Vec<EnumValue>),
     Output(FieldDecl),
@@ -221,21 +221,21 @@ pub enum RulesetItem {
 
 /// `applies when <expr> else <outcome clause>`
 #[derive(Debug, Clone, PartialEq)]
-pub struct Applies {
+pub(crate) struct Applies {
     pub when: Expr,
     pub otherwise: OutcomeClause,
     pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Let {
+pub(crate) struct Let {
     pub name: Name,
     pub value: Expr,
     pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Rule {
+pub(crate) struct Rule {
     pub name: Name,
     pub title: Option<Template>,
     /// `for <expr>`: the rule only concerns records where this holds.
@@ -252,7 +252,7 @@ pub struct Rule {
 
 /// `increase, new_limit = candidate, explain unmet conditions of x because "..."`
 #[derive(Debug, Clone, PartialEq)]
-pub struct OutcomeClause {
+pub(crate) struct OutcomeClause {
     pub outcome: Name,
     pub assignments: Vec<Assignment>,
     pub explain_unmet: Option<Name>,
@@ -264,7 +264,7 @@ pub struct OutcomeClause {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Assignment {
+pub(crate) struct Assignment {
     pub output: Name,
     pub value: Expr,
     /// `when <expr>`: assigned only when this holds.
@@ -273,13 +273,13 @@ pub struct Assignment {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Condition {
+pub(crate) enum Condition {
     Expr(Expr),
     Group(Group),
 }
 
 impl Condition {
-    pub fn span(&self) -> Span {
+    pub(crate) fn span(&self) -> Span {
         match self {
             Condition::Expr(e) => e.span,
             Condition::Group(g) => g.span,
@@ -288,20 +288,20 @@ impl Condition {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GroupKind {
+pub(crate) enum GroupKind {
     All,
     Any,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Group {
+pub(crate) struct Group {
     pub kind: GroupKind,
     pub items: Vec<GroupItem>,
     pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct GroupItem {
+pub(crate) struct GroupItem {
     pub condition: Condition,
     /// Shown when the item holds (`because "..."`).
     pub because: Option<Template>,
@@ -314,7 +314,7 @@ pub struct GroupItem {
 /// reasons of a matched rule), and `else "..."`, shown when it fails (unmet
 /// conditions of a denial or of `explain unmet conditions of`).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct CondTexts {
+pub(crate) struct CondTexts {
     pub because: Option<Template>,
     pub unmet: Option<Template>,
 }
@@ -322,13 +322,13 @@ pub struct CondTexts {
 // ------------------------------------------------------------------ expressions
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Expr {
+pub(crate) struct Expr {
     pub kind: ExprKind,
     pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum ExprKind {
+pub(crate) enum ExprKind {
     Literal(Literal),
     /// A field path, a `let` name, or an enum value: the checker decides.
     Path(Name),
@@ -363,7 +363,7 @@ pub enum ExprKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BinOp {
+pub(crate) enum BinOp {
     Or,
     And,
     Cmp(CmpOp),
@@ -374,7 +374,7 @@ pub enum BinOp {
 }
 
 impl BinOp {
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             BinOp::Or => "or",
             BinOp::And => "and",
@@ -388,7 +388,7 @@ impl BinOp {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CmpOp {
+pub(crate) enum CmpOp {
     Eq,
     Ne,
     Lt,
@@ -398,7 +398,7 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             CmpOp::Eq => "=",
             CmpOp::Ne => "!=",
@@ -413,14 +413,14 @@ impl CmpOp {
 /// A literal with its value and the text the author wrote (kept so the
 /// formatter prints `¥500,000` back as written).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Literal {
+pub(crate) struct Literal {
     pub value: LitValue,
     pub text: String,
     pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum LitValue {
+pub(crate) enum LitValue {
     /// `100`, `4.5`
     Number(Decimal),
     /// `98.5%`, stored as the fraction 0.985
@@ -437,13 +437,13 @@ pub enum LitValue {
 
 /// A string with `{expr}` placeholders.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Template {
+pub(crate) struct Template {
     pub parts: Vec<TemplatePart>,
     pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum TemplatePart {
+pub(crate) enum TemplatePart {
     Text(String),
     Expr(Expr),
 }

@@ -15,7 +15,7 @@ use std::sync::{Mutex, MutexGuard};
 /// of symbolic links is followed to its end, so the file it points to is
 /// replaced and the links stay. A replaced file keeps its permissions.
 #[derive(Debug)]
-pub struct AtomicFile {
+pub(crate) struct AtomicFile {
     /// `None` when writing directly to a special file.
     temp: Option<PathBuf>,
     target: PathBuf,
@@ -37,7 +37,7 @@ fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
 /// Removes every temporary file not yet committed and keeps the registry
 /// locked, so no new one appears and no commit renames one half-written:
 /// for a signal handler that exits the process right after.
-pub fn remove_temporaries() -> MutexGuard<'static, Vec<PathBuf>> {
+pub(crate) fn remove_temporaries() -> MutexGuard<'static, Vec<PathBuf>> {
     let mut guard = pending();
     for path in guard.drain(..) {
         let _ = std::fs::remove_file(path);
@@ -46,7 +46,7 @@ pub fn remove_temporaries() -> MutexGuard<'static, Vec<PathBuf>> {
 }
 
 impl AtomicFile {
-    pub fn create(target: &Path) -> io::Result<AtomicFile> {
+    pub(crate) fn create(target: &Path) -> io::Result<AtomicFile> {
         // A pipe or device reached through a link that names no path
         // (`/dev/stdout` or `/dev/fd/63` on a pipe: `pipe:[1234]`) is
         // written directly, like any pipe or device: never renamed over.
@@ -116,7 +116,7 @@ impl AtomicFile {
     }
 
     /// Flushes, syncs and renames the file into place.
-    pub fn commit(mut self) -> io::Result<()> {
+    pub(crate) fn commit(mut self) -> io::Result<()> {
         let Some(w) = self.file.take() else {
             return Ok(());
         };
@@ -190,7 +190,7 @@ impl Drop for AtomicFile {
 /// Where batch output goes: a file made whole on [`Sink::finish`], or a
 /// standard stream.
 #[derive(Debug)]
-pub enum Sink {
+pub(crate) enum Sink {
     File(AtomicFile),
     Stdout(BufWriter<io::Stdout>),
     Stderr(io::Stderr),
@@ -198,7 +198,7 @@ pub enum Sink {
 
 impl Sink {
     /// Flushes; a file is synced and renamed into place.
-    pub fn finish(self) -> io::Result<()> {
+    pub(crate) fn finish(self) -> io::Result<()> {
         match self {
             Sink::File(f) => f.commit(),
             Sink::Stdout(mut w) => w.flush(),

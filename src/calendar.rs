@@ -17,7 +17,7 @@ use crate::span::Span;
 /// Working weekdays plus listed holidays and make-up working days, for the
 /// dates the calendar covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Calendar {
+pub(crate) struct Calendar {
     pub name: String,
     /// Monday first.
     pub working_weekdays: [bool; 7],
@@ -38,14 +38,14 @@ pub struct Calendar {
 
 /// The dates `first..=last`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DateSpan {
+pub(crate) struct DateSpan {
     pub first: NaiveDate,
     pub last: NaiveDate,
 }
 
 /// Why counting working days failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum CalendarError {
+pub(crate) enum CalendarError {
     /// Counting ran past every possible date.
     #[error("date out of range")]
     DateOutOfRange,
@@ -59,7 +59,7 @@ pub enum CalendarError {
 /// stepped onto that the calendar does not cover (counted with its
 /// `outside` weekdays), if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Counted {
+pub(crate) struct Counted {
     pub day: NaiveDate,
     pub first_outside: Option<NaiveDate>,
 }
@@ -93,7 +93,7 @@ impl Calendar {
     }
 
     /// Whether the calendar knows `day`'s working status from its lists.
-    pub fn covers(&self, day: NaiveDate) -> bool {
+    pub(crate) fn covers(&self, day: NaiveDate) -> bool {
         let Some(spans) = &self.covers else {
             return true;
         };
@@ -120,7 +120,11 @@ impl Calendar {
     /// it is not a working day counting starts from the next working day.
     /// `n = 0` is `day` itself. Only the dates counting steps onto must be
     /// known: `day` itself is never looked up.
-    pub fn business_days_after(&self, day: NaiveDate, n: u32) -> Result<Counted, CalendarError> {
+    pub(crate) fn business_days_after(
+        &self,
+        day: NaiveDate,
+        n: u32,
+    ) -> Result<Counted, CalendarError> {
         let mut current = day;
         let mut left = n;
         let mut first_outside = None;
@@ -158,7 +162,7 @@ impl Calendar {
 
     /// The covered dates as written in a `covers` line
     /// (`2026-01-01..2026-12-31`), or `every date`.
-    pub fn covers_text(&self) -> String {
+    pub(crate) fn covers_text(&self) -> String {
         match &self.covers {
             None => "every date".into(),
             Some(spans) => spans
@@ -171,7 +175,7 @@ impl Calendar {
 
     /// The `outside` weekdays as written in an `outside` line
     /// (`monday..friday`).
-    pub fn outside_text(&self) -> Option<String> {
+    pub(crate) fn outside_text(&self) -> Option<String> {
         self.outside.as_ref().map(weekdays_text)
     }
 }
@@ -179,7 +183,7 @@ impl Calendar {
 impl DateSpan {
     /// Sorts spans and joins the ones that overlap or touch, so that each
     /// date lies in at most one and neighbours are at least a day apart.
-    pub fn merge(mut spans: Vec<DateSpan>) -> Vec<DateSpan> {
+    pub(crate) fn merge(mut spans: Vec<DateSpan>) -> Vec<DateSpan> {
         spans.sort_by_key(|s| s.first);
         let mut out: Vec<DateSpan> = Vec::with_capacity(spans.len());
         for s in spans {
@@ -195,7 +199,7 @@ impl DateSpan {
 
     /// Whether every date of `first..=last` lies in one of `spans` (merged
     /// by [`DateSpan::merge`]). Returns the first date that does not.
-    pub fn first_uncovered(
+    pub(crate) fn first_uncovered(
         spans: &[DateSpan],
         first: NaiveDate,
         last: NaiveDate,
@@ -212,7 +216,7 @@ impl DateSpan {
 impl DateSpan {
     /// `2026-01-01..2027-12-31` or one date, as a `covers` line writes it
     /// (a `--horizon` option); the error says what is wrong.
-    pub fn parse(text: &str) -> Result<DateSpan, String> {
+    pub(crate) fn parse(text: &str) -> Result<DateSpan, String> {
         let date = |t: &str| {
             t.trim()
                 .parse::<NaiveDate>()
@@ -232,7 +236,7 @@ impl DateSpan {
 
     /// The dates of `self` that none of `spans` (merged by
     /// [`DateSpan::merge`]) holds, as spans in date order.
-    pub fn gaps(self, spans: &[DateSpan]) -> Vec<DateSpan> {
+    pub(crate) fn gaps(self, spans: &[DateSpan]) -> Vec<DateSpan> {
         let mut out = Vec::new();
         let mut from = Some(self.first);
         for s in spans {
@@ -284,7 +288,7 @@ pub(crate) const WEEKDAY_NAMES: [&str; 7] = [
 
 /// Weekdays as the ranges a rule file writes them: runs of consecutive
 /// days, Monday first (`monday..friday`, `monday, wednesday..thursday`).
-pub fn weekdays_text(days: &[bool; 7]) -> String {
+pub(crate) fn weekdays_text(days: &[bool; 7]) -> String {
     let mut parts = Vec::new();
     let mut run: Option<(usize, usize)> = None;
     for (i, on) in days.iter().enumerate() {
@@ -319,7 +323,7 @@ pub fn weekdays_text(days: &[bool; 7]) -> String {
 /// has more than 64 calendars: the places are kept inline, a few per
 /// record (a record rarely counts in more than one rule).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Fallbacks {
+pub(crate) struct Fallbacks {
     bits: u64,
     more: Vec<usize>,
     places: [Option<OutsideUse>; PLACES_PER_RECORD],
@@ -332,7 +336,7 @@ const PLACES_PER_RECORD: usize = 4;
 /// the ruleset and rule being decided (no rule: its `applies`,
 /// requirements or `otherwise`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutsideUse {
+pub(crate) struct OutsideUse {
     /// Index in the policy's calendars.
     pub calendar: usize,
     /// The first uncovered date counted.
@@ -382,12 +386,12 @@ impl Fallbacks {
     }
 
     /// Whether no calendar used its `outside` weekdays.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.bits == 0 && self.more.is_empty()
     }
 
     /// The indexes of the calendars that did, each once.
-    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
         let mut bits = self.bits;
         std::iter::from_fn(move || {
             let i = bits.trailing_zeros();
@@ -400,7 +404,7 @@ impl Fallbacks {
 
     /// Where they did: each (calendar, ruleset, rule) once, with its
     /// earliest uncovered date.
-    pub fn places(&self) -> impl Iterator<Item = &OutsideUse> + '_ {
+    pub(crate) fn places(&self) -> impl Iterator<Item = &OutsideUse> + '_ {
         self.places.iter().flatten()
     }
 }

@@ -9,7 +9,7 @@ use crate::ir::{CondId, CondKind, Policy};
 
 /// Coverage gathered over many decisions.
 #[derive(Debug, Clone, Default)]
-pub struct Coverage {
+pub(crate) struct Coverage {
     /// Per condition: (seen true, seen false).
     conditions: Vec<(bool, bool)>,
     decided: BTreeSet<(usize, Decider)>,
@@ -58,7 +58,7 @@ impl Coverage {
     }
 
     /// A report per ruleset, and the number of rules no case decided.
-    pub fn report(&self, policy: &Policy) -> (usize, String) {
+    pub(crate) fn report(&self, policy: &Policy) -> (usize, String) {
         let mut out = String::new();
         let mut missing_total = 0;
         for (i, rs) in policy.rulesets.iter().enumerate() {

@@ -9,7 +9,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Why a text is not an exact decimal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum DecimalError {
+pub(crate) enum DecimalError {
     #[error("not a number")]
     Syntax,
     #[error("too large for exact decimal arithmetic (at most 28 digits)")]
@@ -108,7 +108,7 @@ fn split_plain(text: &str) -> Option<(&[u8], &[u8])> {
 
 /// A decimal in plain notation: `-?digits(.digits)?`, nothing else.
 #[inline]
-pub fn parse_plain(text: &str) -> Result<Decimal, DecimalError> {
+pub(crate) fn parse_plain(text: &str) -> Result<Decimal, DecimalError> {
     let (negative, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
@@ -119,7 +119,7 @@ pub fn parse_plain(text: &str) -> Result<Decimal, DecimalError> {
 
 /// A JSON number (RFC 8259 grammar), exponents included, parsed exactly.
 #[inline]
-pub fn parse_json_number(text: &str) -> Result<Decimal, DecimalError> {
+pub(crate) fn parse_json_number(text: &str) -> Result<Decimal, DecimalError> {
     let (negative, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
@@ -161,7 +161,7 @@ fn parse_exponent(text: &str) -> Result<i64, DecimalError> {
 }
 
 /// A number as written in a rule file: `500_000`, `4.5`, `1e3`.
-pub fn parse_rule_number(text: &str) -> Result<Decimal, DecimalError> {
+pub(crate) fn parse_rule_number(text: &str) -> Result<Decimal, DecimalError> {
     let cleaned: String = text.chars().filter(|&c| c != '_').collect();
     let lower = cleaned.to_ascii_lowercase();
     let (mantissa, exponent) = match lower.split_once('e') {
@@ -177,7 +177,7 @@ pub fn parse_rule_number(text: &str) -> Result<Decimal, DecimalError> {
 }
 
 /// `98.5` -> `0.985`, exactly.
-pub fn percent_to_fraction(value: Decimal) -> Result<Decimal, DecimalError> {
+pub(crate) fn percent_to_fraction(value: Decimal) -> Result<Decimal, DecimalError> {
     let scale = value
         .scale()
         .checked_add(2)
@@ -199,19 +199,19 @@ pub enum ArithError {
     BadStep,
 }
 
-pub fn add(a: Decimal, b: Decimal) -> Result<Decimal, ArithError> {
+pub(crate) fn add(a: Decimal, b: Decimal) -> Result<Decimal, ArithError> {
     a.checked_add(b).ok_or(ArithError::Overflow)
 }
 
-pub fn sub(a: Decimal, b: Decimal) -> Result<Decimal, ArithError> {
+pub(crate) fn sub(a: Decimal, b: Decimal) -> Result<Decimal, ArithError> {
     a.checked_sub(b).ok_or(ArithError::Overflow)
 }
 
-pub fn mul(a: Decimal, b: Decimal) -> Result<Decimal, ArithError> {
+pub(crate) fn mul(a: Decimal, b: Decimal) -> Result<Decimal, ArithError> {
     a.checked_mul(b).ok_or(ArithError::Overflow)
 }
 
-pub fn div(a: Decimal, b: Decimal) -> Result<Decimal, ArithError> {
+pub(crate) fn div(a: Decimal, b: Decimal) -> Result<Decimal, ArithError> {
     if b.is_zero() {
         return Err(ArithError::DivisionByZero);
     }
@@ -222,7 +222,7 @@ pub fn div(a: Decimal, b: Decimal) -> Result<Decimal, ArithError> {
 /// never a rounded quotient).
 /// (The reference `num::floor_to` is tested against.)
 #[cfg(test)]
-pub fn floor_to(x: Decimal, step: Decimal) -> Result<Decimal, ArithError> {
+pub(crate) fn floor_to(x: Decimal, step: Decimal) -> Result<Decimal, ArithError> {
     if step <= Decimal::ZERO {
         return Err(ArithError::BadStep);
     }
@@ -236,7 +236,7 @@ pub fn floor_to(x: Decimal, step: Decimal) -> Result<Decimal, ArithError> {
 /// The smallest multiple of `step` that is >= `x`.
 /// (The reference `num::ceil_to` is tested against.)
 #[cfg(test)]
-pub fn ceil_to(x: Decimal, step: Decimal) -> Result<Decimal, ArithError> {
+pub(crate) fn ceil_to(x: Decimal, step: Decimal) -> Result<Decimal, ArithError> {
     let floor = floor_to(x, step)?;
     if floor == x {
         Ok(floor)
@@ -246,12 +246,12 @@ pub fn ceil_to(x: Decimal, step: Decimal) -> Result<Decimal, ArithError> {
 }
 
 /// Two decimals, half away from zero (5.005 -> 5.01), never banker's rounding.
-pub fn round_cents(x: Decimal) -> Decimal {
+pub(crate) fn round_cents(x: Decimal) -> Decimal {
     x.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// Whether `x` has at most `places` significant decimal places.
-pub fn fits_places(x: Decimal, places: u32) -> bool {
+pub(crate) fn fits_places(x: Decimal, places: u32) -> bool {
     x.normalize().scale() <= places
 }
 

@@ -331,7 +331,7 @@ pub enum ErrorFormat {
 }
 
 /// Sorts diagnostics by file and position, errors first on the same spot.
-pub fn sort(diagnostics: &mut [Diagnostic]) {
+pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| {
         let (file, start) = d.span.map_or((u32::MAX, 0), |s| (s.file.0, s.start));
         (file, start, d.severity, d.code)
@@ -339,7 +339,11 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 }
 
 /// Renders every diagnostic, with a count first.
-pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap, format: ErrorFormat) -> String {
+pub(crate) fn render(
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+    format: ErrorFormat,
+) -> String {
     let mut out = String::new();
     match format {
         ErrorFormat::Human => {

@@ -17,7 +17,7 @@ macro_rules! id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(pub u32);
+        pub(crate) struct $name(pub(crate) u32);
 
         impl $name {
             pub(crate) fn from_index(i: usize) -> Self {
@@ -74,7 +74,7 @@ pub struct Policy {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArithOp {
+pub(crate) enum ArithOp {
     Add,
     Sub,
     Mul,
@@ -83,7 +83,7 @@ pub enum ArithOp {
 
 /// One expression node; children are other nodes.
 #[derive(Debug, Clone)]
-pub enum Node {
+pub(crate) enum Node {
     Const(Value),
     Field(FieldId),
     Let(LetId),
@@ -124,7 +124,7 @@ pub enum Node {
 }
 
 #[derive(Debug, Clone)]
-pub enum TemplatePart {
+pub(crate) enum TemplatePart {
     Text(Arc<str>),
     /// A placeholder, with its type so it prints as money, rate, ...
     Expr(ExprId, Ty),
@@ -132,7 +132,7 @@ pub enum TemplatePart {
 
 /// A condition with the author's texts for it.
 #[derive(Debug, Clone)]
-pub struct Cond {
+pub(crate) struct Cond {
     pub kind: CondKind,
     /// Shown when it holds: a template (`because "..."`).
     pub met: Option<ExprId>,
@@ -142,20 +142,20 @@ pub struct Cond {
 }
 
 #[derive(Debug, Clone)]
-pub enum CondKind {
+pub(crate) enum CondKind {
     Leaf(ExprId),
     All(Vec<CondId>),
     Any(Vec<CondId>),
 }
 
 #[derive(Debug, Clone)]
-pub struct LetDef {
+pub(crate) struct LetDef {
     pub value: ExprId,
 }
 
 /// The snapshot schema.
 #[derive(Debug, Clone, Default)]
-pub struct Schema {
+pub(crate) struct Schema {
     pub fields: Vec<Field>,
     pub requirements: Vec<Requirement>,
     /// The record's identity, when the schema declares `merchant_id`.
@@ -165,7 +165,7 @@ pub struct Schema {
 }
 
 #[derive(Debug, Clone)]
-pub struct Field {
+pub(crate) struct Field {
     pub path: Arc<str>,
     pub ty: Ty,
     pub optional: bool,
@@ -175,7 +175,7 @@ pub struct Field {
 }
 
 #[derive(Debug, Clone)]
-pub enum Constraint {
+pub(crate) enum Constraint {
     /// Both ends inclusive.
     Range(Value, Value),
     Bound(CmpOp, Value),
@@ -184,18 +184,18 @@ pub enum Constraint {
 
 /// One level of dotted field paths: `quota` -> {`limit`, `used`, ...}.
 #[derive(Debug, Clone, Default)]
-pub struct PathTree {
+pub(crate) struct PathTree {
     pub entries: Vec<(Arc<str>, PathEntry)>,
 }
 
 #[derive(Debug, Clone)]
-pub enum PathEntry {
+pub(crate) enum PathEntry {
     Leaf(FieldId),
     Node(PathTree),
 }
 
 impl PathTree {
-    pub fn get(&self, key: &str) -> Option<&PathEntry> {
+    pub(crate) fn get(&self, key: &str) -> Option<&PathEntry> {
         self.entries
             .iter()
             .find(|(k, _)| &**k == key)
@@ -227,14 +227,14 @@ impl PathTree {
 /// `require <expr>`: in a schema, a broken one makes a bad record; in a
 /// ruleset that applies, too.
 #[derive(Debug, Clone)]
-pub struct Requirement {
+pub(crate) struct Requirement {
     pub expr: ExprId,
     pub because: Option<ExprId>,
     pub text: Arc<str>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Ruleset {
+pub(crate) struct Ruleset {
     pub name: Arc<str>,
     pub title: Option<Arc<str>>,
     pub outcomes: Vec<Arc<str>>,
@@ -248,7 +248,7 @@ pub struct Ruleset {
 }
 
 #[derive(Debug, Clone)]
-pub struct Output {
+pub(crate) struct Output {
     pub name: Arc<str>,
     pub ty: Ty,
     pub optional: bool,
@@ -259,7 +259,7 @@ pub struct Output {
 }
 
 #[derive(Debug, Clone)]
-pub struct Rule {
+pub(crate) struct Rule {
     pub name: Arc<str>,
     /// `rule increase "提升额度"`: the title a merchant reads.
     pub title: Option<Arc<str>>,
@@ -271,7 +271,7 @@ pub struct Rule {
 
 /// An outcome with its output values.
 #[derive(Debug, Clone)]
-pub struct Clause {
+pub(crate) struct Clause {
     /// Index into the ruleset's outcomes.
     pub outcome: usize,
     pub assignments: Vec<Assign>,
@@ -284,7 +284,7 @@ pub struct Clause {
 }
 
 #[derive(Debug, Clone)]
-pub struct Assign {
+pub(crate) struct Assign {
     /// Index into the ruleset's outputs.
     pub output: usize,
     pub value: ExprId,

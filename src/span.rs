@@ -58,7 +58,7 @@ impl Span {
 
 /// One rule file's text, with its line starts precomputed.
 #[derive(Debug, Clone)]
-pub struct Source {
+pub(crate) struct Source {
     pub name: String,
     pub text: Arc<str>,
     line_starts: Vec<u32>,
@@ -67,7 +67,7 @@ pub struct Source {
 impl Source {
     /// Wraps rule text. A leading UTF-8 byte order mark is dropped, so that
     /// columns on the first line count from the first visible character.
-    pub fn new(name: impl Into<String>, text: &str) -> Self {
+    pub(crate) fn new(name: impl Into<String>, text: &str) -> Self {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut line_starts = vec![0u32];
         line_starts
@@ -80,7 +80,7 @@ impl Source {
     }
 
     /// 1-based line and column (in characters) of a byte offset.
-    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+    pub(crate) fn line_col(&self, offset: u32) -> (usize, usize) {
         let line = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
@@ -96,7 +96,7 @@ impl Source {
 
     /// The text of a 1-based line, without its line ending (LF, CRLF or a
     /// lone CR).
-    pub fn line_text(&self, line: usize) -> &str {
+    pub(crate) fn line_text(&self, line: usize) -> &str {
         let start = self
             .line_starts
             .get(line.saturating_sub(1))
@@ -111,7 +111,7 @@ impl Source {
     }
 
     /// The text a span covers.
-    pub fn slice(&self, span: Span) -> &str {
+    pub(crate) fn slice(&self, span: Span) -> &str {
         self.text
             .get(span.start as usize..span.end as usize)
             .unwrap_or("")

@@ -4,7 +4,7 @@
 ///
 /// The threshold grows with the word's length (one edit for short words, a
 /// third of the length for long ones), so a nonsense word gets no suggestion.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

@@ -2,11 +2,11 @@
 
 /// Index of an enumeration (a `one of ...` type) in a policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct EnumId(pub u32);
+pub(crate) struct EnumId(pub u32);
 
 /// The type of an expression, a field or an output.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ty {
+pub(crate) enum Ty {
     Int,
     Decimal,
     Money,
@@ -25,7 +25,7 @@ pub enum Ty {
 }
 
 impl Ty {
-    pub fn is_numeric(&self) -> bool {
+    pub(crate) fn is_numeric(&self) -> bool {
         matches!(
             self,
             Ty::Int | Ty::Decimal | Ty::Money | Ty::Rate | Ty::Number
@@ -33,7 +33,7 @@ impl Ty {
     }
 
     /// Name for messages (enums are named by the caller, which knows their values).
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Ty::Int => "int".into(),
             Ty::Decimal => "decimal".into(),
@@ -52,7 +52,7 @@ impl Ty {
 }
 
 /// The type both sides of `+`/`-` agree on, if any.
-pub fn unify(a: &Ty, b: &Ty) -> Option<Ty> {
+pub(crate) fn unify(a: &Ty, b: &Ty) -> Option<Ty> {
     use Ty::*;
     Some(match (a, b) {
         (Error, _) | (_, Error) => Error,
@@ -65,23 +65,23 @@ pub fn unify(a: &Ty, b: &Ty) -> Option<Ty> {
 }
 
 /// Whether a value of type `value` may be stored where `target` is expected.
-pub fn assignable(value: &Ty, target: &Ty) -> bool {
+pub(crate) fn assignable(value: &Ty, target: &Ty) -> bool {
     matches!(unify(value, target), Some(t) if &t == target || t == Ty::Error)
 }
 
 /// Whether `a` and `b` may be compared with `=`/`!=` (and with `<`... when
 /// both are ordered).
-pub fn comparable(a: &Ty, b: &Ty) -> bool {
+pub(crate) fn comparable(a: &Ty, b: &Ty) -> bool {
     unify(a, b).is_some()
 }
 
 /// Whether values of this type have an order (`<`, `>=`...).
-pub fn ordered(t: &Ty) -> bool {
+pub(crate) fn ordered(t: &Ty) -> bool {
     t.is_numeric() || matches!(t, Ty::Date | Ty::Days | Ty::Error)
 }
 
 /// Result type of arithmetic; `None` when the operation makes no sense.
-pub fn arith(op: crate::ast::BinOp, a: &Ty, b: &Ty) -> Option<Ty> {
+pub(crate) fn arith(op: crate::ast::BinOp, a: &Ty, b: &Ty) -> Option<Ty> {
     use crate::ast::BinOp::*;
     use Ty::*;
     if *a == Error || *b == Error {

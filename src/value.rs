@@ -14,7 +14,7 @@ use crate::types::{EnumId, Ty};
 
 /// An interned name: enum values and outcomes compare as integers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Sym(pub u32);
+pub(crate) struct Sym(pub u32);
 
 /// A value during evaluation. Numbers of every numeric type are exact
 /// decimals; the static type (known at the use site) says how to print them.
@@ -22,7 +22,7 @@ pub struct Sym(pub u32);
 // A fixed layout keeps the decimal payload aligned; the default layout put
 // it at an odd offset, and copying values stalled on store forwarding.
 #[repr(u8)]
-pub enum Value {
+pub(crate) enum Value {
     Num(Num),
     Date(NaiveDate),
     Days(i64),
@@ -37,7 +37,7 @@ pub enum Value {
 /// Interned names of a policy, and the labels its enum values show in
 /// reasons.
 #[derive(Debug, Clone, Default)]
-pub struct Symbols {
+pub(crate) struct Symbols {
     names: Vec<Arc<str>>,
     index: std::collections::HashMap<Arc<str>, Sym>,
     /// `frozen "冻结"`: by enum type and value.
@@ -45,7 +45,7 @@ pub struct Symbols {
 }
 
 impl Symbols {
-    pub fn intern(&mut self, name: &str) -> Sym {
+    pub(crate) fn intern(&mut self, name: &str) -> Sym {
         if let Some(&s) = self.index.get(name) {
             return s;
         }
@@ -56,11 +56,11 @@ impl Symbols {
         sym
     }
 
-    pub fn lookup(&self, name: &str) -> Option<Sym> {
+    pub(crate) fn lookup(&self, name: &str) -> Option<Sym> {
         self.index.get(name).copied()
     }
 
-    pub fn name(&self, sym: Sym) -> &str {
+    pub(crate) fn name(&self, sym: Sym) -> &str {
         self.names.get(sym.0 as usize).map_or("?", |n| n)
     }
 
@@ -71,7 +71,7 @@ impl Symbols {
 
     /// What people read for a value: its label when its type gives one,
     /// else its name.
-    pub fn display(&self, ty: &Ty, sym: Sym) -> &str {
+    pub(crate) fn display(&self, ty: &Ty, sym: Sym) -> &str {
         match ty {
             Ty::Enum(id) => self.labels.get(&(*id, sym)).map_or(self.name(sym), |l| l),
             _ => self.name(sym),
@@ -87,7 +87,7 @@ fn cents(d: Decimal) -> Option<i128> {
 }
 
 /// `65000` -> `¥65,000.00`; keeps a minus sign in front.
-pub fn money_human(d: Decimal) -> String {
+pub(crate) fn money_human(d: Decimal) -> String {
     let Some(c) = cents(d) else {
         return format!("¥{}", d.normalize());
     };
@@ -103,7 +103,7 @@ pub fn money_human(d: Decimal) -> String {
 }
 
 /// Appends `n` with a comma between groups of three digits: `1,234,567`.
-pub fn push_grouped(out: &mut String, n: impl std::fmt::Display) {
+pub(crate) fn push_grouped(out: &mut String, n: impl std::fmt::Display) {
     let digits = n.to_string();
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -114,7 +114,7 @@ pub fn push_grouped(out: &mut String, n: impl std::fmt::Display) {
 }
 
 /// `YYYY-MM-DD`, without chrono's format-string machinery.
-pub fn date_iso(d: NaiveDate) -> String {
+pub(crate) fn date_iso(d: NaiveDate) -> String {
     use chrono::Datelike;
     let mut out = String::with_capacity(10);
     let _ = write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
@@ -122,7 +122,7 @@ pub fn date_iso(d: NaiveDate) -> String {
 }
 
 /// A rate as a percentage: `0.975` -> `97.5%`.
-pub fn rate_human(d: Decimal) -> String {
+pub(crate) fn rate_human(d: Decimal) -> String {
     match d.checked_mul(Decimal::ONE_HUNDRED) {
         Some(p) => format!("{}%", p.normalize()),
         None => d.normalize().to_string(),
@@ -154,7 +154,7 @@ pub(crate) fn write_date_iso(out: &mut Vec<u8>, d: NaiveDate) {
 }
 
 /// Money in the decision record: exactly two decimals.
-pub fn money_json(d: Decimal) -> String {
+pub(crate) fn money_json(d: Decimal) -> String {
     match cents(d) {
         Some(c) => {
             let sign = if c < 0 { "-" } else { "" };
@@ -166,7 +166,7 @@ pub fn money_json(d: Decimal) -> String {
 }
 
 /// Appends a value as a person reads it (no temporary for the common kinds).
-pub fn write_human(out: &mut String, value: &Value, ty: &Ty, symbols: &Symbols) {
+pub(crate) fn write_human(out: &mut String, value: &Value, ty: &Ty, symbols: &Symbols) {
     match (value, ty) {
         (Value::Num(d), Ty::Money) => num::write_money_human(out, *d),
         (Value::Num(d), Ty::Rate) => num::write_rate_human(out, *d),
@@ -184,7 +184,7 @@ pub fn write_human(out: &mut String, value: &Value, ty: &Ty, symbols: &Symbols) 
 
 /// A value as a person reads it in a reason (record text with its control
 /// characters spelled out).
-pub fn human(value: &Value, ty: &Ty, symbols: &Symbols) -> String {
+pub(crate) fn human(value: &Value, ty: &Ty, symbols: &Symbols) -> String {
     match (value, ty) {
         (Value::Num(_), _) => {
             let mut out = String::new();

@@ -8,7 +8,7 @@ use criterion::measurement::{Measurement, ValueFormatter};
 use criterion::Throughput;
 
 /// CPU time of every thread of this process (the rayon workers included).
-pub struct CpuTime;
+pub(crate) struct CpuTime;
 
 impl Measurement for CpuTime {
     type Intermediate = ProcessTime;

@@ -45,7 +45,7 @@ use crate::span::SourceMap;
 
 /// The result of one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseResult {
+pub(crate) struct CaseResult {
     pub file: String,
     /// The line of the case in its file (from 1).
     pub line: usize,
@@ -55,7 +55,7 @@ pub struct CaseResult {
 }
 
 impl CaseResult {
-    pub fn passed(&self) -> bool {
+    pub(crate) fn passed(&self) -> bool {
         self.failures.is_empty()
     }
 }
@@ -63,7 +63,7 @@ impl CaseResult {
 /// Why a suite cannot be run: every problem of the tests folder and its case
 /// files, with the case files' text to render them against.
 #[derive(Debug)]
-pub struct CaseFileErrors {
+pub(crate) struct CaseFileErrors {
     /// Never empty, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
     pub sources: SourceMap,
@@ -71,7 +71,7 @@ pub struct CaseFileErrors {
 
 impl CaseFileErrors {
     /// Every diagnostic, rendered.
-    pub fn render(&self, format: ErrorFormat) -> String {
+    pub(crate) fn render(&self, format: ErrorFormat) -> String {
         crate::diagnostic::render(&self.diagnostics, &self.sources, format)
     }
 }
@@ -86,7 +86,7 @@ impl std::error::Error for CaseFileErrors {}
 
 /// A checked suite: every case file read and found sound, ready to run.
 #[derive(Debug)]
-pub struct Suite {
+pub(crate) struct Suite {
     bases: BTreeMap<String, Value>,
     cases: Vec<Case>,
 }
@@ -125,7 +125,7 @@ struct Expectation {
 /// Refused, with every problem at once: a missing folder, an entry named
 /// `*.yaml` that is not a regular file, a folder with no case files or no
 /// cases, and any problem of any case file.
-pub fn load_suite(policy: &Policy, tests_dir: &Path) -> Result<Suite, CaseFileErrors> {
+pub(crate) fn load_suite(policy: &Policy, tests_dir: &Path) -> Result<Suite, CaseFileErrors> {
     let listing = folder::read_folder(tests_dir);
     let folder = tests_dir.display().to_string();
     checked_suite(policy, &folder, listing.files, listing.diagnostics)
@@ -191,7 +191,7 @@ impl Suite {
     /// Runs the cases whose name or file contains `filter` (all of them
     /// without one), in file order, adding what they exercised to
     /// `coverage`.
-    pub fn run_matching(
+    pub(crate) fn run_matching(
         &self,
         policy: &Policy,
         coverage: &mut Coverage,
@@ -211,7 +211,7 @@ impl Suite {
 
     /// The rulesets of `policy` no case asserts on (an `expect` entry names
     /// them), in evaluation order: nothing pins what they decide.
-    pub fn unasserted_rulesets<'p>(&self, policy: &'p Policy) -> Vec<&'p str> {
+    pub(crate) fn unasserted_rulesets<'p>(&self, policy: &'p Policy) -> Vec<&'p str> {
         policy
             .ruleset_names()
             .filter(|name| {

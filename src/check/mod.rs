@@ -63,7 +63,7 @@ pub(crate) struct Checker<'a> {
 /// Checks and compiles parsed rule files. Returns the policy when there is
 /// no error, every diagnostic (errors and warnings) either way, and the
 /// index of every name it declared and resolved.
-pub fn check_with_names(
+pub(crate) fn check_with_names(
     files: &[ast::File],
     sources: SourceMap,
     version: Arc<str>,

@@ -13,7 +13,7 @@ use super::console::Stop;
 use super::paths::{self, Named};
 
 #[derive(Debug, Args)]
-pub struct BatchArgs {
+pub(super) struct BatchArgs {
     /// The rule directory (default: the project's, found by `verdikt.toml`).
     #[arg(long)]
     rules: Option<PathBuf>,
@@ -69,7 +69,7 @@ pub struct BatchArgs {
     quiet: bool,
 }
 
-pub fn run(args: &BatchArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
+pub(super) fn run(args: &BatchArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     let rules = super::rules_dir(
         args.rules.as_deref(),
         "verdikt batch --rules path/to/rules FILE",

@@ -10,7 +10,7 @@ use super::console::Stop;
 /// Exit 1 on errors, and on warnings when `deny_warnings`. A calendar that
 /// does not cover the manifest's horizon (inside a project) or `horizon`
 /// (`--horizon`) is a warning.
-pub fn run(
+pub(super) fn run(
     project: &Project,
     format: ErrorFormat,
     deny_warnings: bool,

@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use super::console::Stop;
 
 #[derive(Debug, Args)]
-pub struct DiffArgs {
+pub(super) struct DiffArgs {
     /// The rules before the change: a directory, or `git:REV` for the head
     /// rule directory as committed at REV (e.g. `git:HEAD`, `git:main~1`).
     #[arg(long, default_value = "git:HEAD")]
@@ -62,7 +62,7 @@ enum ReportFormat {
     Json,
 }
 
-pub fn run(args: &DiffArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
+pub(super) fn run(args: &DiffArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     let output_format = super::renamed(args.output_format, args.format, "--output-format")?
         .unwrap_or(ReportFormat::Text);
     let (head_dir, corpus) = head_and_corpus(args)?;

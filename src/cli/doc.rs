@@ -15,7 +15,7 @@ use crate::ErrorFormat;
 use super::console::Stop;
 
 #[derive(Debug, clap::Args)]
-pub struct DocArgs {
+pub(super) struct DocArgs {
     /// The rule directory, or a project folder (default: the project
     /// around the current directory, found by its `verdikt.toml`).
     rules: Option<PathBuf>,
@@ -34,7 +34,7 @@ enum Form {
     Html,
 }
 
-pub fn run(args: &DocArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
+pub(super) fn run(args: &DocArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     let project = super::project(args.rules.as_deref(), "verdikt doc path/to/rules")?;
     let dir = &project.rules;
     let policy = super::load_policy(dir, format)?;

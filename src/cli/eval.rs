@@ -11,7 +11,7 @@ use clap::Args;
 use super::console::Stop;
 
 #[derive(Debug, Args)]
-pub struct EvalArgs {
+pub(super) struct EvalArgs {
     /// The rule directory (default: the project's, found by `verdikt.toml`).
     #[arg(long)]
     rules: Option<PathBuf>,
@@ -41,7 +41,7 @@ pub struct EvalArgs {
     snapshots: Vec<String>,
 }
 
-pub fn run(args: &EvalArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
+pub(super) fn run(args: &EvalArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     let input_format = super::renamed(args.input_format, args.format, "--input-format")?;
     let rules = super::rules_dir(
         args.rules.as_deref(),

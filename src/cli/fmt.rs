@@ -17,7 +17,7 @@ use crate::{ErrorFormat, SourceMap};
 use super::console::Stop;
 
 #[derive(Debug, clap::Args)]
-pub struct FmtArgs {
+pub(super) struct FmtArgs {
     /// Rule files, or directories whose `*.vk` files are formatted; `-`
     /// formats standard input to standard output (default: the project's
     /// rules, found by `verdikt.toml`).
@@ -34,7 +34,7 @@ enum Outcome {
     Failed,
 }
 
-pub fn run(args: &FmtArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
+pub(super) fn run(args: &FmtArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     let project_rules;
     let paths = if args.paths.is_empty() {
         project_rules = [super::rules_dir(None, "verdikt fmt path/to/rules")?];

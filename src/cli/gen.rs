@@ -13,7 +13,7 @@ use clap::Args;
 use super::console::Stop;
 
 #[derive(Debug, Args)]
-pub struct GenArgs {
+pub(super) struct GenArgs {
     /// Number of snapshots.
     #[arg(long, default_value_t = 1000)]
     n: u64,
@@ -30,7 +30,7 @@ pub struct GenArgs {
     rules: Option<PathBuf>,
 }
 
-pub fn run(args: &GenArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
+pub(super) fn run(args: &GenArgs, format: ErrorFormat) -> Result<ExitCode, Stop> {
     // `--rules`, else the project's rules; outside a project, the template.
     let rules = match &args.rules {
         Some(dir) => Some(dir.clone()),

@@ -45,7 +45,7 @@ const TEMPLATE: [(&str, &str); 11] = [
 
 /// Writes the template into `dir` (created if need be). Refuses, before
 /// writing anything, when any of its files is already there.
-pub fn run(dir: &Path) -> Result<ExitCode, Stop> {
+pub(super) fn run(dir: &Path) -> Result<ExitCode, Stop> {
     let taken: Vec<String> = TEMPLATE
         .iter()
         .filter(|(name, _)| dir.join(name).symlink_metadata().is_ok())

@@ -33,7 +33,7 @@ use super::console::Stop;
 
 /// What `verdikt test` does besides running the cases.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(super) struct Options {
     /// Print every case and merchant, not only failures.
     pub verbose: bool,
     /// Run only the cases and merchants whose name or file contains this.
@@ -93,7 +93,7 @@ fn progress_bar() -> ProgressBar {
 
 /// Runs the cases in `tests` against the rules in `dir`, and compares the
 /// decisions of the example merchants in `folders`.
-pub fn run(
+pub(super) fn run(
     dir: &Path,
     tests: &Path,
     folders: &Folders,

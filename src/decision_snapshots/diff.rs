@@ -16,7 +16,7 @@ const MAX_DIFF_CELLS: usize = 1 << 20;
 /// The indented lines that say how `entry` changed (empty when it did
 /// not); `explanations` adds the explanation's line diff even when the
 /// record changed.
-pub fn render_change(entry: &Entry, explanations: bool) -> String {
+pub(crate) fn render_change(entry: &Entry, explanations: bool) -> String {
     let mut out = String::new();
     match (entry.status, &entry.old, &entry.new) {
         (Status::Unchanged, _, _) => {}

@@ -31,13 +31,13 @@ use crate::ir::Policy;
 use crate::policy::{read_rule_file, LoadError, MAX_RULE_FILE_BYTES};
 use crate::{Decision, FilePlace, Mode, RecordError};
 
-pub use diff::render_change;
+pub(crate) use diff::render_change;
 
 /// The folder of example merchants, relative to the rule directory, when
 /// nothing else is configured.
-pub const MERCHANTS_DIR: &str = "merchants";
+pub(crate) const MERCHANTS_DIR: &str = "merchants";
 /// The folder of their stored decisions, relative to the rule directory.
-pub const DECISIONS_DIR: &str = "decisions";
+pub(crate) const DECISIONS_DIR: &str = "decisions";
 /// The extension of a stored decision file.
 const SNAP_EXTENSION: &str = "snap";
 /// The extensions of merchant files.
@@ -45,7 +45,7 @@ const MERCHANT_EXTENSIONS: [&str; 5] = ["json", "jsonl", "ndjson", "yaml", "yml"
 
 /// Where the example merchants and their stored decisions live.
 #[derive(Debug, Clone)]
-pub struct Folders {
+pub(crate) struct Folders {
     /// The example merchants.
     pub merchants: PathBuf,
     /// Their stored decisions, one `.snap` file per merchant file.
@@ -54,7 +54,7 @@ pub struct Folders {
 
 /// How a merchant's decisions compare with the stored ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
+pub(crate) enum Status {
     /// As stored.
     Unchanged,
     /// Different from the stored snapshot.
@@ -67,7 +67,7 @@ pub enum Status {
 
 /// One merchant file (or orphan snapshot), compared.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// The merchant file's name in its folder (`increase.json`).
     pub name: String,
     /// The stored snapshot's path.
@@ -84,7 +84,7 @@ pub struct Entry {
 
 /// What a whole comparison saw, besides each entry.
 #[derive(Debug, Clone, Default)]
-pub struct Seen {
+pub(crate) struct Seen {
     /// Whether there is a merchants or a decisions folder at all.
     pub present: bool,
     /// Every `ruleset:outcome` some example merchant got.
@@ -94,7 +94,7 @@ pub struct Seen {
 /// Why the example merchants or their snapshots cannot be compared: the
 /// whole input is refused, naming the path.
 #[derive(Debug, thiserror::Error)]
-pub enum SnapshotError {
+pub(crate) enum SnapshotError {
     /// A folder cannot be listed.
     #[error("cannot read the folder `{path}`: {source}")]
     Folder {
@@ -112,7 +112,7 @@ pub enum SnapshotError {
 /// without one) with its stored decisions, one file at a time, handing each
 /// to `on` in name order, orphans last; `on` may stop the walk. A merchant
 /// file or snapshot that cannot be read stops it with an error naming it.
-pub fn compare_each(
+pub(crate) fn compare_each(
     policy: &Policy,
     folders: &Folders,
     filter: Option<&str>,
@@ -190,7 +190,7 @@ pub fn compare_each(
 
 /// Makes `entry` the stored state: writes its new body (atomically,
 /// creating the folder if needed), or removes an orphan's snapshot.
-pub fn accept(entry: &Entry) -> std::io::Result<()> {
+pub(crate) fn accept(entry: &Entry) -> std::io::Result<()> {
     let Some(new) = &entry.new else {
         return match std::fs::remove_file(&entry.snap) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

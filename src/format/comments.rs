@@ -7,7 +7,7 @@ use crate::syntax::lexical::{walk, Lexeme};
 
 /// One `# ...` comment of the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Comment {
+pub(crate) struct Comment {
     /// Byte offset of the `#`.
     pub start: usize,
     /// From `#` to the end of the line, trailing white space removed.
@@ -21,7 +21,7 @@ pub struct Comment {
 /// Every comment outside string text, in source order. Strings are
 /// `"..."` with `\` escapes and `{expr}` placeholders, which are code again
 /// and may hold strings and comments of their own.
-pub fn scan(src: &str) -> Vec<Comment> {
+pub(crate) fn scan(src: &str) -> Vec<Comment> {
     let mut comments = Vec::new();
     walk(src, |lexeme| {
         if let Lexeme::Comment { start, end } = lexeme {
@@ -47,7 +47,7 @@ pub fn scan(src: &str) -> Vec<Comment> {
 
 /// The offset of the first code character at or after `from`, skipping
 /// white space and comments: where the next construct really begins.
-pub fn next_code(src: &str, from: usize) -> usize {
+pub(crate) fn next_code(src: &str, from: usize) -> usize {
     let bytes = src.as_bytes();
     let mut i = from;
     loop {
@@ -65,7 +65,7 @@ pub fn next_code(src: &str, from: usize) -> usize {
 }
 
 /// Whether the white space just before `at` holds an empty line.
-pub fn blank_line_before(src: &str, at: usize) -> bool {
+pub(crate) fn blank_line_before(src: &str, at: usize) -> bool {
     let before = src.get(..at.min(src.len())).unwrap_or("");
     let gap = before.len() - before.trim_end_matches([' ', '\t', '\r', '\n']).len();
     before

@@ -13,7 +13,7 @@
 //! The printed text depends only on the syntax tree and the comments, so
 //! formatting twice changes nothing, and it parses back to the same tree.
 
-pub mod comments;
+pub(crate) mod comments;
 mod expr;
 mod printer;
 
@@ -26,7 +26,7 @@ use crate::span::{FileId, Source};
 
 /// Lines are broken past this many columns (CJK characters count two).
 /// Strings are never broken, so a long `because` may still pass it.
-pub const MAX_WIDTH: usize = 100;
+pub(crate) const MAX_WIDTH: usize = 100;
 
 /// Formats one rule file. Line terminators an editor or terminal breaks at
 /// (a lone CR, VT, FF, U+0085, U+2028, U+2029) become line breaks first, as
@@ -34,7 +34,7 @@ pub const MAX_WIDTH: usize = 100;
 /// is repaired. `Err` carries the diagnostics when the file does not parse
 /// then; they point into the normalised text. Literal errors (`2026-02-30`)
 /// do not stop formatting, since literals are printed as written.
-pub fn format_source(source: &Source, file: FileId) -> Result<String, Vec<Diagnostic>> {
+pub(crate) fn format_source(source: &Source, file: FileId) -> Result<String, Vec<Diagnostic>> {
     let normalized;
     let source = match normalize_line_breaks(&source.text) {
         Cow::Borrowed(_) => source,

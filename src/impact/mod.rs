@@ -8,10 +8,10 @@
 //! diff at about 1.6 batch runs of CPU. Reasons are rendered only for the few
 //! records kept as examples.
 
-pub mod render;
+pub(crate) mod render;
 mod watch;
 
-pub use watch::{NewRequired, UnseenField};
+pub(crate) use watch::{NewRequired, UnseenField};
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -27,11 +27,11 @@ use crate::record::RecordError;
 use crate::snapshot::CsvLayout;
 
 /// The pseudo-outcome of a record one version rejected.
-pub const REJECTED: &str = "(rejected)";
+pub(crate) const REJECTED: &str = "(rejected)";
 
 /// How a diff runs.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     /// Records decided together, at most.
     pub chunk: usize,
     /// Bytes of records decided together, at most (see [`crate::batch::ChunkLimit`]).
@@ -44,7 +44,7 @@ pub struct Options {
 
 /// What a rule change does to a corpus.
 #[derive(Debug, Clone, Serialize)]
-pub struct Impact {
+pub(crate) struct Impact {
     pub base_version: String,
     pub head_version: String,
     /// Records in the corpus.
@@ -72,7 +72,7 @@ pub struct Impact {
 /// A ruleset only one version has: nothing to compare, but its outcome
 /// counts over the corpus say what adding (or removing) it does.
 #[derive(Debug, Clone, Serialize)]
-pub struct OneSided {
+pub(crate) struct OneSided {
     pub ruleset: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -83,14 +83,14 @@ pub struct OneSided {
 
 /// How many records one outcome got.
 #[derive(Debug, Clone, Serialize)]
-pub struct OutcomeCount {
+pub(crate) struct OutcomeCount {
     pub outcome: String,
     pub count: u64,
 }
 
 /// One ruleset's changes.
 #[derive(Debug, Clone, Serialize)]
-pub struct RulesetImpact {
+pub(crate) struct RulesetImpact {
     pub ruleset: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -106,7 +106,7 @@ pub struct RulesetImpact {
 
 /// One cell of the transition matrix: records that went from `from` to `to`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Transition {
+pub(crate) struct Transition {
     pub from: String,
     pub to: String,
     pub count: u64,
@@ -119,7 +119,7 @@ pub struct Transition {
 
 /// A record that changed, as each version decided it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Example {
+pub(crate) struct Example {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_id: Option<String>,
     pub source: String,
@@ -130,7 +130,7 @@ pub struct Example {
 
 /// One version's decision of an example record.
 #[derive(Debug, Clone, Serialize)]
-pub struct Side {
+pub(crate) struct Side {
     pub outcome: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
@@ -141,7 +141,7 @@ pub struct Side {
 
 /// How a money output moved over the records both versions gave it for.
 #[derive(Debug, Clone, Serialize)]
-pub struct MoneyImpact {
+pub(crate) struct MoneyImpact {
     pub output: String,
     /// Records with a value in both versions.
     pub compared: u64,
@@ -160,7 +160,7 @@ pub struct MoneyImpact {
 }
 
 /// Evaluates both versions on every input and collects the impact.
-pub fn diff(
+pub(crate) fn diff(
     base: &Policy,
     head: &Policy,
     inputs: Vec<Input>,

@@ -9,7 +9,7 @@ use super::{Impact, OneSided, RulesetImpact, Side, Transition};
 use crate::value::money_human;
 
 /// Renders `impact`; `base` and `head` name the two rule versions.
-pub fn text(impact: &Impact, base: &str, head: &str) -> String {
+pub(crate) fn text(impact: &Impact, base: &str, head: &str) -> String {
     let mut out = warnings(impact);
     let _ = writeln!(
         out,
@@ -42,7 +42,7 @@ pub fn text(impact: &Impact, base: &str, head: &str) -> String {
 /// What a schema change hides from the report, said before it: records the
 /// head rejects for a field it newly requires, and fields that changed
 /// conditions read but no record has.
-pub fn warnings(impact: &Impact) -> String {
+pub(crate) fn warnings(impact: &Impact) -> String {
     let mut out = String::new();
     for n in &impact.new_required {
         let _ = writeln!(

@@ -16,7 +16,7 @@ const MAX_WATCHED: usize = 64;
 /// A field the head requires and the base did not (absent, optional or
 /// with a default there), with the records that lack it.
 #[derive(Debug, Clone, Serialize)]
-pub struct NewRequired {
+pub(crate) struct NewRequired {
     pub field: String,
     /// Records the head rejects because the field is missing or null.
     pub lacking: u64,
@@ -25,7 +25,7 @@ pub struct NewRequired {
 /// A field that a condition the change added or edited reads, which no
 /// record of the corpus has.
 #[derive(Debug, Clone, Serialize)]
-pub struct UnseenField {
+pub(crate) struct UnseenField {
     pub field: String,
     /// The rulesets whose changed conditions read it.
     pub rulesets: Vec<String>,

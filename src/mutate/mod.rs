@@ -42,7 +42,7 @@ use crate::cases::Suite;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 
-pub use report::Report;
+pub(crate) use report::Report;
 
 /// Where a node is written (file and byte offsets). Spans compare equal
 /// whatever they hold, so places are compared as keys.
@@ -88,7 +88,7 @@ pub(crate) enum Change {
 
 /// How much of a mutation run to do; what it leaves out is reported.
 #[derive(Debug, Clone, Copy)]
-pub struct Budget {
+pub(crate) struct Budget {
     /// Run at most this many mutants (the first, in reading order;
     /// equivalent ones are not run and not counted).
     pub max_mutants: Option<usize>,

@@ -14,7 +14,7 @@ type Pick = fn(&Verdict) -> Option<&str>;
 
 /// Every mutant with its verdict, and how long judging them took.
 #[derive(Debug)]
-pub struct Report {
+pub(crate) struct Report {
     pub(crate) results: Vec<(Mutant, Verdict)>,
     pub(crate) elapsed: Duration,
     pub(crate) sources: SourceMap,
@@ -24,13 +24,13 @@ pub struct Report {
 
 impl Report {
     /// Mutants no case killed (equivalent ones excepted).
-    pub fn survivors(&self) -> usize {
+    pub(crate) fn survivors(&self) -> usize {
         self.count(|v| *v == Verdict::Survived)
     }
 
     /// Mutants of a literal that a text spells out: with the mutant, the
     /// text says the old value (run or not, whatever their verdict).
-    pub fn texts_not_followed(&self) -> usize {
+    pub(crate) fn texts_not_followed(&self) -> usize {
         self.results
             .iter()
             .filter(|(m, _)| m.stale_text.is_some())
@@ -39,7 +39,7 @@ impl Report {
 
     /// Mutants the budget left out: the run does not show the cases pin
     /// what they change.
-    pub fn not_run(&self) -> usize {
+    pub(crate) fn not_run(&self) -> usize {
         self.count(|v| *v == Verdict::NotRun)
     }
 
@@ -48,7 +48,7 @@ impl Report {
     }
 
     /// The report for people.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let killed = self.count(|v| matches!(v, Verdict::Killed { .. }));
         let equivalent = self.count(|v| matches!(v, Verdict::Equivalent(_)));
         let rejected = self.count(|v| matches!(v, Verdict::Rejected(_)));

@@ -11,13 +11,13 @@ use crate::types::Ty;
 
 /// Which field each column fills (`None`: an unknown column, ignored).
 #[derive(Debug, Clone)]
-pub struct CsvLayout {
+pub(crate) struct CsvLayout {
     columns: Vec<Option<FieldId>>,
 }
 
 impl CsvLayout {
     /// Maps header names to fields. `Err` lists duplicate columns.
-    pub fn new(policy: &Policy, headers: &[&str]) -> Result<CsvLayout, String> {
+    pub(crate) fn new(policy: &Policy, headers: &[&str]) -> Result<CsvLayout, String> {
         let mut columns = Vec::with_capacity(headers.len());
         // A set, not a scan of the columns before: a header may have 100,000.
         let mut seen = std::collections::HashSet::with_capacity(headers.len());
@@ -40,7 +40,7 @@ impl CsvLayout {
 }
 
 /// Reads one CSV row into a record.
-pub fn read_csv_row<'c>(
+pub(crate) fn read_csv_row<'c>(
     policy: &Policy,
     layout: &CsvLayout,
     cells: impl IntoIterator<Item = &'c str>,

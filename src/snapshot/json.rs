@@ -16,7 +16,7 @@ use crate::value::Value;
 const MAX_DEPTH: u32 = 64;
 
 /// Reads one JSON object (one JSONL line) into a record.
-pub fn read_json(policy: &Policy, text: &str) -> Result<Record, RecordError> {
+pub(crate) fn read_json(policy: &Policy, text: &str) -> Result<Record, RecordError> {
     read_json_reusing(policy, text, Vec::new())
 }
 

@@ -16,12 +16,12 @@ use crate::ir::{Constraint, FieldId, Policy};
 pub(crate) use crate::record::{Problem, Record, RecordError};
 use crate::value::Value;
 
-pub use self::csv::{read_csv_row, CsvLayout};
-pub use json::read_json;
+pub(crate) use self::csv::{read_csv_row, CsvLayout};
+pub(crate) use json::read_json;
 pub(crate) use json::read_json_reusing;
 #[cfg(feature = "arrow")]
 pub(crate) use json::{typed_number, typed_text};
-pub use yaml::{read_yaml_document, read_yaml_document_at, read_yaml_value};
+pub(crate) use yaml::{read_yaml_document, read_yaml_document_at, read_yaml_value};
 
 /// A scalar as a reader found it, before typing.
 #[derive(Debug, Clone, PartialEq)]

@@ -19,13 +19,13 @@ use crate::types::Ty;
 /// serde_yaml's document iterator returns the same error forever after a
 /// syntax error, so it is never asked for more than it must: the first
 /// document, and only when that one was read, whether another follows.
-pub fn read_yaml_document(policy: &Policy, text: &str) -> Result<Record, RecordError> {
+pub(crate) fn read_yaml_document(policy: &Policy, text: &str) -> Result<Record, RecordError> {
     read_yaml_document_at(policy, text, 1)
 }
 
 /// [`read_yaml_document`] for a document whose text starts on physical
 /// line `first_line` of its file: positions in messages are the file's.
-pub fn read_yaml_document_at(
+pub(crate) fn read_yaml_document_at(
     policy: &Policy,
     text: &str,
     first_line: u64,
@@ -45,7 +45,10 @@ pub fn read_yaml_document_at(
 
 /// Reads a snapshot given as a parsed YAML value (test files). The value is
 /// printed back to YAML text first, so it goes through the same reader.
-pub fn read_yaml_value(policy: &Policy, value: &serde_yaml::Value) -> Result<Record, RecordError> {
+pub(crate) fn read_yaml_value(
+    policy: &Policy,
+    value: &serde_yaml::Value,
+) -> Result<Record, RecordError> {
     let text = serde_yaml::to_string(value)
         .map_err(|e| RecordError::single(format!("invalid YAML: {e}")))?;
     read_yaml_document(policy, &text)

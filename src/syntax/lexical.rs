@@ -15,7 +15,7 @@ use std::ops::ControlFlow;
 
 /// What the walk reports, in source order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lexeme {
+pub(crate) enum Lexeme {
     /// A `# ...` comment: byte range from `#` to the end of its line.
     Comment { start: usize, end: usize },
     /// A bracket, parenthesis, placeholder, string or `if` opened at `at`;
@@ -110,7 +110,7 @@ impl Levels {
 }
 
 /// Walks `text`, handing each lexeme to `visit` until it breaks.
-pub fn walk(text: &str, mut visit: impl FnMut(Lexeme) -> ControlFlow<()>) {
+pub(crate) fn walk(text: &str, mut visit: impl FnMut(Lexeme) -> ControlFlow<()>) {
     let mut levels = Levels {
         stack: vec![(Mode::Code, Vec::new())],
         ifs: 0,

@@ -3,7 +3,7 @@
 
 mod grammar;
 mod invisible;
-pub mod lexical;
+pub(crate) mod lexical;
 mod lower;
 mod recover;
 mod scan;
@@ -33,7 +33,7 @@ const CALL_LIMIT: usize = 50_000_000;
 /// item (a schema, calendar or ruleset, or one item of a ruleset): every
 /// other item is parsed and kept, and the broken ones are listed in
 /// [`File::broken`]. The tree is `None` only for an internal error.
-pub fn parse(source: &Source, file: FileId) -> (Option<File>, Vec<Diagnostic>) {
+pub(crate) fn parse(source: &Source, file: FileId) -> (Option<File>, Vec<Diagnostic>) {
     let text: &str = &source.text;
     // Reported with whatever else is wrong: they make the text misleading,
     // not unreadable.

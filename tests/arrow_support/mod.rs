@@ -44,7 +44,7 @@ impl Node {
 
 /// The JSON objects of a JSON Lines text (lines that are not one are left
 /// out: a column cannot hold them).
-pub fn objects(text: &str) -> Vec<(usize, Map<String, Value>)> {
+pub(crate) fn objects(text: &str) -> Vec<(usize, Map<String, Value>)> {
     text.lines()
         .enumerate()
         .filter_map(|(i, l)| match serde_json::from_str::<Value>(l) {
@@ -55,7 +55,7 @@ pub fn objects(text: &str) -> Vec<(usize, Map<String, Value>)> {
 }
 
 /// The snapshots as one batch of nested struct columns.
-pub fn to_batch(rows: &[Map<String, Value>]) -> RecordBatch {
+pub(crate) fn to_batch(rows: &[Map<String, Value>]) -> RecordBatch {
     let mut root = Node::default();
     for r in rows {
         root.learn(r);
@@ -161,7 +161,7 @@ fn leaf(cells: &[Option<&Value>]) -> ArrayRef {
 }
 
 /// Row `row` of `batch` as the JSON object a JSON writer would give it.
-pub fn row_json(batch: &RecordBatch, row: usize) -> String {
+pub(crate) fn row_json(batch: &RecordBatch, row: usize) -> String {
     let schema = batch.schema();
     let obj = object(
         schema.fields().iter().map(|f| f.name().as_str()),
@@ -243,7 +243,7 @@ fn scaled(digits: String, scale: i8) -> String {
 
 /// The batch with every struct flattened into dotted columns
 /// (`store.rating`): a null struct makes its fields null.
-pub fn flatten(batch: &RecordBatch) -> RecordBatch {
+pub(crate) fn flatten(batch: &RecordBatch) -> RecordBatch {
     let mut fields = Vec::new();
     let mut columns = Vec::new();
     let schema = batch.schema();
@@ -277,7 +277,7 @@ fn flatten_into(name: &str, c: &ArrayRef, fields: &mut Vec<Field>, columns: &mut
 }
 
 /// The batch with every column mapped by `f` (structs walked into).
-pub fn map_leaves(batch: &RecordBatch, f: &dyn Fn(&ArrayRef) -> ArrayRef) -> RecordBatch {
+pub(crate) fn map_leaves(batch: &RecordBatch, f: &dyn Fn(&ArrayRef) -> ArrayRef) -> RecordBatch {
     let columns: Vec<ArrayRef> = batch.columns().iter().map(|c| map_column(c, f)).collect();
     let fields: Vec<Field> = batch
         .schema()

@@ -15,11 +15,11 @@ use verdikt::{Decision, FilePlace, Mode, Policy, RecordError};
 
 /// The frozen copy of the reference policy the engine's tests decide with
 /// (never the repository's `rules/`, which its authors change freely).
-pub const RULES: &str = "tests/fixtures/reference/rules";
+pub(crate) const RULES: &str = "tests/fixtures/reference/rules";
 
 /// `args` with the frozen rules added to a verb that would otherwise read
 /// its default rule directory (`batch`/`eval --rules`, `diff --head`).
-pub fn with_rules<'a>(args: &[&'a str]) -> Vec<&'a str> {
+pub(crate) fn with_rules<'a>(args: &[&'a str]) -> Vec<&'a str> {
     let mut args = args.to_vec();
     let flag = match args.first() {
         Some(&("batch" | "eval")) => "--rules",
@@ -37,7 +37,7 @@ pub fn with_rules<'a>(args: &[&'a str]) -> Vec<&'a str> {
     args
 }
 
-pub fn policy() -> Policy {
+pub(crate) fn policy() -> Policy {
     verdikt::check_dir(Path::new(RULES))
         .unwrap()
         .policy
@@ -45,7 +45,10 @@ pub fn policy() -> Policy {
 }
 
 /// Every record of an example file, with its place.
-pub fn decide_file(policy: &Policy, path: &Path) -> Vec<(String, Result<Decision, RecordError>)> {
+pub(crate) fn decide_file(
+    policy: &Policy,
+    path: &Path,
+) -> Vec<(String, Result<Decision, RecordError>)> {
     let text = std::fs::read_to_string(path).unwrap();
     let mode = Mode {
         reasons: true,
@@ -67,12 +70,12 @@ pub fn decide_file(policy: &Policy, path: &Path) -> Vec<(String, Result<Decision
 }
 
 /// Runs the `verdikt` binary; returns exit code, stdout and stderr.
-pub fn verdikt(args: &[&str]) -> (i32, String, String) {
+pub(crate) fn verdikt(args: &[&str]) -> (i32, String, String) {
     verdikt_in(Path::new("."), &with_rules(args))
 }
 
 /// Runs the `verdikt` binary in `dir`.
-pub fn verdikt_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+pub(crate) fn verdikt_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_verdikt"))
         .current_dir(dir)
         .args(args)

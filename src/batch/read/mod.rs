@@ -9,7 +9,8 @@ mod open;
 mod yaml;
 
 pub use jsonl::for_each_jsonl_line;
-pub use open::{open, OpenError};
+pub(crate) use open::open;
+pub use open::OpenError;
 
 use std::io::{self, BufRead};
 use std::sync::Arc;
@@ -57,7 +58,7 @@ impl Format {
 
 /// Where a record is in its input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Place {
+pub(crate) struct Place {
     /// Physical line (from 1) where the record starts.
     pub line: u64,
     /// CSV data row or YAML document number (from 1), when that applies.
@@ -65,7 +66,7 @@ pub struct Place {
 }
 
 #[derive(Debug)]
-pub enum Payload {
+pub(crate) enum Payload {
     Json(String),
     /// A JSON Lines record: where its bytes are in the chunk's text
     /// ([`Framer::next_unit`]). Checked as UTF-8 (and not blank) where it
@@ -81,7 +82,7 @@ pub enum Payload {
 impl Payload {
     /// Heap bytes the unit holds of its own, outside the chunk's text: what
     /// it counts against a chunk's byte budget.
-    pub fn held_bytes(&self) -> usize {
+    pub(crate) fn held_bytes(&self) -> usize {
         let string = std::mem::size_of::<String>();
         let own = match self {
             Payload::Json(t) | Payload::Yaml(t) | Payload::Bad(t) => t.capacity(),
@@ -98,14 +99,14 @@ impl Payload {
 
 /// One input record.
 #[derive(Debug)]
-pub struct Unit {
+pub(crate) struct Unit {
     pub source: Arc<str>,
     pub place: Place,
     pub payload: Payload,
 }
 
 /// Splits an input into units.
-pub trait Framer: Send {
+pub(crate) trait Framer: Send {
     /// The next unit; a framer may append the unit's bytes to `text`, the
     /// text of the chunk being framed, and point into it.
     fn next_unit(&mut self, text: &mut Vec<u8>) -> io::Result<Option<Unit>>;
@@ -115,7 +116,7 @@ pub trait Framer: Send {
     }
 }
 
-pub fn framer(
+pub(crate) fn framer(
     format: Format,
     source: Arc<str>,
     input: Box<dyn BufRead + Send>,

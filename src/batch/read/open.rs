@@ -72,7 +72,7 @@ const BUFFER: usize = 1 << 20;
 const SNIFF: usize = 8 << 10;
 
 /// Opens an input (`-` is standard input) and frames it into records.
-pub fn open(
+pub(crate) fn open(
     name: &str,
     format: Option<Format>,
     max_bytes: usize,
