@@ -1,4 +1,4 @@
-"""Plants line terminators in a copy of the shipped rules (`rules/` in the
+"""Plants line terminators in a scratch copy of the frozen reference rules (`rules/` in the
 current folder), for the hostile cases of this folder. Each plant says what
 a reviewer's editor or terminal shows and what verdikt would read.
 
