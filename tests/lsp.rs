@@ -157,6 +157,36 @@ impl Client {
         );
     }
 
+    /// Replaces the whole buffer of `file` with `text` (its version 2).
+    fn change(&mut self, file: &Path, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": uri(file), "version": 2 },
+                "contentChanges": [{ "text": text }]
+            }),
+        );
+    }
+
+    /// The first code action offered for diagnostic `d` of `file`: a quick
+    /// fix titled `title` that replaces the diagnostic's range by `new_text`.
+    fn assert_quick_fix(&mut self, file: &Path, d: &Value, title: &str, new_text: &str) {
+        let actions = self.request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": uri(file) },
+                "range": d["range"],
+                "context": { "diagnostics": [d] }
+            }),
+        );
+        let action = &actions[0];
+        assert_eq!(action["title"], title);
+        assert_eq!(action["kind"], "quickfix");
+        let edits = &action["edit"]["changes"][uri(file)];
+        assert_eq!(edits[0]["newText"], new_text);
+        assert_eq!(edits[0]["range"], d["range"]);
+    }
+
     /// The completion items at `shift` bytes into the first `needle` of `text`.
     fn complete(&mut self, file: &Path, text: &str, needle: &str, shift: usize) -> Vec<Value> {
         let params = json!({
@@ -260,30 +290,11 @@ fn a_broken_buffer_gets_coded_diagnostics_and_a_quick_fix() {
     // The other files of the directory are checked too, and are clean.
     assert!(client.diagnostics_of(&dir.join("01-schema.vk")).is_empty());
 
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri(&file) },
-            "range": d["range"],
-            "context": { "diagnostics": [d] }
-        }),
-    );
-    let action = &actions[0];
-    assert_eq!(action["title"], "Replace with `store.rating`");
-    assert_eq!(action["kind"], "quickfix");
-    let edits = &action["edit"]["changes"][uri(&file)];
-    assert_eq!(edits[0]["newText"], "store.rating");
-    assert_eq!(edits[0]["range"], d["range"]);
+    client.assert_quick_fix(&file, d, "Replace with `store.rating`", "store.rating");
 
     // The fix applied, the buffer is clean again.
     let fixed = text.replacen("store.ratng", "store.rating", 1);
-    client.notify(
-        "textDocument/didChange",
-        json!({
-            "textDocument": { "uri": uri(&file), "version": 2 },
-            "contentChanges": [{ "text": fixed }]
-        }),
-    );
+    client.change(&file, &fixed);
     assert!(client.diagnostics_of(&file).is_empty());
     client.shutdown();
 }
@@ -310,30 +321,11 @@ fn a_stale_threshold_in_a_text_gets_a_warning_and_the_required_fix() {
     );
     assert_eq!(d["range"]["start"], position(&text, "98%\"", 0, 0));
 
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri(&file) },
-            "range": d["range"],
-            "context": { "diagnostics": [d] }
-        }),
-    );
-    let action = &actions[0];
-    assert_eq!(action["title"], "Replace with `{required}`");
-    assert_eq!(action["kind"], "quickfix");
-    let edits = &action["edit"]["changes"][uri(&file)];
-    assert_eq!(edits[0]["newText"], "{required}");
-    assert_eq!(edits[0]["range"], d["range"]);
+    client.assert_quick_fix(&file, d, "Replace with `{required}`", "{required}");
 
     // The fix applied, the text follows the condition and the buffer is clean.
     let fixed = text.replacen("需达到 98%", "需达到 {required}", 1);
-    client.notify(
-        "textDocument/didChange",
-        json!({
-            "textDocument": { "uri": uri(&file), "version": 2 },
-            "contentChanges": [{ "text": fixed }]
-        }),
-    );
+    client.change(&file, &fixed);
     assert!(client.diagnostics_of(&file).is_empty());
     client.shutdown();
 }
@@ -636,13 +628,7 @@ fn completion_keeps_the_names_of_a_file_while_it_does_not_parse() {
     assert!(client.diagnostics_of(&file).is_empty());
     // Half-way through typing: an unclosed `(`, a syntax error.
     let typing = text.replacen("store.rating >= 4.8", "(cand >= 4.8", 1);
-    client.notify(
-        "textDocument/didChange",
-        json!({
-            "textDocument": { "uri": uri(&file), "version": 2 },
-            "contentChanges": [{ "text": typing }]
-        }),
-    );
+    client.change(&file, &typing);
     let diagnostics = client.diagnostics_of(&file);
     assert_eq!(diagnostics[0]["code"], "V001");
     let items = client.complete(&file, &typing, "(cand >= 4.8", "(cand".len());

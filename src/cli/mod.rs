@@ -89,48 +89,8 @@ enum Command {
         /// The rule directory, or a project folder (default: the project
         /// around the current directory, found by its `verdikt.toml`).
         rules: Option<PathBuf>,
-        /// Print every case and merchant, and explanation changes, not only
-        /// failures and the summary.
-        #[arg(short, long)]
-        verbose: bool,
-        /// Run only the cases whose name or file contains NAME, and the
-        /// merchants whose file name does.
-        #[arg(long, value_name = "NAME", conflicts_with = "mutate")]
-        filter: Option<String>,
-        /// Store the decisions of every changed or new merchant as they are
-        /// now, and remove those of merchant files that are gone.
-        #[arg(long, conflicts_with_all = ["review", "watch"])]
-        accept: bool,
-        /// Walk the merchants whose decisions changed on the terminal:
-        /// accept, reject or skip each.
-        #[arg(long, conflicts_with = "watch")]
-        review: bool,
-        /// Exit 1 on warnings too (a ruleset no case asserts on, an outcome
-        /// no example merchant gets).
-        #[arg(long)]
-        deny_warnings: bool,
-        /// Run again whenever a file of the rule directory changes
-        /// (Ctrl-C ends).
-        #[arg(long, conflicts_with = "mutate")]
-        watch: bool,
-        /// Report rules and group conditions the cases never exercised.
-        #[arg(long)]
-        coverage: bool,
-        /// Also test the cases: nudge every threshold, flip every bound and
-        /// swap every `all of`/`any of`, and list each change no case
-        /// notices (exit 1 when there is one).
-        #[arg(long)]
-        mutate: bool,
-        /// With --mutate: run at most N mutants (the first, in reading
-        /// order); the report lists the rest by rule and the run exits 1.
-        #[arg(long, value_name = "N", requires = "mutate",
-              value_parser = clap::value_parser!(u64).range(1..))]
-        max_mutants: Option<u64>,
-        /// With --mutate: start no mutant after SECS seconds; the report
-        /// lists the rest by rule and the run exits 1.
-        #[arg(long, value_name = "SECS", requires = "mutate",
-              value_parser = clap::value_parser!(u64).range(1..=86_400))]
-        mutate_time: Option<u64>,
+        #[command(flatten)]
+        options: test::Options,
     },
     /// Show what a rule change does: both versions decide the same records.
     Diff(diff::DiffArgs),
@@ -173,41 +133,14 @@ pub fn run(cli: Cli) -> ExitCode {
             .and_then(|p| check::run(&p, format, deny_warnings, horizon)),
         Command::Eval(args) => eval::run(&args, format),
         Command::Batch(args) => batch::run(&args, format),
-        Command::Test {
-            rules,
-            verbose,
-            filter,
-            accept,
-            review,
-            deny_warnings,
-            watch,
-            coverage,
-            mutate,
-            max_mutants,
-            mutate_time,
-        } => project(rules.as_deref(), "verdikt test path/to/rules").and_then(|p| {
-            test::run(
-                &p.rules,
-                &p.cases,
-                &crate::decision_snapshots::Folders {
+        Command::Test { rules, options } => project(rules.as_deref(), "verdikt test path/to/rules")
+            .and_then(|p| {
+                let folders = crate::decision_snapshots::Folders {
                     merchants: p.merchants,
                     decisions: p.decisions,
-                },
-                &test::Options {
-                    verbose,
-                    filter,
-                    accept,
-                    review,
-                    deny_warnings,
-                    watch,
-                    coverage,
-                    mutate,
-                    max_mutants,
-                    mutate_time,
-                },
-                format,
-            )
-        }),
+                };
+                test::run(&p.rules, &p.cases, &folders, &options, format)
+            }),
         Command::Diff(args) => diff::run(&args, format),
         Command::Fmt(args) => fmt::run(&args, format),
         Command::Doc(args) => doc::run(&args, format),

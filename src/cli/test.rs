@@ -31,29 +31,51 @@ use crate::ErrorFormat;
 
 use super::console::Stop;
 
-/// What `verdikt test` does besides running the cases.
-#[derive(Debug, Clone)]
+/// What `verdikt test` does besides running the cases: its flags.
+#[derive(Debug, Clone, clap::Args)]
 pub(super) struct Options {
-    /// Print every case and merchant, not only failures.
-    pub verbose: bool,
-    /// Run only the cases and merchants whose name or file contains this.
-    pub filter: Option<String>,
-    /// Store every changed, new or orphaned merchant decision as it is now.
-    pub accept: bool,
-    /// Ask about each changed merchant decision on the terminal.
-    pub review: bool,
-    /// Exit 1 on warnings (a ruleset no case asserts on, ...).
-    pub deny_warnings: bool,
-    /// Run again whenever a file of the rule directory changes.
-    pub watch: bool,
-    /// Report what the cases never exercised.
-    pub coverage: bool,
-    /// Run the cases against every mutant of the rules.
-    pub mutate: bool,
-    /// With `mutate`: run at most this many mutants.
-    pub max_mutants: Option<u64>,
-    /// With `mutate`: start no mutant after this many seconds.
-    pub mutate_time: Option<u64>,
+    /// Print every case and merchant, and explanation changes, not only
+    /// failures and the summary.
+    #[arg(short, long)]
+    pub(super) verbose: bool,
+    /// Run only the cases whose name or file contains NAME, and the
+    /// merchants whose file name does.
+    #[arg(long, value_name = "NAME", conflicts_with = "mutate")]
+    pub(super) filter: Option<String>,
+    /// Store the decisions of every changed or new merchant as they are
+    /// now, and remove those of merchant files that are gone.
+    #[arg(long, conflicts_with_all = ["review", "watch"])]
+    pub(super) accept: bool,
+    /// Walk the merchants whose decisions changed on the terminal:
+    /// accept, reject or skip each.
+    #[arg(long, conflicts_with = "watch")]
+    pub(super) review: bool,
+    /// Exit 1 on warnings too (a ruleset no case asserts on, an outcome
+    /// no example merchant gets).
+    #[arg(long)]
+    pub(super) deny_warnings: bool,
+    /// Run again whenever a file of the rule directory changes
+    /// (Ctrl-C ends).
+    #[arg(long, conflicts_with = "mutate")]
+    pub(super) watch: bool,
+    /// Report rules and group conditions the cases never exercised.
+    #[arg(long)]
+    pub(super) coverage: bool,
+    /// Also test the cases: nudge every threshold, flip every bound and
+    /// swap every `all of`/`any of`, and list each change no case
+    /// notices (exit 1 when there is one).
+    #[arg(long)]
+    pub(super) mutate: bool,
+    /// With --mutate: run at most N mutants (the first, in reading
+    /// order); the report lists the rest by rule and the run exits 1.
+    #[arg(long, value_name = "N", requires = "mutate",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub(super) max_mutants: Option<u64>,
+    /// With --mutate: start no mutant after SECS seconds; the report
+    /// lists the rest by rule and the run exits 1.
+    #[arg(long, value_name = "SECS", requires = "mutate",
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub(super) mutate_time: Option<u64>,
 }
 
 impl Options {
